@@ -1,0 +1,107 @@
+# Top-level build.  `make` builds the tools, the library and the kernel
+# module; `make check` installs what is missing, provisions the stock
+# kernels and runs every test; `make demo` tells the story end to end.
+
+PREFIX      ?= /usr/local
+DESTDIR     ?=
+KSPLICE_CACHE ?= /var/cache/ksplice
+export KSPLICE_CACHE
+# The stock kernel the module is built for by default (Debian 6.1.192-1).
+KERNEL_ABI  ?= 6.1.0-55-amd64
+# Every ABI the module is built for (space separated).
+KERNEL_ABIS ?= $(KERNEL_ABI)
+
+BUILD   := build
+CC      ?= gcc
+CSTD    := -std=c11 -D_GNU_SOURCE
+WARN    := -Wall -Wextra -Werror
+CPPFLAGS += -Iinclude -Isrc/lib
+CFLAGS  ?= -O2 -g
+LDLIBS  := -lelf -larchive -lcrypto -lcapstone -lz
+SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+
+LIB_SRCS   := $(sort $(wildcard src/lib/*.c))
+TOOL_MAINS := $(sort $(wildcard src/create/ksplice-*.c src/tools/ksplice-*.c src/uptrack/uptrack-*.c))
+TOOLS      := $(patsubst %.c,$(BUILD)/bin/%,$(notdir $(TOOL_MAINS)))
+TEST_SRCS  := $(sort $(wildcard tests/unit/test_*.c))
+TESTS      := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(TEST_SRCS))
+SAN_TESTS  := $(patsubst tests/unit/%.c,$(BUILD)/tests-san/%,$(TEST_SRCS))
+HEADERS    := $(wildcard include/ksplice/*.h src/lib/*.h)
+
+LIB     := $(BUILD)/libksplice.a
+SAN_LIB := $(BUILD)/san/libksplice.a
+
+.PHONY: all tools kmod tests install deps provision check check-unit check-vm demo bench clean help
+all: tools kmod tests
+
+help:
+	@echo "make            build tools, library, kernel module and unit tests"
+	@echo "make check      install deps, provision kernels, run all tests"
+	@echo "make demo       the live-update story, step by step"
+	@echo "make install    install under DESTDIR/PREFIX"
+
+tools: $(TOOLS)
+
+$(BUILD)/obj/%.o: src/lib/%.c $(HEADERS)
+	@mkdir -p $(@D)
+	$(CC) $(CSTD) $(WARN) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/san/obj/%.o: src/lib/%.c $(HEADERS)
+	@mkdir -p $(@D)
+	$(CC) $(CSTD) $(WARN) $(CPPFLAGS) $(CFLAGS) $(SANFLAGS) -c -o $@ $<
+
+$(LIB): $(patsubst src/lib/%.c,$(BUILD)/obj/%.o,$(LIB_SRCS))
+	@mkdir -p $(@D)
+	rm -f $@ && ar rcs $@ $^
+
+$(SAN_LIB): $(patsubst src/lib/%.c,$(BUILD)/san/obj/%.o,$(LIB_SRCS))
+	@mkdir -p $(@D)
+	rm -f $@ && ar rcs $@ $^
+
+define tool_rule
+$(BUILD)/bin/$(notdir $(basename $(1))): $(1) $(LIB) $(HEADERS)
+	@mkdir -p $$(@D)
+	$$(CC) $$(CSTD) $$(WARN) $$(CPPFLAGS) $$(CFLAGS) -o $$@ $$< $$(LIB) $$(LDLIBS)
+endef
+$(foreach t,$(TOOL_MAINS),$(eval $(call tool_rule,$(t))))
+
+$(BUILD)/tests/%: tests/unit/%.c $(LIB) $(HEADERS)
+	@mkdir -p $(@D)
+	$(CC) $(CSTD) $(WARN) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+
+$(BUILD)/tests-san/%: tests/unit/%.c $(SAN_LIB) $(HEADERS)
+	@mkdir -p $(@D)
+	$(CC) $(CSTD) $(WARN) $(CPPFLAGS) $(CFLAGS) $(SANFLAGS) -o $@ $< $(SAN_LIB) $(LDLIBS)
+
+tests: $(TESTS) $(SAN_TESTS)
+
+# Kernel modules: the core module (kmod/) and the test modules
+# (tests/kmod/), built with Kbuild against each stock kernel's headers.
+kmod:
+	@for abi in $(KERNEL_ABIS); do \
+		scripts/build-kmod "$$abi" || exit 1; \
+	done
+
+deps:
+	scripts/install-deps
+
+provision:
+	scripts/fetch-kernel 6.1.192-1
+	scripts/fetch-kernel --parts source 6.1.192-2
+
+check: deps provision
+	$(MAKE) all
+	tests/run-tests
+
+check-unit: all
+	SKIP_VM=1 tests/run-tests
+
+demo: deps
+	scripts/demo
+
+install: tools
+	scripts/install "$(DESTDIR)" "$(PREFIX)"
+
+clean:
+	rm -rf $(BUILD)
+	$(MAKE) -C kmod clean-local 2>/dev/null || true

@@ -1,0 +1,121 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The ABI shared by the ksplice core module (kmod/), the new-code modules
+ * that ksplice-create builds, and the user-space tools.
+ *
+ * Compiled both in the kernel and in user space: it uses only fixed-size
+ * types and the preprocessor.
+ */
+#ifndef KSPLICE_ABI_H
+#define KSPLICE_ABI_H
+
+#ifdef __KERNEL__
+#include <linux/types.h>
+#else
+#include <stdint.h>
+typedef uint8_t __u8;
+typedef uint32_t __u32;
+typedef int64_t __s64;
+typedef uint64_t __u64;
+#endif
+
+/* Bumped whenever a structure below changes layout. */
+#define KSPLICE_ABI_VERSION 1
+
+/*
+ * The closed set of abort causes.  The same names appear in
+ * /sys/kernel/ksplice/ID/abort_cause, in the tools' messages, --raw-errors
+ * and --json output, and (as KSPLICE_EXIT_BASE + value) in the tools' exit
+ * status.  Documented in docs/abort-causes.md.
+ */
+#define KSPLICE_ABORT_CAUSES(X)						\
+	X(NONE, "none")							\
+	X(NO_MATCH, "no_match")						\
+	X(CODE_BUSY, "code_busy")					\
+	X(MODULE_BUSY, "module_busy")					\
+	X(FAILED_TO_FIND, "failed_to_find")				\
+	X(TARGET_NOT_LOADED, "target_not_loaded")			\
+	X(CALL_FAILED, "call_failed")					\
+	X(ALREADY_APPLIED, "already_applied")				\
+	X(OUT_OF_MEMORY, "out_of_memory")				\
+	X(NOT_APPLIED, "not_applied")					\
+	X(INVALID_UPDATE, "invalid_update")				\
+	X(WRONG_KERNEL, "wrong_kernel")					\
+	X(UNEXPECTED, "unexpected")
+
+#define KSPLICE_ENUM_ENTRY(sym, str) KSPLICE_ABORT_##sym,
+enum ksplice_abort_cause {
+	KSPLICE_ABORT_CAUSES(KSPLICE_ENUM_ENTRY)
+	KSPLICE_ABORT_COUNT
+};
+#undef KSPLICE_ENUM_ENTRY
+
+/* Tools exit with KSPLICE_EXIT_BASE + cause; 0 is success, 2 usage. */
+#define KSPLICE_EXIT_BASE 10
+
+/* sysfs layout, see docs/sysfs-abi.md */
+#define KSPLICE_SYSFS_ROOT "/sys/kernel/ksplice"
+#define KSPLICE_SYSFS_CONTROL KSPLICE_SYSFS_ROOT "/control"
+
+/*
+ * The tables a new-code module carries.  ksplice-create writes them into
+ * the module's object as plain data with ordinary relocations against the
+ * module's own sections, so the module loader fills in every address that
+ * lies inside the module; addresses outside it are listed as ksplice
+ * relocations and filled in by the core module from the verified match.
+ */
+
+/* One function of the running kernel replaced by one in the new code. */
+struct ksplice_func {
+	__u64 new_addr;		/* relocated: the replacement's entry */
+	__u64 name;		/* relocated: char *, the kallsyms name */
+	__u64 new_size;		/* size of the replacement in bytes */
+	__u64 old_size;		/* size of the pre function */
+};
+
+/*
+ * A reference from the new code to something outside the module.  The
+ * module loader leaves the field at `site` untouched; the core module
+ * writes it (through a writable alias, before the code can run) once it
+ * knows the address of symbol number `sym` for this update.
+ */
+struct ksplice_reloc {
+	__u64 site;		/* relocated: address of the field to fill */
+	__u32 sym;		/* index into the symbol table */
+	__u32 type;		/* R_X86_64_64, _PC32, _PLT32, _32, _32S */
+	__s64 addend;
+};
+
+/* Names of the symbols ksplice relocations refer to, by index. */
+struct ksplice_symbol {
+	__u64 name;		/* relocated: char * */
+	__u64 flags;		/* KSPLICE_SYM_* */
+};
+
+#define KSPLICE_SYM_LOCAL	0x1	/* static in the patched file */
+#define KSPLICE_SYM_DATA	0x2	/* not a function */
+
+/*
+ * The descriptor; the new-code module defines it under the name
+ * KSPLICE_DESC_SYMBOL.  The core module finds it in the module's symbol
+ * table when the module is coming, before its code can run.
+ */
+struct ksplice_update_desc {
+	__u32 abi_version;	/* KSPLICE_ABI_VERSION */
+	__u32 nr_funcs;
+	__u32 nr_relocs;
+	__u32 nr_symbols;
+	__u64 id;		/* char *: update id */
+	__u64 target;		/* char *: "vmlinux" or module name */
+	__u64 description;	/* char * */
+	__u64 funcs;		/* struct ksplice_func * */
+	__u64 relocs;		/* struct ksplice_reloc * */
+	__u64 symbols;		/* struct ksplice_symbol * */
+};
+
+#define KSPLICE_DESC_SYMBOL "__ksplice_update_desc"
+
+/* Length of the jump written into a replaced function. */
+#define KSPLICE_JUMP_LEN 5
+
+#endif /* KSPLICE_ABI_H */
