@@ -11,7 +11,7 @@ KERNEL_ABI  ?= 6.1.0-55-amd64
 # Every ABI the module is built for (space separated).
 KERNEL_ABIS ?= $(KERNEL_ABI)
 
-BUILD   := build
+BUILD   ?= build
 CC      ?= gcc
 CSTD    := -std=c11 -D_GNU_SOURCE
 WARN    := -Wall -Wextra -Werror

@@ -115,6 +115,21 @@ struct ksplice_update_desc {
 
 #define KSPLICE_DESC_SYMBOL "__ksplice_update_desc"
 
+/*
+ * Exported by the core module and called by every new-code module's init
+ * and exit (the stub that ksplice-create compiles in): init fails with
+ * -ENOENT unless the core module attached the module to a prepared update
+ * while it was coming, so new code never runs unresolved.
+ */
+#ifdef __KERNEL__
+struct module;
+int ksplice_new_code_init(struct module *mod);
+void ksplice_new_code_exit(struct module *mod);
+#endif
+
+/* Name of a new-code module: ksplice_<id>_<target with '-' as '_'>. */
+#define KSPLICE_MODULE_PREFIX "ksplice_"
+
 /* Length of the jump written into a replaced function. */
 #define KSPLICE_JUMP_LEN 5
 

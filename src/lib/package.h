@@ -18,6 +18,20 @@ struct ks_func_entry {
 	char *name;		/* symbol name in the pre object / kallsyms */
 	enum ks_func_kind kind;
 	char *object;		/* source object it belongs to, e.g. fs/ext4/mballoc.o */
+	int desc_index;		/* index in the new-code module's ksplice_func
+				 * table (CHANGED only), else -1 */
+};
+
+/*
+ * A symbol the new code refers to outside itself: entry i of this list is
+ * symbol i of the new-code module's descriptor (struct ksplice_symbol), so
+ * ksplice-apply can resolve it without parsing the module.
+ */
+struct ks_symref {
+	char *name;		/* symbol name, as in the pre object */
+	unsigned int flags;	/* KSPLICE_SYM_* from include/ksplice/abi.h */
+	char *object;		/* for KSPLICE_SYM_LOCAL: the pre object whose
+				 * matching resolves it; else NULL */
 };
 
 /* One pre object carried for run-pre matching. */
@@ -35,6 +49,8 @@ struct ks_target {
 	size_t nr_objects;
 	struct ks_func_entry *funcs;
 	size_t nr_funcs;
+	struct ks_symref *syms;
+	size_t nr_syms;
 };
 
 struct ks_manifest {
