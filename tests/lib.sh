@@ -1,0 +1,17 @@
+# Helpers shared by the test scripts (sourced).
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+VM_RUN=$ROOT/scripts/vm-run
+KSPLICE_CACHE=${KSPLICE_CACHE:-/var/cache/ksplice}
+ABI=${KSPLICE_KERNEL:-6.1.0-55-amd64}
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+skip() { echo "skipped: $*"; exit 77; }
+
+# expect_eq WHAT EXPECTED ACTUAL
+expect_eq() {
+	[ "$2" = "$3" ] || fail "$1: expected '$2', got '$3'"
+}
+# expect_contains WHAT NEEDLE HAYSTACK
+expect_contains() {
+	case $3 in *"$2"*) ;; *) fail "$1: '$2' not found in: $3" ;; esac
+}
