@@ -71,6 +71,8 @@ struct ks_package {
 	char *dir;		/* unpacked top directory, owned */
 	struct ks_manifest manifest;
 	char *patch;		/* the patch text, NUL-terminated */
+	char *root;		/* the temporary directory holding dir, owned;
+				 * removed by ks_package_close() */
 };
 
 /*
