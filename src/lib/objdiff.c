@@ -1,0 +1,597 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The object differ: see objdiff.h. */
+#include "objdiff.h"
+#include "pkg_fs.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void *xrealloc(void *p, size_t n)
+{
+	void *q = realloc(p, n ? n : 1);
+
+	if (!q)
+		abort();
+	return q;
+}
+
+int ks_sec_is_text(const struct ks_section *s)
+{
+	return (s->sh.sh_flags & SHF_EXECINSTR) != 0;
+}
+
+int ks_sec_is_init(const struct ks_section *s)
+{
+	return !strncmp(s->name, ".init.", 6) || !strncmp(s->name, ".exit.", 6) ||
+	       !strcmp(s->name, ".init.text") || !strcmp(s->name, ".exit.text");
+}
+
+int ks_sec_is_strings(const struct ks_section *s)
+{
+	return (s->sh.sh_flags & (SHF_MERGE | SHF_STRINGS)) ==
+	       (SHF_MERGE | SHF_STRINGS);
+}
+
+int ks_sym_is_cold_piece(const char *name)
+{
+	const char *c = strstr(name, ".cold");
+
+	if (!c)
+		return 0;
+	c += 5;
+	if (*c == '\0')
+		return 1;
+	if (*c != '.')
+		return 0;
+	for (c++; *c; c++)
+		if (!isdigit((unsigned char)*c))
+			return 0;
+	return 1;
+}
+
+/* Name without GCC's numbers: foo.isra.0 -> foo.isra, x.12 -> x. */
+static char *canonical(const char *name)
+{
+	char *out = xrealloc(NULL, strlen(name) + 1), *o = out;
+	const char *p = name;
+
+	while (*p) {
+		const char *q;
+
+		if (*p == '.' && p != name) {
+			for (q = p + 1; isdigit((unsigned char)*q); q++)
+				;
+			if (q > p + 1 && (*q == '.' || *q == '\0')) {
+				p = q;
+				continue;
+			}
+		}
+		*o++ = *p++;
+	}
+	*o = '\0';
+	return out;
+}
+
+static int is_named(const struct ks_symbol *s)
+{
+	int t = ks_sym_type(s);
+
+	return (t == STT_FUNC || t == STT_OBJECT) && s->name[0] &&
+	       s->sym.st_shndx != SHN_UNDEF;
+}
+
+void ks_resolve_target(const struct ks_object *o, const struct ks_rela *r,
+		       struct ks_reltarget *t)
+{
+	const struct ks_symbol *s = &o->syms[r->sym];
+	const struct ks_section *sec = ks_sym_section(o, s);
+	GElf_Sxword toff;
+
+	memset(t, 0, sizeof(*t));
+	/* For PC-relative fields the target is (addend + field size) on. */
+	t->bias = ks_rela_is_pcrel(r->type) ? -(GElf_Sxword)ks_rela_size(r->type)
+					    : 0;
+	if (ks_sym_type(s) != STT_SECTION) {
+		t->sym = r->sym;
+		t->off = r->addend - t->bias;
+		t->sec = sec ? sec->index : 0;
+		return;
+	}
+	t->sec = sec ? sec->index : 0;
+	toff = (GElf_Sxword)s->sym.st_value + r->addend - t->bias;
+	if (sec && ks_sec_is_strings(sec) && sec->data && toff >= 0 &&
+	    (GElf_Xword)toff < sec->sh.sh_size) {
+		t->str = (const char *)sec->data + toff;
+		t->off = toff;
+		return;
+	}
+	if (sec) {
+		size_t y = ks_symbol_at(o, sec->index, (GElf_Addr)toff);
+
+		if (y) {
+			t->sym = y;
+			t->off = toff - (GElf_Sxword)o->syms[y].sym.st_value;
+			return;
+		}
+	}
+	t->off = toff;
+}
+
+/* ---- correlation ------------------------------------------------------ */
+
+static int same_kind(const struct ks_symbol *a, const struct ks_symbol *b)
+{
+	return ks_sym_type(a) == ks_sym_type(b);
+}
+
+static void map_by_name(struct ks_diff *d)
+{
+	const struct ks_object *pre = d->pre, *post = d->post;
+	unsigned char *used = calloc(pre->nr_syms, 1);
+	size_t i, j;
+
+	if (!used)
+		abort();
+	/* Exact names first, then unique canonical names. */
+	for (i = 1; i < post->nr_syms; i++) {
+		const struct ks_symbol *s = &post->syms[i];
+		size_t hit = 0, n = 0;
+
+		if (!is_named(s))
+			continue;
+		for (j = 1; j < pre->nr_syms; j++)
+			if (is_named(&pre->syms[j]) &&
+			    same_kind(s, &pre->syms[j]) &&
+			    !strcmp(s->name, pre->syms[j].name)) {
+				hit = j;
+				n++;
+			}
+		if (n == 1) {
+			d->map[i] = hit;
+			used[hit] = 1;
+		}
+	}
+	for (i = 1; i < post->nr_syms; i++) {
+		const struct ks_symbol *s = &post->syms[i];
+		char *c;
+		size_t hit = 0, n = 0, npost = 0;
+
+		if (!is_named(s) || d->map[i])
+			continue;
+		c = canonical(s->name);
+		for (j = 1; j < post->nr_syms; j++) {
+			char *c2;
+
+			if (!is_named(&post->syms[j]) || d->map[j])
+				continue;
+			c2 = canonical(post->syms[j].name);
+			npost += !strcmp(c, c2);
+			free(c2);
+		}
+		for (j = 1; j < pre->nr_syms; j++) {
+			char *c2;
+
+			if (!is_named(&pre->syms[j]) || used[j] ||
+			    !same_kind(s, &pre->syms[j]))
+				continue;
+			c2 = canonical(pre->syms[j].name);
+			if (!strcmp(c, c2)) {
+				hit = j;
+				n++;
+			}
+			free(c2);
+		}
+		free(c);
+		if (n == 1 && npost == 1) {
+			d->map[i] = hit;
+			used[hit] = 1;
+		}
+	}
+	free(used);
+}
+
+/* Range of a function's relocations in its section. */
+static void func_relas(const struct ks_object *o, size_t sym, size_t *first,
+		       size_t *count)
+{
+	const struct ks_symbol *s = &o->syms[sym];
+	const struct ks_section *sec = &o->secs[s->sym.st_shndx];
+	size_t i;
+
+	*first = 0;
+	*count = 0;
+	for (i = 0; i < sec->nr_relas; i++) {
+		GElf_Addr off = sec->relas[i].offset;
+
+		if (off < s->sym.st_value ||
+		    off >= s->sym.st_value + s->sym.st_size)
+			continue;
+		if (!*count)
+			*first = i;
+		(*count)++;
+	}
+}
+
+/*
+ * Numbered statics that several functions share a canonical name with
+ * (__already_done.N, __func__.N, __UNIQUE_ID_ddebugN): pair them in the
+ * order a correlated function refers to them.
+ */
+static void map_by_use(struct ks_diff *d)
+{
+	const struct ks_object *pre = d->pre, *post = d->post;
+	size_t i, progress = 1;
+
+	while (progress) {
+		progress = 0;
+		for (i = 1; i < post->nr_syms; i++) {
+			size_t pf = d->map[i], a0, an, b0, bn, a, b;
+			const struct ks_section *ps, *qs;
+
+			if (!pf || ks_sym_type(&post->syms[i]) != STT_FUNC)
+				continue;
+			func_relas(post, i, &a0, &an);
+			func_relas(pre, pf, &b0, &bn);
+			ps = &post->secs[post->syms[i].sym.st_shndx];
+			qs = &pre->secs[pre->syms[pf].sym.st_shndx];
+			for (a = a0; a < a0 + an; a++) {
+				struct ks_reltarget ta, tb;
+				char *ca;
+				int k = 0;
+
+				ks_resolve_target(post, &ps->relas[a], &ta);
+				if (!ta.sym || d->map[ta.sym] ||
+				    !is_named(&post->syms[ta.sym]))
+					continue;
+				/* ta's rank among unmapped targets of its name */
+				ca = canonical(post->syms[ta.sym].name);
+				for (b = a0; b < a; b++) {
+					struct ks_reltarget tx;
+					char *cx;
+
+					ks_resolve_target(post, &ps->relas[b], &tx);
+					if (!tx.sym || tx.sym == ta.sym)
+						continue;
+					cx = canonical(post->syms[tx.sym].name);
+					k += !strcmp(cx, ca) ? 1 : 0;
+					free(cx);
+				}
+				for (b = b0; b < b0 + bn; b++) {
+					char *cb;
+
+					ks_resolve_target(pre, &qs->relas[b], &tb);
+					if (!tb.sym || !is_named(&pre->syms[tb.sym]))
+						continue;
+					cb = canonical(pre->syms[tb.sym].name);
+					if (!strcmp(cb, ca) && k-- == 0) {
+						size_t j, taken = 0;
+
+						for (j = 1; j < post->nr_syms; j++)
+							taken |= d->map[j] == tb.sym;
+						if (!taken &&
+						    same_kind(&post->syms[ta.sym],
+							      &pre->syms[tb.sym])) {
+							d->map[ta.sym] = tb.sym;
+							progress = 1;
+						}
+						free(cb);
+						break;
+					}
+					free(cb);
+				}
+				free(ca);
+			}
+		}
+	}
+}
+
+/* ---- comparison ------------------------------------------------------- */
+
+/* Bytes of [start, start+size) in sec, relocation fields masked to 0. */
+static unsigned char *masked(const struct ks_section *sec, GElf_Addr start,
+			     GElf_Xword size)
+{
+	unsigned char *b = calloc(1, size ? size : 1);
+	size_t i;
+
+	if (!b)
+		abort();
+	if (sec->data)
+		memcpy(b, sec->data + start, size);
+	for (i = 0; i < sec->nr_relas; i++) {
+		const struct ks_rela *r = &sec->relas[i];
+		GElf_Addr o = r->offset, e = o + ks_rela_size(r->type);
+
+		if (o < start || e > start + size)
+			continue;
+		memset(b + (o - start), 0, e - o);
+	}
+	return b;
+}
+
+static int targets_equal(const struct ks_diff *d, const struct ks_reltarget *a,
+			 const struct ks_reltarget *b)
+{
+	const struct ks_object *pre = d->pre, *post = d->post;
+
+	if (a->bias != b->bias)
+		return 0;
+	if (a->str || b->str)
+		return a->str && b->str && !strcmp(a->str, b->str);
+	if (a->sym && b->sym) {
+		const struct ks_symbol *x = &post->syms[a->sym];
+		const struct ks_symbol *y = &pre->syms[b->sym];
+
+		if (a->off != b->off)
+			return 0;
+		if (x->sym.st_shndx == SHN_UNDEF || y->sym.st_shndx == SHN_UNDEF)
+			return x->sym.st_shndx == y->sym.st_shndx &&
+			       !strcmp(x->name, y->name);
+		/* A carried read-only object counts as a different target. */
+		if (ks_sym_type(x) == STT_OBJECT && d->carry[a->sym])
+			return 0;
+		return d->map[a->sym] == b->sym;
+	}
+	if (a->sym || b->sym)
+		return 0;
+	/* Anonymous section offsets. */
+	return a->off == b->off &&
+	       !strcmp(post->secs[a->sec].name, pre->secs[b->sec].name);
+}
+
+/* Compare a post range with a pre range: bytes and relocations. */
+static int range_equal(const struct ks_diff *d, size_t post_sec,
+		       GElf_Addr pstart, GElf_Xword psize, size_t pre_sec,
+		       GElf_Addr qstart, GElf_Xword qsize)
+{
+	const struct ks_section *ps = &d->post->secs[post_sec];
+	const struct ks_section *qs = &d->pre->secs[pre_sec];
+	unsigned char *a, *b;
+	size_t i, j;
+	int eq;
+
+	if (psize != qsize ||
+	    (ps->sh.sh_type == SHT_NOBITS) != (qs->sh.sh_type == SHT_NOBITS))
+		return 0;
+	a = masked(ps, pstart, psize);
+	b = masked(qs, qstart, qsize);
+	eq = !memcmp(a, b, psize);
+	free(a);
+	free(b);
+	if (!eq)
+		return 0;
+	i = 0;
+	j = 0;
+	for (;;) {
+		struct ks_reltarget ta, tb;
+
+		while (i < ps->nr_relas && (ps->relas[i].offset < pstart ||
+		       ps->relas[i].offset >= pstart + psize))
+			i++;
+		while (j < qs->nr_relas && (qs->relas[j].offset < qstart ||
+		       qs->relas[j].offset >= qstart + qsize))
+			j++;
+		if (i == ps->nr_relas || j == qs->nr_relas)
+			return i == ps->nr_relas && j == qs->nr_relas;
+		if (ps->relas[i].offset - pstart != qs->relas[j].offset - qstart ||
+		    ps->relas[i].type != qs->relas[j].type)
+			return 0;
+		ks_resolve_target(d->post, &ps->relas[i], &ta);
+		ks_resolve_target(d->pre, &qs->relas[j], &tb);
+		if (!targets_equal(d, &ta, &tb))
+			return 0;
+		i++;
+		j++;
+	}
+}
+
+static int sym_equal(const struct ks_diff *d, size_t post_sym, size_t pre_sym)
+{
+	const struct ks_symbol *x = &d->post->syms[post_sym];
+	const struct ks_symbol *y = &d->pre->syms[pre_sym];
+
+	return range_equal(d, x->sym.st_shndx, x->sym.st_value,
+			   x->sym.st_size, y->sym.st_shndx, y->sym.st_value,
+			   y->sym.st_size);
+}
+
+static void note(struct ks_diff *d, char *text)
+{
+	d->notes = xrealloc(d->notes, (d->nr_notes + 1) * sizeof(char *));
+	d->notes[d->nr_notes++] = text;
+}
+
+static void add_func(struct ks_diff *d, size_t post_sym, size_t pre_sym,
+		     enum ks_func_kind kind)
+{
+	struct ks_diff_func *f;
+
+	d->funcs = xrealloc(d->funcs, (d->nr_funcs + 1) * sizeof(*d->funcs));
+	f = &d->funcs[d->nr_funcs++];
+	f->post_sym = post_sym;
+	f->pre_sym = pre_sym;
+	f->kind = kind;
+	f->name = post_sym ? d->post->syms[post_sym].name :
+			     d->pre->syms[pre_sym].name;
+	f->pre_name = pre_sym ? d->pre->syms[pre_sym].name : NULL;
+}
+
+/* Sections whose writable content the kernel itself rewrites or that
+ * describe code rather than hold program state. */
+static int data_exempt(const struct ks_section *s)
+{
+	return !strncmp(s->name, "__dyndbg", 8) ||
+	       !strcmp(s->name, ".data.once") ||
+	       !strncmp(s->name, "__tracepoint", 12) ||
+	       !strncmp(s->name, "_ftrace", 7) ||
+	       !strncmp(s->name, ".ref.data", 9);
+}
+
+static int is_func(const struct ks_object *o, size_t i)
+{
+	const struct ks_symbol *s = &o->syms[i];
+	const struct ks_section *sec = ks_sym_section(o, s);
+
+	return ks_sym_type(s) == STT_FUNC && sec && ks_sec_is_text(sec) &&
+	       s->name[0];
+}
+
+static int is_rodata_obj(const struct ks_object *o, size_t i)
+{
+	const struct ks_symbol *s = &o->syms[i];
+	const struct ks_section *sec = ks_sym_section(o, s);
+
+	return is_named(s) && ks_sym_type(s) == STT_OBJECT && sec &&
+	       !(sec->sh.sh_flags & (SHF_WRITE | SHF_EXECINSTR)) &&
+	       (sec->sh.sh_flags & SHF_ALLOC);
+}
+
+static int is_rw_obj(const struct ks_object *o, size_t i)
+{
+	const struct ks_symbol *s = &o->syms[i];
+	const struct ks_section *sec = ks_sym_section(o, s);
+
+	return is_named(s) && ks_sym_type(s) == STT_OBJECT && sec &&
+	       (sec->sh.sh_flags & SHF_WRITE) && (sec->sh.sh_flags & SHF_ALLOC);
+}
+
+/* Parent function of a .cold piece (foo.cold.3 -> foo), or 0. */
+static size_t cold_parent(const struct ks_object *o, size_t i)
+{
+	const char *n = o->syms[i].name;
+	const char *c = strstr(n, ".cold");
+	size_t j;
+
+	for (j = 1; j < o->nr_syms; j++)
+		if (is_func(o, j) && strlen(o->syms[j].name) == (size_t)(c - n) &&
+		    !strncmp(o->syms[j].name, n, (size_t)(c - n)))
+			return j;
+	return 0;
+}
+
+int ks_diff_objects(const struct ks_object *pre, const struct ks_object *post,
+		    struct ks_diff *d, char *err, size_t errlen)
+{
+	size_t i, j;
+	int again;
+	unsigned char *changed;
+
+	(void)err;
+	(void)errlen;
+	memset(d, 0, sizeof(*d));
+	d->pre = pre;
+	d->post = post;
+	d->map = calloc(post->nr_syms, sizeof(size_t));
+	d->carry = calloc(post->nr_syms, 1);
+	changed = calloc(post->nr_syms, 1);
+	if (!d->map || !d->carry || !changed)
+		abort();
+	map_by_name(d);
+	map_by_use(d);
+
+	/* Writable data: a changed initial value cannot be done live. */
+	for (i = 1; i < post->nr_syms && !d->refusal; i++) {
+		const struct ks_section *sec;
+
+		if (!is_rw_obj(post, i) || !d->map[i])
+			continue;
+		sec = ks_sym_section(post, &post->syms[i]);
+		if (data_exempt(sec) || ks_sec_is_init(sec))
+			continue;
+		if (!sym_equal(d, i, d->map[i]))
+			d->refusal = ks_strfmt(
+				"the initial value of variable '%s' changed; "
+				"changing data needs the update hooks (not yet supported)",
+				post->syms[i].name);
+	}
+
+	/*
+	 * Read-only objects and functions: iterate because a changed
+	 * read-only object changes every function that refers to it.
+	 */
+	do {
+		again = 0;
+		for (i = 1; i < post->nr_syms; i++) {
+			int is_f = is_func(post, i);
+
+			if (changed[i] || (!is_f && !is_rodata_obj(post, i)))
+				continue;
+			if (ks_sec_is_init(ks_sym_section(post, &post->syms[i])))
+				continue;
+			if (!d->map[i] || !sym_equal(d, i, d->map[i])) {
+				changed[i] = 1;
+				d->carry[i] = 1;
+				again = 1;
+			}
+		}
+	} while (again);
+
+	/* A changed .cold piece means its parent changed. */
+	for (i = 1; i < post->nr_syms; i++) {
+		size_t p;
+
+		if (!changed[i] || !is_func(post, i) ||
+		    !ks_sym_is_cold_piece(post->syms[i].name))
+			continue;
+		p = cold_parent(post, i);
+		if (p)
+			changed[p] = d->carry[p] = 1;
+	}
+
+	for (i = 1; i < post->nr_syms; i++) {
+		const struct ks_section *sec = ks_sym_section(post, &post->syms[i]);
+
+		if (!is_func(post, i) || ks_sym_is_cold_piece(post->syms[i].name))
+			continue;
+		if (ks_sec_is_init(sec)) {
+			if (!d->map[i] || !sym_equal(d, i, d->map[i]))
+				note(d, ks_strfmt("%s is __init/__exit code: ignored (it has run or never will)",
+						  post->syms[i].name));
+			continue;
+		}
+		if (!changed[i])
+			continue;
+		add_func(d, i, d->map[i],
+			 d->map[i] ? KS_FUNC_CHANGED : KS_FUNC_NEW);
+	}
+	/* Pre functions nobody maps to are deleted. */
+	for (j = 1; j < pre->nr_syms; j++) {
+		int mapped = 0;
+
+		if (!is_func(pre, j) || ks_sym_is_cold_piece(pre->syms[j].name) ||
+		    ks_sec_is_init(ks_sym_section(pre, &pre->syms[j])))
+			continue;
+		for (i = 1; i < post->nr_syms && !mapped; i++)
+			mapped = d->map[i] == j;
+		if (!mapped)
+			add_func(d, 0, j, KS_FUNC_DELETED);
+	}
+	/* Carried pieces of changed functions come along. */
+	for (i = 1; i < post->nr_syms; i++) {
+		size_t p;
+
+		if (is_func(post, i) && ks_sym_is_cold_piece(post->syms[i].name)) {
+			p = cold_parent(post, i);
+			if (p && d->carry[p])
+				d->carry[i] = 1;
+		}
+	}
+	free(changed);
+	return 0;
+}
+
+void ks_diff_free(struct ks_diff *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->nr_notes; i++)
+		free(d->notes[i]);
+	free(d->notes);
+	free(d->funcs);
+	free(d->map);
+	free(d->carry);
+	free(d->refusal);
+	memset(d, 0, sizeof(*d));
+}
