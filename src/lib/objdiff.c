@@ -82,41 +82,70 @@ static int is_named(const struct ks_symbol *s)
 	       s->sym.st_shndx != SHN_UNDEF;
 }
 
-void ks_resolve_target(const struct ks_object *o, const struct ks_rela *r,
-		       struct ks_reltarget *t)
+/* The only named symbol of a section, or 0 if there are none or several. */
+static size_t sole_symbol(const struct ks_object *o, size_t sec)
+{
+	size_t i, found = 0;
+
+	for (i = 1; i < o->nr_syms; i++) {
+		const struct ks_symbol *s = &o->syms[i];
+
+		if (s->sym.st_shndx != sec || !is_named(s))
+			continue;
+		if (found && o->syms[found].sym.st_value != s->sym.st_value)
+			return 0;
+		if (!found || ks_sym_bind(s) == STB_GLOBAL)
+			found = i;
+	}
+	return found;
+}
+
+void ks_resolve_target(const struct ks_object *o, const struct ks_section *from,
+		       const struct ks_rela *r, struct ks_reltarget *t)
 {
 	const struct ks_symbol *s = &o->syms[r->sym];
 	const struct ks_section *sec = ks_sym_section(o, s);
-	GElf_Sxword toff;
+	GElf_Sxword toff, k;
+	int in_code = from && ks_sec_is_text(from) && ks_rela_is_pcrel(r->type);
+	size_t y = 0;
 
 	memset(t, 0, sizeof(*t));
-	/* For PC-relative fields the target is (addend + field size) on. */
-	t->bias = ks_rela_is_pcrel(r->type) ? -(GElf_Sxword)ks_rela_size(r->type)
-					    : 0;
-	if (ks_sym_type(s) != STT_SECTION) {
+	t->sec = sec ? sec->index : 0;
+	if (ks_sym_type(s) != STT_SECTION &&
+	    (!sec || ks_sym_type(s) == STT_FUNC || ks_sym_type(s) == STT_OBJECT)) {
 		t->sym = r->sym;
-		t->off = r->addend - t->bias;
-		t->sec = sec ? sec->index : 0;
+		t->off = r->addend;
 		return;
 	}
-	t->sec = sec ? sec->index : 0;
-	toff = (GElf_Sxword)s->sym.st_value + r->addend - t->bias;
+	/* Section symbols and local labels (.LC6): a place in a section. */
+	/*
+	 * A PC-relative field in an instruction is relative to the end of
+	 * the instruction: the target is addend + 4, or a little more when
+	 * an immediate follows the displacement.  In data the target is
+	 * the addend itself.
+	 */
+	toff = (GElf_Sxword)s->sym.st_value + r->addend +
+	       (in_code ? (GElf_Sxword)ks_rela_size(r->type) : 0);
 	if (sec && ks_sec_is_strings(sec) && sec->data && toff >= 0 &&
 	    (GElf_Xword)toff < sec->sh.sh_size) {
 		t->str = (const char *)sec->data + toff;
 		t->off = toff;
+		t->bias = r->addend - toff;
 		return;
 	}
 	if (sec) {
-		size_t y = ks_symbol_at(o, sec->index, (GElf_Addr)toff);
-
-		if (y) {
-			t->sym = y;
-			t->off = toff - (GElf_Sxword)o->syms[y].sym.st_value;
-			return;
-		}
+		y = sole_symbol(o, sec->index);
+		for (k = 0; !y && k <= (in_code ? 4 : 0); k++)
+			y = ks_symbol_at(o, sec->index, (GElf_Addr)(toff + k));
+	}
+	if (y) {
+		t->sym = y;
+		t->off = toff - (GElf_Sxword)o->syms[y].sym.st_value;
+		t->bias = r->addend - toff;
+		return;
 	}
 	t->off = toff;
+	t->bias = r->addend - toff;
 }
 
 /* ---- correlation ------------------------------------------------------ */
@@ -241,7 +270,7 @@ static void map_by_use(struct ks_diff *d)
 				char *ca;
 				int k = 0;
 
-				ks_resolve_target(post, &ps->relas[a], &ta);
+				ks_resolve_target(post, ps, &ps->relas[a], &ta);
 				if (!ta.sym || d->map[ta.sym] ||
 				    !is_named(&post->syms[ta.sym]))
 					continue;
@@ -251,7 +280,7 @@ static void map_by_use(struct ks_diff *d)
 					struct ks_reltarget tx;
 					char *cx;
 
-					ks_resolve_target(post, &ps->relas[b], &tx);
+					ks_resolve_target(post, ps, &ps->relas[b], &tx);
 					if (!tx.sym || tx.sym == ta.sym)
 						continue;
 					cx = canonical(post->syms[tx.sym].name);
@@ -261,7 +290,7 @@ static void map_by_use(struct ks_diff *d)
 				for (b = b0; b < b0 + bn; b++) {
 					char *cb;
 
-					ks_resolve_target(pre, &qs->relas[b], &tb);
+					ks_resolve_target(pre, qs, &qs->relas[b], &tb);
 					if (!tb.sym || !is_named(&pre->syms[tb.sym]))
 						continue;
 					cb = canonical(pre->syms[tb.sym].name);
@@ -336,9 +365,21 @@ static int targets_equal(const struct ks_diff *d, const struct ks_reltarget *a,
 	}
 	if (a->sym || b->sym)
 		return 0;
-	/* Anonymous section offsets. */
-	return a->off == b->off &&
-	       !strcmp(post->secs[a->sec].name, pre->secs[b->sec].name);
+	/* Anonymous places: merged constants by value, others by offset. */
+	if (!a->sec || !b->sec)
+		return 0;
+	{
+		const struct ks_section *x = &post->secs[a->sec];
+		const struct ks_section *y = &pre->secs[b->sec];
+		GElf_Xword n = x->sh.sh_entsize;
+
+		if ((x->sh.sh_flags & SHF_MERGE) && n && x->data && y->data &&
+		    n == y->sh.sh_entsize && a->off >= 0 && b->off >= 0 &&
+		    (GElf_Xword)a->off + n <= x->sh.sh_size &&
+		    (GElf_Xword)b->off + n <= y->sh.sh_size)
+			return !memcmp(x->data + a->off, y->data + b->off, n);
+		return a->off == b->off && !strcmp(x->name, y->name);
+	}
 }
 
 /* Compare a post range with a pre range: bytes and relocations. */
@@ -378,8 +419,8 @@ static int range_equal(const struct ks_diff *d, size_t post_sec,
 		if (ps->relas[i].offset - pstart != qs->relas[j].offset - qstart ||
 		    ps->relas[i].type != qs->relas[j].type)
 			return 0;
-		ks_resolve_target(d->post, &ps->relas[i], &ta);
-		ks_resolve_target(d->pre, &qs->relas[j], &tb);
+		ks_resolve_target(d->post, ps, &ps->relas[i], &ta);
+		ks_resolve_target(d->pre, qs, &qs->relas[j], &tb);
 		if (!targets_equal(d, &ta, &tb))
 			return 0;
 		i++;

@@ -64,13 +64,15 @@ int ks_sym_is_cold_piece(const char *name);
  */
 struct ks_reltarget {
 	size_t sym;		/* named symbol, or 0 */
-	GElf_Sxword off;	/* target offset relative to sym (or section) */
+	GElf_Sxword off;	/* target offset relative to sym (or section);
+				 * for a plain symbol reference the addend */
 	const char *str;	/* string target */
 	size_t sec;		/* section of the target (0 if undefined) */
-	GElf_Sxword bias;	/* addend minus target offset: field geometry */
+	GElf_Sxword bias;	/* addend = sym value + off + bias */
 };
 
-void ks_resolve_target(const struct ks_object *o, const struct ks_rela *r,
-		       struct ks_reltarget *t);
+/* from: the section holding the relocation (code or data). */
+void ks_resolve_target(const struct ks_object *o, const struct ks_section *from,
+		       const struct ks_rela *r, struct ks_reltarget *t);
 
 #endif
