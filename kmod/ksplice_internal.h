@@ -1,0 +1,212 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Internal structures of the ksplice core module, shared by its files.
+ * One global mutex (ksplice_mutex) protects every field below unless a
+ * comment says otherwise.
+ */
+#ifndef KSPLICE_INTERNAL_H
+#define KSPLICE_INTERNAL_H
+
+#include <linux/kobject.h>
+#include <linux/list.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/stop_machine.h>
+#include <linux/types.h>
+#include <ksplice/abi.h>
+
+#define KSPLICE_ID_MAX		32
+/* Most bytes a `func` line may carry for re-verification. */
+#define KSPLICE_MAX_EXPECTED	64
+#define KSPLICE_MESSAGE_LEN	512
+#define KSPLICE_CONFLICTS_LEN	PAGE_SIZE
+/* Sanity limit on the tables of one descriptor. */
+#define KSPLICE_MAX_ENTRIES	65536
+
+/**
+ * enum ksplice_stage - where an update is in its life
+ * @KSPLICE_STAGE_PREPARED: created, resolve lines and new code may come
+ * @KSPLICE_STAGE_APPLIED: jumps written into the running code
+ * @KSPLICE_STAGE_REVERSED: jumps taken out again
+ * @KSPLICE_STAGE_ABORTED: the last apply failed; nothing was changed
+ */
+enum ksplice_stage {
+	KSPLICE_STAGE_PREPARED,
+	KSPLICE_STAGE_APPLIED,
+	KSPLICE_STAGE_REVERSED,
+	KSPLICE_STAGE_ABORTED,
+};
+
+/**
+ * struct ksplice_func_site - one replaced function (a `func` resolve line)
+ * @list: in &ksplice_target.funcs
+ * @idx: index into the descriptor's ksplice_func table
+ * @addr: start of the running function
+ * @size: its size as kallsyms knows it
+ * @patchoff: offset of the jump from @addr
+ * @expected: bytes the matcher saw at @addr + @patchoff
+ * @nr_expected: how many of @expected are valid
+ * @name: kallsyms name, copied from the descriptor when the new code comes
+ * @new_addr: entry of the replacement (in the new-code module)
+ * @new_size: size of the replacement
+ * @jump: the `jmp rel32` written at the patch site
+ * @saved: the original bytes the jump overwrote (valid while @patched)
+ * @alias: writable alias of the patch site, only during apply/reverse
+ * @patched: the jump is in the running code
+ */
+struct ksplice_func_site {
+	struct list_head list;
+	u32 idx;
+	unsigned long addr;
+	unsigned long size;
+	unsigned int patchoff;
+	u8 expected[KSPLICE_MAX_EXPECTED];
+	unsigned int nr_expected;
+	char *name;
+	unsigned long new_addr;
+	unsigned long new_size;
+	u8 jump[KSPLICE_JUMP_LEN];
+	u8 saved[KSPLICE_JUMP_LEN];
+	u8 *alias;
+	bool patched;
+};
+
+/**
+ * struct ksplice_sym_site - one resolved symbol (a `sym` resolve line)
+ * @list: in &ksplice_target.syms
+ * @idx: index into the descriptor's ksplice_symbol table
+ * @addr: where the symbol lives in the running kernel
+ */
+struct ksplice_sym_site {
+	struct list_head list;
+	u32 idx;
+	unsigned long addr;
+};
+
+/**
+ * struct ksplice_target - the part of an update for one target
+ * @list: in &ksplice_update.targets
+ * @name: "vmlinux" or a module name
+ * @funcs: &struct ksplice_func_site list
+ * @syms: &struct ksplice_sym_site list
+ * @new_mod: the attached new-code module, NULL until it comes
+ * @target_mod: the target module, referenced while applied (NULL: vmlinux)
+ * @gone: the target module was unloaded after resolve lines were written,
+ *	so the addresses are stale
+ * @refs_held: references on @new_mod and @target_mod are held (applied)
+ */
+struct ksplice_target {
+	struct list_head list;
+	char name[MODULE_NAME_LEN];
+	struct list_head funcs;
+	struct list_head syms;
+	struct module *new_mod;
+	struct module *target_mod;
+	bool gone;
+	bool refs_held;
+};
+
+/**
+ * struct ksplice_update - one update, /sys/kernel/ksplice/ID
+ * @kobj: the sysfs directory; its release frees the update
+ * @list: in ksplice_updates
+ * @id: the update id
+ * @stage: see &enum ksplice_stage
+ * @cause: abort cause of the last failure
+ * @message: one sentence explaining the last failure
+ * @conflicts: `PID COMM FUNCTION` lines of the last code_busy
+ * @description: copied from the first new-code module that came
+ * @pause_apply_ns: time in the stopped window of the last apply
+ * @pause_reverse_ns: same for the last reverse
+ * @tries: stop_machine attempts of the last apply or reverse
+ * @targets: &struct ksplice_target list
+ */
+struct ksplice_update {
+	struct kobject kobj;
+	struct list_head list;
+	char id[KSPLICE_ID_MAX + 1];
+	enum ksplice_stage stage;
+	enum ksplice_abort_cause cause;
+	char *message;
+	char *conflicts;
+	char *description;
+	u64 pause_apply_ns;
+	u64 pause_reverse_ns;
+	unsigned int tries;
+	struct list_head targets;
+};
+
+/* Kernel symbols that are not exported, found at init (ksplice_main.c). */
+struct ksplice_kernel_syms {
+	unsigned long (*kallsyms_lookup_name)(const char *name);
+	struct mutex *text_mutex;
+	struct module *(*module_address)(unsigned long addr);
+	int (*stop_machine_cpuslocked)(cpu_stop_fn_t fn, void *data,
+				       const struct cpumask *cpus);
+};
+
+extern struct ksplice_kernel_syms ksplice_ksyms;
+extern struct mutex ksplice_mutex;
+extern struct list_head ksplice_updates;
+extern unsigned int ksplice_retries;
+extern unsigned int ksplice_retry_delay_ms;
+
+/* update.c */
+int ksplice_updates_init(struct kobject *root);
+void ksplice_updates_exit(void);
+struct ksplice_update *ksplice_update_find(const char *id);
+struct ksplice_target *ksplice_target_get(struct ksplice_update *u,
+					  const char *name, bool create);
+void ksplice_set_abort(struct ksplice_update *u,
+		       enum ksplice_abort_cause cause, const char *fmt, ...)
+	__printf(3, 4);
+void ksplice_clear_abort(struct ksplice_update *u);
+const char *ksplice_stage_name(enum ksplice_stage stage);
+const char *ksplice_cause_name(enum ksplice_abort_cause cause);
+void ksplice_target_detach(struct ksplice_target *t);
+
+/* sysfs.c */
+extern const struct attribute_group *ksplice_update_groups[];
+
+/* resolve.c */
+int ksplice_resolve_write(struct ksplice_update *u, const char *buf,
+			  size_t len);
+int ksplice_kallsyms_check(const char *target, unsigned long addr,
+			   const char *name, unsigned long size,
+			   char *why, size_t why_len);
+
+/* notifier.c */
+int ksplice_notifier_init(void);
+void ksplice_notifier_exit(void);
+
+/* reloc.c */
+int ksplice_apply_reloc(struct ksplice_update *u, struct module *mod,
+			const struct ksplice_reloc *r, unsigned long sym_addr);
+
+/* alias.c */
+u8 *ksplice_alias_map(unsigned long addr, size_t len);
+void ksplice_alias_unmap(u8 *alias);
+
+/* splice.c */
+int ksplice_apply(struct ksplice_update *u);
+int ksplice_reverse(struct ksplice_update *u);
+
+/* stackcheck.c */
+/**
+ * struct ksplice_stack_check - what the task stack check looks for
+ * @u: the update whose functions are checked
+ * @new_code: also treat the new-code modules' text as busy (reverse)
+ * @conflicts: buffer for `PID COMM FUNCTION` lines (preallocated)
+ * @len: bytes used in @conflicts
+ * @nr_conflicts: tasks found busy
+ */
+struct ksplice_stack_check {
+	struct ksplice_update *u;
+	bool new_code;
+	char *conflicts;
+	size_t len;
+	unsigned int nr_conflicts;
+};
+void ksplice_check_stacks(struct ksplice_stack_check *sc);
+
+#endif /* KSPLICE_INTERNAL_H */

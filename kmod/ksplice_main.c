@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ksplice core module: initialisation, the module parameters and the
+ * lookup of the few kernel symbols that are not exported.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/kernel.h>
+#include <linux/kprobes.h>
+#include <linux/module.h>
+#include <linux/stop_machine.h>
+#include "ksplice_internal.h"
+
+unsigned int ksplice_retries = 5;
+module_param_named(retries, ksplice_retries, uint, 0644);
+MODULE_PARM_DESC(retries, "extra stop_machine attempts after code_busy");
+
+unsigned int ksplice_retry_delay_ms = 1000;
+module_param_named(retry_delay_ms, ksplice_retry_delay_ms, uint, 0644);
+MODULE_PARM_DESC(retry_delay_ms, "sleep between code_busy attempts (ms)");
+
+struct ksplice_kernel_syms ksplice_ksyms;
+
+static struct kobject *ksplice_root;
+
+/*
+ * kallsyms_lookup_name() is not exported since 5.7, but a kprobe on it
+ * tells where it is; the probe is removed again at once.
+ */
+static int ksplice_find_kallsyms(void)
+{
+	struct kprobe kp = { .symbol_name = "kallsyms_lookup_name" };
+	int ret;
+
+	ret = register_kprobe(&kp);
+	if (ret) {
+		pr_err("cannot find kallsyms_lookup_name: register_kprobe failed (%d)\n",
+		       ret);
+		return ret;
+	}
+	ksplice_ksyms.kallsyms_lookup_name = (void *)kp.addr;
+	unregister_kprobe(&kp);
+	if (!ksplice_ksyms.kallsyms_lookup_name) {
+		pr_err("cannot find kallsyms_lookup_name: kprobe gave no address\n");
+		return -ENOENT;
+	}
+	return 0;
+}
+
+static int ksplice_lookup(const char *name, unsigned long *addr)
+{
+	*addr = ksplice_ksyms.kallsyms_lookup_name(name);
+	if (!*addr) {
+		pr_err("cannot find the kernel symbol %s\n", name);
+		return -ENOENT;
+	}
+	return 0;
+}
+
+static int ksplice_find_kernel_syms(void)
+{
+	unsigned long a;
+	int ret;
+
+	ret = ksplice_find_kallsyms();
+	if (ret)
+		return ret;
+	ret = ksplice_lookup("text_mutex", &a);
+	if (ret)
+		return ret;
+	ksplice_ksyms.text_mutex = (struct mutex *)a;
+	ret = ksplice_lookup("__module_address", &a);
+	if (ret)
+		return ret;
+	ksplice_ksyms.module_address = (void *)a;
+	ret = ksplice_lookup("stop_machine_cpuslocked", &a);
+	if (ret)
+		return ret;
+	ksplice_ksyms.stop_machine_cpuslocked = (void *)a;
+	return 0;
+}
+
+static int __init ksplice_init(void)
+{
+	int ret;
+
+	ret = ksplice_find_kernel_syms();
+	if (ret)
+		return ret;
+	ksplice_root = kobject_create_and_add("ksplice", kernel_kobj);
+	if (!ksplice_root) {
+		pr_err("cannot create /sys/kernel/ksplice\n");
+		return -ENOMEM;
+	}
+	ret = ksplice_updates_init(ksplice_root);
+	if (ret)
+		goto out_root;
+	ret = ksplice_notifier_init();
+	if (ret)
+		goto out_updates;
+	pr_info("ready (ABI %d)\n", KSPLICE_ABI_VERSION);
+	return 0;
+
+out_updates:
+	ksplice_updates_exit();
+out_root:
+	kobject_put(ksplice_root);
+	return ret;
+}
+
+static void __exit ksplice_exit(void)
+{
+	ksplice_notifier_exit();
+	ksplice_updates_exit();
+	kobject_put(ksplice_root);
+}
+
+module_init(ksplice_init);
+module_exit(ksplice_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("Ksplice: rebootless kernel updates, core module");

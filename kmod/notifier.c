@@ -1,0 +1,414 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The module notifier: attaches a coming new-code module to its prepared
+ * update (checking its descriptor against the resolve lines and filling
+ * its ksplice relocations before any of its code can run), detaches a
+ * going one, and notices when a target module goes away.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/kallsyms.h>
+#include <linux/kernel.h>
+#include <linux/sizes.h>
+#include <linux/module.h>
+#include <linux/notifier.h>
+#include <linux/rcupdate.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include "ksplice_internal.h"
+
+/*
+ * Runs before jump_label (priority 1) and static_call, so a module that
+ * will be refused has not been registered with them yet.
+ */
+#define KSPLICE_NOTIFIER_PRIORITY 10
+
+/* Address of the descriptor symbol in a coming module, or 0. */
+static unsigned long ksplice_find_desc(struct module *mod)
+{
+	struct mod_kallsyms *ks;
+	unsigned long addr = 0;
+	unsigned int i;
+
+	preempt_disable();
+	ks = rcu_dereference_sched(mod->kallsyms);
+	for (i = 0; ks && i < ks->num_symtab; i++) {
+		const Elf_Sym *sym = &ks->symtab[i];
+
+		if (sym->st_shndx != SHN_UNDEF &&
+		    !strcmp(ks->strtab + sym->st_name, KSPLICE_DESC_SYMBOL)) {
+			addr = sym->st_value;
+			break;
+		}
+	}
+	preempt_enable();
+	return addr;
+}
+
+static bool ksplice_in_module(struct module *mod, u64 ptr, u64 len)
+{
+	return ptr && len < SZ_1G && within_module_core(ptr, mod) &&
+		(!len || within_module_core(ptr + len - 1, mod));
+}
+
+/* A NUL-terminated string inside the module's core, or NULL. */
+static const char *ksplice_mod_string(struct module *mod, u64 ptr)
+{
+	const char *s = (const char *)(unsigned long)ptr;
+	size_t n;
+
+	if (!ksplice_in_module(mod, ptr, 1))
+		return NULL;
+	for (n = 0; n < KSYM_NAME_LEN; n++) {
+		if (!within_module_core(ptr + n, mod))
+			return NULL;
+		if (!s[n])
+			return s;
+	}
+	return NULL;
+}
+
+static bool ksplice_desc_valid(struct module *mod,
+			       const struct ksplice_update_desc *d)
+{
+	return d->abi_version == KSPLICE_ABI_VERSION &&
+		d->nr_funcs <= KSPLICE_MAX_ENTRIES &&
+		d->nr_relocs <= KSPLICE_MAX_ENTRIES &&
+		d->nr_symbols <= KSPLICE_MAX_ENTRIES &&
+		ksplice_mod_string(mod, d->id) &&
+		ksplice_mod_string(mod, d->target) &&
+		(!d->description || ksplice_mod_string(mod, d->description)) &&
+		(!d->nr_funcs || ksplice_in_module(mod, d->funcs,
+				d->nr_funcs * sizeof(struct ksplice_func))) &&
+		(!d->nr_relocs || ksplice_in_module(mod, d->relocs,
+				d->nr_relocs * sizeof(struct ksplice_reloc))) &&
+		(!d->nr_symbols || ksplice_in_module(mod, d->symbols,
+				d->nr_symbols * sizeof(struct ksplice_symbol)));
+}
+
+static struct ksplice_sym_site *ksplice_sym_lookup(struct ksplice_target *t,
+						   u32 idx)
+{
+	struct ksplice_sym_site *s;
+
+	list_for_each_entry(s, &t->syms, list)
+		if (s->idx == idx)
+			return s;
+	return NULL;
+}
+
+static struct ksplice_func_site *ksplice_func_lookup(struct ksplice_target *t,
+						     u32 idx)
+{
+	struct ksplice_func_site *f;
+
+	list_for_each_entry(f, &t->funcs, list)
+		if (f->idx == idx)
+			return f;
+	return NULL;
+}
+
+/* Every symbol of the descriptor resolved and named correctly? */
+static int ksplice_check_syms(struct ksplice_update *u, struct ksplice_target *t,
+			      struct module *mod,
+			      const struct ksplice_update_desc *d)
+{
+	const struct ksplice_symbol *syms = (void *)(unsigned long)d->symbols;
+	struct ksplice_sym_site *s;
+	char why[160];
+	const char *name;
+	u32 i;
+
+	for (i = 0; i < d->nr_symbols; i++) {
+		name = ksplice_mod_string(mod, syms[i].name);
+		if (!name) {
+			ksplice_set_abort(u, KSPLICE_ABORT_INVALID_UPDATE,
+					  "symbol %u of %s has no valid name",
+					  i, mod->name);
+			return -EINVAL;
+		}
+		s = ksplice_sym_lookup(t, i);
+		if (!s) {
+			ksplice_set_abort(u, KSPLICE_ABORT_FAILED_TO_FIND,
+					  "symbol %u (%s) of target %s was not resolved",
+					  i, name, t->name);
+			return -ENOENT;
+		}
+		if (ksplice_kallsyms_check(t->name, s->addr, name, 0, why,
+					   sizeof(why))) {
+			ksplice_set_abort(u, KSPLICE_ABORT_FAILED_TO_FIND,
+					  "symbol %u: %s", i, why);
+			return -ENOENT;
+		}
+	}
+	return 0;
+}
+
+/* Every function resolved, named and sized correctly; copy its names. */
+static int ksplice_check_funcs(struct ksplice_update *u,
+			       struct ksplice_target *t, struct module *mod,
+			       const struct ksplice_update_desc *d)
+{
+	const struct ksplice_func *funcs = (void *)(unsigned long)d->funcs;
+	struct ksplice_func_site *f;
+	char why[160];
+	const char *name;
+	u32 i;
+
+	list_for_each_entry(f, &t->funcs, list) {
+		if (f->idx >= d->nr_funcs) {
+			ksplice_set_abort(u, KSPLICE_ABORT_INVALID_UPDATE,
+					  "resolve line for function %u of %s, but %s has only %u",
+					  f->idx, t->name, mod->name,
+					  d->nr_funcs);
+			return -EINVAL;
+		}
+	}
+	for (i = 0; i < d->nr_funcs; i++) {
+		name = ksplice_mod_string(mod, funcs[i].name);
+		if (!name || !funcs[i].new_size ||
+		    !ksplice_in_module(mod, funcs[i].new_addr,
+				       funcs[i].new_size)) {
+			ksplice_set_abort(u, KSPLICE_ABORT_INVALID_UPDATE,
+					  "function %u of %s has a bad name or address",
+					  i, mod->name);
+			return -EINVAL;
+		}
+		f = ksplice_func_lookup(t, i);
+		if (!f) {
+			ksplice_set_abort(u, KSPLICE_ABORT_FAILED_TO_FIND,
+					  "function %u (%s) of target %s was not resolved",
+					  i, name, t->name);
+			return -ENOENT;
+		}
+		if (ksplice_kallsyms_check(t->name, f->addr, name, f->size, why,
+					   sizeof(why))) {
+			ksplice_set_abort(u, KSPLICE_ABORT_FAILED_TO_FIND,
+					  "function %u: %s", i, why);
+			return -ENOENT;
+		}
+		f->name = kstrdup(name, GFP_KERNEL);
+		if (!f->name) {
+			ksplice_set_abort(u, KSPLICE_ABORT_OUT_OF_MEMORY,
+					  "no memory for function names");
+			return -ENOMEM;
+		}
+		f->new_addr = funcs[i].new_addr;
+		f->new_size = funcs[i].new_size;
+	}
+	return 0;
+}
+
+static int ksplice_fill_relocs(struct ksplice_update *u,
+			       struct ksplice_target *t, struct module *mod,
+			       const struct ksplice_update_desc *d)
+{
+	const struct ksplice_reloc *relocs = (void *)(unsigned long)d->relocs;
+	struct ksplice_sym_site *s;
+	u32 i;
+	int ret;
+
+	for (i = 0; i < d->nr_relocs; i++) {
+		s = relocs[i].sym < d->nr_symbols ?
+			ksplice_sym_lookup(t, relocs[i].sym) : NULL;
+		if (!s) {
+			ksplice_set_abort(u, KSPLICE_ABORT_INVALID_UPDATE,
+					  "relocation %u of %s refers to symbol %u, which is not in its table",
+					  i, mod->name, relocs[i].sym);
+			return -EINVAL;
+		}
+		ret = ksplice_apply_reloc(u, mod, &relocs[i], s->addr);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+static int ksplice_module_coming(struct module *mod)
+{
+	const struct ksplice_update_desc *d;
+	struct ksplice_update *u;
+	struct ksplice_target *t;
+	unsigned long addr;
+	int ret;
+
+	addr = ksplice_find_desc(mod);
+	if (!addr)
+		return 0;
+	d = (const struct ksplice_update_desc *)addr;
+	if (!ksplice_in_module(mod, addr, sizeof(*d)) ||
+	    !ksplice_desc_valid(mod, d)) {
+		pr_err("refusing %s: its %s is malformed or of another ABI version\n",
+		       mod->name, KSPLICE_DESC_SYMBOL);
+		return -EINVAL;
+	}
+	u = ksplice_update_find((const char *)(unsigned long)d->id);
+	if (!u) {
+		pr_err("refusing %s: no prepared update %s (write `prepare %s` to %s first)\n",
+		       mod->name, (const char *)(unsigned long)d->id,
+		       (const char *)(unsigned long)d->id,
+		       KSPLICE_SYSFS_CONTROL);
+		return -ENOENT;
+	}
+	if (u->stage == KSPLICE_STAGE_APPLIED) {
+		ksplice_set_abort(u, KSPLICE_ABORT_ALREADY_APPLIED,
+				  "%s cannot join update %s while it is applied",
+				  mod->name, u->id);
+		return -EBUSY;
+	}
+	t = ksplice_target_get(u, (const char *)(unsigned long)d->target,
+			       !d->nr_funcs && !d->nr_symbols);
+	if (!t) {
+		ksplice_set_abort(u, KSPLICE_ABORT_FAILED_TO_FIND,
+				  "no resolve lines for target %s of %s",
+				  (const char *)(unsigned long)d->target,
+				  mod->name);
+		return -ENOENT;
+	}
+	if (t->new_mod) {
+		ksplice_set_abort(u, KSPLICE_ABORT_INVALID_UPDATE,
+				  "target %s already has new code %s",
+				  t->name, t->new_mod->name);
+		return -EBUSY;
+	}
+	if (t->gone) {
+		ksplice_set_abort(u, KSPLICE_ABORT_TARGET_NOT_LOADED,
+				  "module %s was unloaded after its resolve lines were written",
+				  t->name);
+		return -ENOENT;
+	}
+	ret = ksplice_check_syms(u, t, mod, d);
+	if (!ret)
+		ret = ksplice_check_funcs(u, t, mod, d);
+	if (!ret)
+		ret = ksplice_fill_relocs(u, t, mod, d);
+	if (!ret && !u->description && d->description) {
+		u->description = kstrdup((const char *)(unsigned long)
+					 d->description, GFP_KERNEL);
+		if (!u->description) {
+			ksplice_set_abort(u, KSPLICE_ABORT_OUT_OF_MEMORY,
+					  "no memory for the description");
+			ret = -ENOMEM;
+		}
+	}
+	if (ret) {
+		ksplice_target_detach(t);
+		pr_err("refusing %s for update %s\n", mod->name, u->id);
+		return ret;
+	}
+	t->new_mod = mod;
+	ksplice_clear_abort(u);
+	pr_info("update %s: %s attached for target %s (%u functions, %u relocations)\n",
+		u->id, mod->name, t->name, d->nr_funcs, d->nr_relocs);
+	return 0;
+}
+
+static void ksplice_module_going(struct module *mod)
+{
+	struct ksplice_func_site *f;
+	struct ksplice_update *u;
+	struct ksplice_target *t;
+
+	list_for_each_entry(u, &ksplice_updates, list) {
+		list_for_each_entry(t, &u->targets, list) {
+			if (t->new_mod == mod) {
+				/* Applied updates hold a reference: cannot be. */
+				WARN_ON(u->stage == KSPLICE_STAGE_APPLIED);
+				ksplice_target_detach(t);
+				pr_info("update %s: %s detached\n", u->id,
+					mod->name);
+			}
+			if (strcmp(t->name, mod->name))
+				continue;
+			/*
+			 * The target is being freed: its addresses are
+			 * stale.  Applied updates hold a reference on it, so
+			 * this only happens to a forced unload; its code and
+			 * our jumps in it are gone together.
+			 */
+			t->gone = true;
+			list_for_each_entry(f, &t->funcs, list) {
+				if (f->patched)
+					pr_err("update %s: patched module %s is going away\n",
+					       u->id, mod->name);
+				f->patched = false;
+			}
+			if (t->target_mod == mod)
+				t->target_mod = NULL;
+		}
+	}
+}
+
+static int ksplice_module_notify(struct notifier_block *nb,
+				 unsigned long action, void *data)
+{
+	struct module *mod = data;
+	int ret = 0;
+
+	if (action != MODULE_STATE_COMING && action != MODULE_STATE_GOING)
+		return NOTIFY_DONE;
+	mutex_lock(&ksplice_mutex);
+	if (action == MODULE_STATE_COMING)
+		ret = ksplice_module_coming(mod);
+	else
+		ksplice_module_going(mod);
+	mutex_unlock(&ksplice_mutex);
+	return notifier_from_errno(ret);
+}
+
+static struct notifier_block ksplice_module_nb = {
+	.notifier_call = ksplice_module_notify,
+	.priority = KSPLICE_NOTIFIER_PRIORITY,
+};
+
+/**
+ * ksplice_new_code_init() - called by every new-code module's init
+ * @mod: the new-code module (THIS_MODULE)
+ *
+ * Return: 0 when the module was attached to a prepared update while it was
+ * coming, -ENOENT otherwise (its code must then never run).
+ */
+int ksplice_new_code_init(struct module *mod)
+{
+	struct ksplice_update *u;
+	struct ksplice_target *t;
+	int ret = -ENOENT;
+
+	mutex_lock(&ksplice_mutex);
+	list_for_each_entry(u, &ksplice_updates, list)
+		list_for_each_entry(t, &u->targets, list)
+			if (t->new_mod == mod)
+				ret = 0;
+	mutex_unlock(&ksplice_mutex);
+	if (ret)
+		pr_err("%s is not attached to any prepared update\n",
+		       mod->name);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(ksplice_new_code_init);
+
+/**
+ * ksplice_new_code_exit() - called by every new-code module's exit
+ * @mod: the new-code module
+ *
+ * Nothing to do: the GOING notification detaches the module.  Kept so
+ * that new-code modules depend on the core module and so cannot outlive it.
+ */
+void ksplice_new_code_exit(struct module *mod)
+{
+}
+EXPORT_SYMBOL_GPL(ksplice_new_code_exit);
+
+int ksplice_notifier_init(void)
+{
+	int ret = register_module_notifier(&ksplice_module_nb);
+
+	if (ret)
+		pr_err("cannot register the module notifier (%d)\n", ret);
+	return ret;
+}
+
+void ksplice_notifier_exit(void)
+{
+	unregister_module_notifier(&ksplice_module_nb);
+}

@@ -1,0 +1,234 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The `resolve` file: `sym` and `func` lines that tell where the matcher
+ * found each symbol and function of an update, and the kallsyms check
+ * that the kernel applies to every such address before trusting it.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/kallsyms.h>
+#include <linux/kernel.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include "ksplice_internal.h"
+
+#define KSPLICE_MAX_TOKENS 8
+
+/**
+ * ksplice_kallsyms_check() - is @addr the start of symbol @name in @target?
+ * @target: "vmlinux" or the module name the symbol must belong to
+ * @addr: the address to check
+ * @name: the symbol name it must have
+ * @size: the size kallsyms must report, or 0 to accept any size
+ * @why: filled with the reason on failure
+ * @why_len: size of @why
+ *
+ * Uses sprint_symbol(), whose output is "name+0xOFF/0xSIZE [module]".
+ * When several symbols share an address kallsyms names one of them, so a
+ * different name is accepted if looking @name up gives @addr itself.
+ *
+ * Return: 0 or -ENOENT.
+ */
+int ksplice_kallsyms_check(const char *target, unsigned long addr,
+			   const char *name, unsigned long size,
+			   char *why, size_t why_len)
+{
+	char buf[KSYM_SYMBOL_LEN];
+	char *mod, *plus, *slash, *end, *full;
+	unsigned long off, sz;
+	bool vmlinux = !strcmp(target, "vmlinux");
+
+	sprint_symbol(buf, addr);
+	mod = strstr(buf, " [");
+	if (mod) {
+		*mod = '\0';
+		mod += 2;
+		end = strchr(mod, ']');
+		if (end)
+			*end = '\0';
+	}
+	plus = strrchr(buf, '+');
+	slash = plus ? strchr(plus, '/') : NULL;
+	if (!slash) {
+		scnprintf(why, why_len, "no symbol at 0x%lx (expected %s in %s)",
+			  addr, name, target);
+		return -ENOENT;
+	}
+	*plus = '\0';
+	*slash = '\0';
+	if (kstrtoul(plus + 1, 0, &off) || kstrtoul(slash + 1, 0, &sz)) {
+		scnprintf(why, why_len, "cannot parse kallsyms for 0x%lx", addr);
+		return -ENOENT;
+	}
+	if (vmlinux ? mod != NULL : (!mod || strcmp(mod, target))) {
+		scnprintf(why, why_len,
+			  "0x%lx (%s) lies in %s, not in %s as expected for %s",
+			  addr, buf, mod ? mod : "vmlinux", target, name);
+		return -ENOENT;
+	}
+	if (strcmp(buf, name)) {
+		full = vmlinux ? kstrdup(name, GFP_KERNEL) :
+			kasprintf(GFP_KERNEL, "%s:%s", target, name);
+		if (!full || ksplice_ksyms.kallsyms_lookup_name(full) != addr) {
+			kfree(full);
+			scnprintf(why, why_len,
+				  "0x%lx is %s+0x%lx in %s, not %s", addr,
+				  buf, off, target, name);
+			return -ENOENT;
+		}
+		kfree(full);
+		return 0;
+	}
+	if (off) {
+		scnprintf(why, why_len,
+			  "0x%lx is %s+0x%lx, not the start of %s in %s",
+			  addr, buf, off, name, target);
+		return -ENOENT;
+	}
+	if (size && sz != size) {
+		scnprintf(why, why_len,
+			  "%s at 0x%lx in %s is 0x%lx bytes long, not 0x%lx",
+			  name, addr, target, sz, size);
+		return -ENOENT;
+	}
+	return 0;
+}
+
+static int ksplice_parse_sym(struct ksplice_update *u, char **tok, int n)
+{
+	struct ksplice_target *t;
+	struct ksplice_sym_site *s;
+	unsigned long addr;
+	u32 idx;
+
+	if (n != 4 || kstrtou32(tok[2], 0, &idx) || kstrtoul(tok[3], 0, &addr))
+		return -EINVAL;
+	t = ksplice_target_get(u, tok[1], true);
+	if (!t)
+		return -ENOMEM;
+	if (t->new_mod)
+		return -EBUSY;
+	list_for_each_entry(s, &t->syms, list)
+		if (s->idx == idx)
+			return -EEXIST;
+	s = kzalloc(sizeof(*s), GFP_KERNEL);
+	if (!s)
+		return -ENOMEM;
+	s->idx = idx;
+	s->addr = addr;
+	list_add_tail(&s->list, &t->syms);
+	return 0;
+}
+
+static int ksplice_parse_func(struct ksplice_update *u, char **tok, int n)
+{
+	struct ksplice_func_site *f;
+	struct ksplice_target *t;
+	unsigned long addr, size;
+	unsigned int patchoff;
+	size_t hexlen;
+	u32 idx;
+
+	if (n != 7 || kstrtou32(tok[2], 0, &idx) ||
+	    kstrtoul(tok[3], 0, &addr) || kstrtoul(tok[4], 0, &size) ||
+	    kstrtouint(tok[5], 0, &patchoff))
+		return -EINVAL;
+	hexlen = strlen(tok[6]);
+	if (hexlen % 2 || hexlen / 2 < KSPLICE_JUMP_LEN ||
+	    hexlen / 2 > KSPLICE_MAX_EXPECTED) {
+		pr_err("resolve: BYTES must be %d to %d bytes in hex\n",
+		       KSPLICE_JUMP_LEN, KSPLICE_MAX_EXPECTED);
+		return -EINVAL;
+	}
+	if ((unsigned long)patchoff + hexlen / 2 > size) {
+		pr_err("resolve: %zu bytes at offset %u do not fit in a %lu-byte function\n",
+		       hexlen / 2, patchoff, size);
+		return -EINVAL;
+	}
+	t = ksplice_target_get(u, tok[1], true);
+	if (!t)
+		return -ENOMEM;
+	if (t->new_mod)
+		return -EBUSY;
+	list_for_each_entry(f, &t->funcs, list)
+		if (f->idx == idx)
+			return -EEXIST;
+	f = kzalloc(sizeof(*f), GFP_KERNEL);
+	if (!f)
+		return -ENOMEM;
+	if (hex2bin(f->expected, tok[6], hexlen / 2)) {
+		kfree(f);
+		return -EINVAL;
+	}
+	f->nr_expected = hexlen / 2;
+	f->idx = idx;
+	f->addr = addr;
+	f->size = size;
+	f->patchoff = patchoff;
+	list_add_tail(&f->list, &t->funcs);
+	return 0;
+}
+
+static int ksplice_parse_line(struct ksplice_update *u, char *line)
+{
+	char *tok[KSPLICE_MAX_TOKENS + 1], *p;
+	int n = 0;
+
+	while ((p = strsep(&line, " \t")) != NULL) {
+		if (!*p)
+			continue;
+		if (n > KSPLICE_MAX_TOKENS)
+			return -EINVAL;
+		tok[n++] = p;
+	}
+	if (!n)
+		return 0;
+	if (!strcmp(tok[0], "sym"))
+		return ksplice_parse_sym(u, tok, n);
+	if (!strcmp(tok[0], "func"))
+		return ksplice_parse_func(u, tok, n);
+	return -EINVAL;
+}
+
+/**
+ * ksplice_resolve_write() - take resolve lines written to sysfs
+ * @u: the update
+ * @buf: whole lines
+ * @len: their length
+ *
+ * Lines are taken in order; on the first bad one the write fails and the
+ * lines before it stay recorded.
+ *
+ * Return: 0, -EINVAL (bad line), -EEXIST (index given twice), -EBUSY (the
+ * update is applied or the target's new code is already loaded), -ENOMEM.
+ */
+int ksplice_resolve_write(struct ksplice_update *u, const char *buf,
+			  size_t len)
+{
+	char *copy, *rest, *line;
+	int ret = 0;
+
+	if (u->stage == KSPLICE_STAGE_APPLIED) {
+		pr_err("update %s: resolve lines cannot change while applied\n",
+		       u->id);
+		return -EBUSY;
+	}
+	copy = kmemdup_nul(buf, len, GFP_KERNEL);
+	if (!copy)
+		return -ENOMEM;
+	rest = copy;
+	while ((line = strsep(&rest, "\n")) != NULL) {
+		char *shown = kstrdup(line, GFP_KERNEL);
+
+		ret = ksplice_parse_line(u, line);
+		if (ret) {
+			pr_err("update %s: resolve line rejected (%d): %s\n",
+			       u->id, ret, shown ? shown : "?");
+			kfree(shown);
+			break;
+		}
+		kfree(shown);
+	}
+	kfree(copy);
+	return ret;
+}

@@ -1,0 +1,409 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Applying and reversing an update.  Everything that can fail happens
+ * before the machine is stopped: kallsyms checks, module references,
+ * writable aliases of every patch site, text_mutex.  Inside one
+ * stop_machine() a single CPU re-verifies the bytes, checks every task's
+ * stack and writes (or restores) the jumps, while the others wait for it
+ * and then serialise their instruction streams.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/cpu.h>
+#include <linux/delay.h>
+#include <linux/kernel.h>
+#include <linux/module.h>
+#include <linux/stop_machine.h>
+#include <linux/string.h>
+#include <linux/timekeeping.h>
+#include <asm/sync_core.h>
+#include "ksplice_internal.h"
+
+#define KSPLICE_JMP_OPCODE 0xe9
+
+/**
+ * struct ksplice_stop_ctx - shared by the CPUs inside stop_machine
+ * @u: the update
+ * @reverse: restore instead of patch
+ * @entered: CPUs that entered the callback; the first does the work
+ * @done: set by the working CPU when it is finished
+ * @cause: result of the work (KSPLICE_ABORT_NONE on success)
+ * @pause_ns: time the working CPU spent inside the window
+ * @sc: the stack check state
+ */
+struct ksplice_stop_ctx {
+	struct ksplice_update *u;
+	bool reverse;
+	atomic_t entered;
+	int done;
+	enum ksplice_abort_cause cause;
+	u64 pause_ns;
+	struct ksplice_stack_check sc;
+};
+
+/* Are the bytes at every patch site the ones we are about to replace? */
+static bool ksplice_verify_sites(struct ksplice_stop_ctx *ctx)
+{
+	struct ksplice_update *u = ctx->u;
+	struct ksplice_func_site *f;
+	struct ksplice_target *t;
+	const u8 *site, *want;
+	unsigned int n;
+
+	list_for_each_entry(t, &u->targets, list) {
+		list_for_each_entry(f, &t->funcs, list) {
+			site = (const u8 *)(f->addr + f->patchoff);
+			want = ctx->reverse ? f->jump : f->expected;
+			n = ctx->reverse ? KSPLICE_JUMP_LEN : f->nr_expected;
+			if (!memcmp(site, want, n))
+				continue;
+			scnprintf(u->message, KSPLICE_MESSAGE_LEN,
+				  "%s %s at 0x%lx+%u: expected %*phN, found %*phN",
+				  ctx->reverse ? "ksplice's jump is gone from" :
+				  "code changed in", f->name, f->addr,
+				  f->patchoff, n, want, n, site);
+			return false;
+		}
+	}
+	return true;
+}
+
+static void ksplice_write_sites(struct ksplice_stop_ctx *ctx)
+{
+	struct ksplice_func_site *f;
+	struct ksplice_target *t;
+
+	list_for_each_entry(t, &ctx->u->targets, list) {
+		list_for_each_entry(f, &t->funcs, list) {
+			if (ctx->reverse) {
+				memcpy(f->alias, f->saved, KSPLICE_JUMP_LEN);
+				f->patched = false;
+			} else {
+				memcpy(f->saved, (void *)(f->addr + f->patchoff),
+				       KSPLICE_JUMP_LEN);
+				memcpy(f->alias, f->jump, KSPLICE_JUMP_LEN);
+				f->patched = true;
+			}
+		}
+	}
+}
+
+static void ksplice_stopped_work(struct ksplice_stop_ctx *ctx)
+{
+	if (!ksplice_verify_sites(ctx)) {
+		ctx->cause = KSPLICE_ABORT_NO_MATCH;
+		return;
+	}
+	ksplice_check_stacks(&ctx->sc);
+	if (ctx->sc.nr_conflicts) {
+		ctx->cause = KSPLICE_ABORT_CODE_BUSY;
+		return;
+	}
+	ksplice_write_sites(ctx);
+	ctx->cause = KSPLICE_ABORT_NONE;
+}
+
+/* Runs on every online CPU with interrupts off. */
+static int ksplice_stop_fn(void *data)
+{
+	struct ksplice_stop_ctx *ctx = data;
+	u64 start;
+
+	if (atomic_inc_return(&ctx->entered) == 1) {
+		start = ktime_get_ns();
+		ksplice_stopped_work(ctx);
+		ctx->pause_ns = ktime_get_ns() - start;
+		/* Publish the writes before letting the other CPUs go. */
+		smp_store_release(&ctx->done, 1);
+	} else {
+		/* Pairs with the release above. */
+		while (!smp_load_acquire(&ctx->done))
+			cpu_relax();
+	}
+	/* Do not run stale prefetched instructions of a patched site. */
+	sync_core();
+	return 0;
+}
+
+static int ksplice_run_stopped(struct ksplice_stop_ctx *ctx)
+{
+	int ret;
+
+	atomic_set(&ctx->entered, 0);
+	ctx->done = 0;
+	ctx->cause = KSPLICE_ABORT_UNEXPECTED;
+	ctx->sc.len = 0;
+	ctx->sc.nr_conflicts = 0;
+	ctx->sc.conflicts[0] = '\0';
+	ctx->u->message[0] = '\0';
+	/* Same lock order as kprobes and ftrace: hotplug, then text_mutex. */
+	cpus_read_lock();
+	mutex_lock(ksplice_ksyms.text_mutex);
+	ret = ksplice_ksyms.stop_machine_cpuslocked(ksplice_stop_fn, ctx,
+						    cpu_online_mask);
+	mutex_unlock(ksplice_ksyms.text_mutex);
+	cpus_read_unlock();
+	return ret;
+}
+
+static void ksplice_put_refs(struct ksplice_update *u)
+{
+	struct ksplice_target *t;
+
+	list_for_each_entry(t, &u->targets, list) {
+		if (!t->refs_held)
+			continue;
+		if (t->target_mod)
+			module_put(t->target_mod);
+		t->target_mod = NULL;
+		module_put(t->new_mod);
+		t->refs_held = false;
+	}
+}
+
+static void ksplice_unmap_sites(struct ksplice_update *u)
+{
+	struct ksplice_func_site *f;
+	struct ksplice_target *t;
+
+	list_for_each_entry(t, &u->targets, list) {
+		list_for_each_entry(f, &t->funcs, list) {
+			ksplice_alias_unmap(f->alias);
+			f->alias = NULL;
+		}
+	}
+}
+
+/* The loaded target module, referenced; NULL if it is not loaded. */
+static struct module *ksplice_get_target_module(struct ksplice_target *t)
+{
+	struct ksplice_func_site *f;
+	struct module *mod;
+
+	f = list_first_entry(&t->funcs, struct ksplice_func_site, list);
+	preempt_disable();
+	mod = ksplice_ksyms.module_address(f->addr);
+	if (mod && (strcmp(mod->name, t->name) || !try_module_get(mod)))
+		mod = NULL;
+	preempt_enable();
+	return mod;
+}
+
+/*
+ * Check one target and, for apply, take references on its new-code
+ * module and its target module so neither can go while applied.
+ */
+static int ksplice_prepare_target(struct ksplice_update *u,
+				  struct ksplice_target *t, bool reverse)
+{
+	if (!t->new_mod) {
+		ksplice_set_abort(u, KSPLICE_ABORT_INVALID_UPDATE,
+				  "no new-code module is loaded for target %s",
+				  t->name);
+		return -EINVAL;
+	}
+	if (reverse || list_empty(&t->funcs))
+		return 0;
+	if (t->gone) {
+		ksplice_set_abort(u, KSPLICE_ABORT_TARGET_NOT_LOADED,
+				  "module %s was unloaded after its resolve lines were written",
+				  t->name);
+		return -ENOENT;
+	}
+	if (strcmp(t->name, "vmlinux")) {
+		t->target_mod = ksplice_get_target_module(t);
+		if (!t->target_mod) {
+			ksplice_set_abort(u, KSPLICE_ABORT_TARGET_NOT_LOADED,
+					  "module %s is not loaded (or is going away)",
+					  t->name);
+			return -ENOENT;
+		}
+	}
+	if (!try_module_get(t->new_mod)) {
+		if (t->target_mod)
+			module_put(t->target_mod);
+		t->target_mod = NULL;
+		ksplice_set_abort(u, KSPLICE_ABORT_MODULE_BUSY,
+				  "new-code module %s is going away",
+				  t->new_mod->name);
+		return -EBUSY;
+	}
+	t->refs_held = true;
+	return 0;
+}
+
+/* Check, encode and map one patch site. */
+static int ksplice_prepare_site(struct ksplice_update *u,
+				struct ksplice_target *t,
+				struct ksplice_func_site *f, bool reverse)
+{
+	unsigned long site = f->addr + f->patchoff;
+	s64 rel = (s64)f->new_addr - (s64)(site + KSPLICE_JUMP_LEN);
+	s32 rel32 = (s32)rel;
+	char why[160];
+
+	if (!f->name) {
+		ksplice_set_abort(u, KSPLICE_ABORT_UNEXPECTED,
+				  "function %u of %s has no new code",
+				  f->idx, t->name);
+		return -EINVAL;
+	}
+	if (!reverse) {
+		if (ksplice_kallsyms_check(t->name, f->addr, f->name, f->size,
+					   why, sizeof(why))) {
+			ksplice_set_abort(u, KSPLICE_ABORT_FAILED_TO_FIND,
+					  "%s", why);
+			return -ENOENT;
+		}
+		if (rel != rel32) {
+			ksplice_set_abort(u, KSPLICE_ABORT_UNEXPECTED,
+					  "new %s at 0x%lx is out of jump range of 0x%lx",
+					  f->name, f->new_addr, site);
+			return -ERANGE;
+		}
+		f->jump[0] = KSPLICE_JMP_OPCODE;
+		memcpy(&f->jump[1], &rel32, sizeof(rel32));
+	}
+	f->alias = ksplice_alias_map(site, KSPLICE_JUMP_LEN);
+	if (!f->alias) {
+		ksplice_set_abort(u, KSPLICE_ABORT_OUT_OF_MEMORY,
+				  "cannot map a writable alias of %s at 0x%lx",
+				  f->name, site);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static int ksplice_prepare(struct ksplice_update *u, bool reverse)
+{
+	struct ksplice_func_site *f;
+	struct ksplice_target *t;
+	int ret;
+
+	if (list_empty(&u->targets)) {
+		ksplice_set_abort(u, KSPLICE_ABORT_INVALID_UPDATE,
+				  "update %s has no targets", u->id);
+		return -EINVAL;
+	}
+	list_for_each_entry(t, &u->targets, list) {
+		ret = ksplice_prepare_target(u, t, reverse);
+		if (ret)
+			goto fail;
+		list_for_each_entry(f, &t->funcs, list) {
+			ret = ksplice_prepare_site(u, t, f, reverse);
+			if (ret)
+				goto fail;
+		}
+	}
+	return 0;
+
+fail:
+	ksplice_unmap_sites(u);
+	if (!reverse)
+		ksplice_put_refs(u);
+	return ret;
+}
+
+static int ksplice_splice(struct ksplice_update *u, bool reverse)
+{
+	struct ksplice_stop_ctx ctx = {
+		.u = u,
+		.reverse = reverse,
+		.sc = { .u = u, .new_code = reverse, .conflicts = u->conflicts },
+	};
+	unsigned int try;
+	int ret;
+
+	ret = ksplice_prepare(u, reverse);
+	if (ret)
+		return ret;
+	for (try = 1; ; try++) {
+		u->tries = try;
+		ret = ksplice_run_stopped(&ctx);
+		if (ret || ctx.cause != KSPLICE_ABORT_CODE_BUSY ||
+		    try > ksplice_retries)
+			break;
+		pr_info("update %s: %s try %u: %u tasks busy, retrying\n",
+			u->id, reverse ? "reverse" : "apply", try,
+			ctx.sc.nr_conflicts);
+		msleep(ksplice_retry_delay_ms);
+	}
+	ksplice_unmap_sites(u);
+	if (ret) {
+		ksplice_set_abort(u, KSPLICE_ABORT_UNEXPECTED,
+				  "stop_machine failed (%d)", ret);
+	} else if (ctx.cause == KSPLICE_ABORT_CODE_BUSY) {
+		ksplice_set_abort(u, KSPLICE_ABORT_CODE_BUSY,
+				  "%u tasks still inside functions being changed after %u tries (see conflicts)",
+				  ctx.sc.nr_conflicts, u->tries);
+	} else if (ctx.cause != KSPLICE_ABORT_NONE) {
+		/* The message was written inside the window. */
+		u->cause = ctx.cause;
+		pr_err("update %s: %s: %s\n", u->id,
+		       ksplice_cause_name(ctx.cause), u->message);
+	}
+	if (u->cause == KSPLICE_ABORT_NONE) {
+		if (reverse)
+			u->pause_reverse_ns = ctx.pause_ns;
+		else
+			u->pause_apply_ns = ctx.pause_ns;
+	}
+	return u->cause == KSPLICE_ABORT_NONE ? 0 : -EIO;
+}
+
+/**
+ * ksplice_apply() - write the jumps of an update into the running kernel
+ * @u: the update; caller holds ksplice_mutex
+ *
+ * Return: 0, or -EIO with abort_cause and message set.
+ */
+int ksplice_apply(struct ksplice_update *u)
+{
+	int ret;
+
+	if (u->stage == KSPLICE_STAGE_APPLIED) {
+		ksplice_set_abort(u, KSPLICE_ABORT_ALREADY_APPLIED,
+				  "update %s is already applied", u->id);
+		return -EIO;
+	}
+	ksplice_clear_abort(u);
+	u->tries = 0;
+	ret = ksplice_splice(u, false);
+	if (ret) {
+		ksplice_put_refs(u);
+		u->stage = KSPLICE_STAGE_ABORTED;
+		return -EIO;
+	}
+	u->stage = KSPLICE_STAGE_APPLIED;
+	pr_info("update %s applied in %llu ns (%u tries)\n", u->id,
+		u->pause_apply_ns, u->tries);
+	return 0;
+}
+
+/**
+ * ksplice_reverse() - take the jumps of an applied update out again
+ * @u: the update; caller holds ksplice_mutex
+ *
+ * Return: 0, or -EIO with abort_cause and message set (the update then
+ * stays applied).
+ */
+int ksplice_reverse(struct ksplice_update *u)
+{
+	int ret;
+
+	if (u->stage != KSPLICE_STAGE_APPLIED) {
+		ksplice_set_abort(u, KSPLICE_ABORT_NOT_APPLIED,
+				  "update %s is not applied", u->id);
+		return -EIO;
+	}
+	ksplice_clear_abort(u);
+	u->tries = 0;
+	ret = ksplice_splice(u, true);
+	if (ret)
+		return -EIO;
+	ksplice_put_refs(u);
+	u->stage = KSPLICE_STAGE_REVERSED;
+	pr_info("update %s reversed in %llu ns (%u tries)\n", u->id,
+		u->pause_reverse_ns, u->tries);
+	return 0;
+}

@@ -1,0 +1,249 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ksplice_target: the module the kernel-side tests patch.
+ *
+ * Parameters (/sys/module/ksplice_target/parameters/):
+ *   value        read: calls ksplice_target_value() (1 until patched)
+ *   value_info   read: "ADDR SIZE HEX" of ksplice_target_value: its
+ *                kallsyms address and size and its first 32 bytes
+ *   sleepy_info  the same for ksplice_target_sleepy()
+ *   sleep        write 1: the sleeper kthread enters ksplice_target_sleepy()
+ *                and stays there; write 0: it leaves
+ *   in_sleepy    read: 1 while the kthread is inside ksplice_target_sleepy()
+ *   hammer       write 1: one kthread per online CPU calls
+ *                ksplice_target_value() in a loop; write 0: they stop
+ *   hammer_calls, hammer_errors  read: calls made, results other than 1 or 2
+ */
+#include <linux/atomic.h>
+#include <linux/cpumask.h>
+#include <linux/kallsyms.h>
+#include <linux/kernel.h>
+#include <linux/kthread.h>
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/wait.h>
+
+/* Read by the replaced function and, through a ksplice relocation, by its
+ * replacement; static, so only a `sym` resolve line can find it.
+ */
+static int ksplice_target_base = 1;
+
+noinline int ksplice_target_value(void)
+{
+	return READ_ONCE(ksplice_target_base);
+}
+
+static DECLARE_WAIT_QUEUE_HEAD(ksplice_target_ctl_wq);
+static DECLARE_WAIT_QUEUE_HEAD(ksplice_target_hold_wq);
+static bool ksplice_target_sleep_req;
+static bool ksplice_target_hold;
+static int ksplice_target_in_sleepy;
+static struct task_struct *ksplice_target_sleeper;
+
+/* Where the sleeper kthread waits, so that its stack points in here. */
+noinline void ksplice_target_sleepy(void)
+{
+	WRITE_ONCE(ksplice_target_in_sleepy, 1);
+	wait_event_idle(ksplice_target_hold_wq,
+			!READ_ONCE(ksplice_target_hold) ||
+			kthread_should_stop());
+	WRITE_ONCE(ksplice_target_in_sleepy, 0);
+}
+
+static int ksplice_target_sleeper_fn(void *unused)
+{
+	while (!kthread_should_stop()) {
+		wait_event_idle(ksplice_target_ctl_wq,
+				READ_ONCE(ksplice_target_sleep_req) ||
+				kthread_should_stop());
+		if (kthread_should_stop())
+			break;
+		WRITE_ONCE(ksplice_target_sleep_req, false);
+		ksplice_target_sleepy();
+	}
+	return 0;
+}
+
+static struct task_struct **ksplice_target_hammers;
+static atomic_long_t ksplice_target_calls;
+static atomic_long_t ksplice_target_errors;
+
+static int ksplice_target_hammer_fn(void *unused)
+{
+	int v;
+
+	set_user_nice(current, 19);
+	while (!kthread_should_stop()) {
+		v = ksplice_target_value();
+		if (v != 1 && v != 2)
+			atomic_long_inc(&ksplice_target_errors);
+		atomic_long_inc(&ksplice_target_calls);
+		cond_resched();
+	}
+	return 0;
+}
+
+static void ksplice_target_hammer_stop(void)
+{
+	unsigned int cpu;
+
+	if (!ksplice_target_hammers)
+		return;
+	for_each_possible_cpu(cpu)
+		if (ksplice_target_hammers[cpu])
+			kthread_stop(ksplice_target_hammers[cpu]);
+	kfree(ksplice_target_hammers);
+	ksplice_target_hammers = NULL;
+}
+
+static int ksplice_target_hammer_start(void)
+{
+	struct task_struct *t;
+	unsigned int cpu;
+
+	if (ksplice_target_hammers)
+		return 0;
+	ksplice_target_hammers = kcalloc(nr_cpu_ids, sizeof(t), GFP_KERNEL);
+	if (!ksplice_target_hammers)
+		return -ENOMEM;
+	for_each_online_cpu(cpu) {
+		t = kthread_create(ksplice_target_hammer_fn, NULL,
+				   "ksplice_hammer/%u", cpu);
+		if (IS_ERR(t)) {
+			ksplice_target_hammer_stop();
+			return PTR_ERR(t);
+		}
+		kthread_bind(t, cpu);
+		ksplice_target_hammers[cpu] = t;
+		wake_up_process(t);
+	}
+	return 0;
+}
+
+static int value_get(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%d\n", ksplice_target_value());
+}
+
+/* "ADDR SIZE HEX": kallsyms address and size, then the first 32 bytes. */
+static int ksplice_target_info(char *buf, void *fn)
+{
+	char sym[KSYM_SYMBOL_LEN], *slash;
+	unsigned long size = 0;
+
+	sprint_symbol(sym, (unsigned long)fn);
+	slash = strchr(sym, '/');
+	if (slash)
+		sscanf(slash + 1, "%lx", &size);
+	return sysfs_emit(buf, "0x%lx %lu %32phN\n", (unsigned long)fn, size,
+			  fn);
+}
+
+static int value_info_get(char *buf, const struct kernel_param *kp)
+{
+	return ksplice_target_info(buf, ksplice_target_value);
+}
+
+static int sleepy_info_get(char *buf, const struct kernel_param *kp)
+{
+	return ksplice_target_info(buf, ksplice_target_sleepy);
+}
+
+static int sleep_set(const char *val, const struct kernel_param *kp)
+{
+	bool on;
+	int ret = kstrtobool(val, &on);
+
+	if (ret)
+		return ret;
+	if (on) {
+		WRITE_ONCE(ksplice_target_hold, true);
+		WRITE_ONCE(ksplice_target_sleep_req, true);
+		wake_up(&ksplice_target_ctl_wq);
+	} else {
+		WRITE_ONCE(ksplice_target_hold, false);
+		wake_up(&ksplice_target_hold_wq);
+	}
+	return 0;
+}
+
+static int in_sleepy_get(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%d\n", READ_ONCE(ksplice_target_in_sleepy));
+}
+
+static DEFINE_MUTEX(ksplice_target_hammer_lock);
+
+static int hammer_set(const char *val, const struct kernel_param *kp)
+{
+	bool on;
+	int ret = kstrtobool(val, &on);
+
+	if (ret)
+		return ret;
+	mutex_lock(&ksplice_target_hammer_lock);
+	if (on)
+		ret = ksplice_target_hammer_start();
+	else
+		ksplice_target_hammer_stop();
+	mutex_unlock(&ksplice_target_hammer_lock);
+	return ret;
+}
+
+static int hammer_calls_get(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%ld\n", atomic_long_read(&ksplice_target_calls));
+}
+
+static int hammer_errors_get(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%ld\n",
+			  atomic_long_read(&ksplice_target_errors));
+}
+
+static const struct kernel_param_ops value_ops = { .get = value_get };
+static const struct kernel_param_ops value_info_ops = { .get = value_info_get };
+static const struct kernel_param_ops sleepy_info_ops = {
+	.get = sleepy_info_get,
+};
+static const struct kernel_param_ops sleep_ops = { .set = sleep_set };
+static const struct kernel_param_ops in_sleepy_ops = { .get = in_sleepy_get };
+static const struct kernel_param_ops hammer_ops = { .set = hammer_set };
+static const struct kernel_param_ops hammer_calls_ops = {
+	.get = hammer_calls_get,
+};
+static const struct kernel_param_ops hammer_errors_ops = {
+	.get = hammer_errors_get,
+};
+
+module_param_cb(value, &value_ops, NULL, 0444);
+module_param_cb(value_info, &value_info_ops, NULL, 0444);
+module_param_cb(sleepy_info, &sleepy_info_ops, NULL, 0444);
+module_param_cb(sleep, &sleep_ops, NULL, 0200);
+module_param_cb(in_sleepy, &in_sleepy_ops, NULL, 0444);
+module_param_cb(hammer, &hammer_ops, NULL, 0200);
+module_param_cb(hammer_calls, &hammer_calls_ops, NULL, 0444);
+module_param_cb(hammer_errors, &hammer_errors_ops, NULL, 0444);
+
+static int __init ksplice_target_init(void)
+{
+	ksplice_target_sleeper = kthread_run(ksplice_target_sleeper_fn, NULL,
+					     "ksplice_sleeper");
+	return PTR_ERR_OR_ZERO(ksplice_target_sleeper);
+}
+
+static void __exit ksplice_target_exit(void)
+{
+	mutex_lock(&ksplice_target_hammer_lock);
+	ksplice_target_hammer_stop();
+	mutex_unlock(&ksplice_target_hammer_lock);
+	WRITE_ONCE(ksplice_target_hold, false);
+	kthread_stop(ksplice_target_sleeper);
+}
+
+module_init(ksplice_target_init);
+module_exit(ksplice_target_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("Target of the ksplice kernel-side tests");

@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ksplice_testupdate: a hand-written new-code module, shaped like the
+ * ones ksplice-create makes, for the kernel-side tests.  Update id
+ * "ktest", target module ksplice_target:
+ *   function 0: ksplice_target_value  -> returns ksplice_target_base + 1
+ *   function 1: ksplice_target_sleepy -> returns at once
+ *   symbol 0:   ksplice_target_base (static data of the target)
+ *   reloc 0:    PC32 in the new ksplice_target_value
+ *   reloc 1:    R_X86_64_64 in target_ptr (readable as a parameter)
+ */
+#include <linux/elf.h>
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <ksplice/abi.h>
+
+#include "testupdate.h"
+
+/* Filled by the core module with &ksplice_target_base. */
+static unsigned long target_ptr;
+module_param(target_ptr, ulong, 0444);
+MODULE_PARM_DESC(target_ptr, "address of ksplice_target_base (R_X86_64_64)");
+
+#define KT_PTR(p) ((__u64)(unsigned long)(p))
+
+static struct ksplice_symbol ksplice_testupdate_symbols[] = {
+	{ .name = KT_PTR("ksplice_target_base"),
+	  .flags = KSPLICE_SYM_LOCAL | KSPLICE_SYM_DATA },
+};
+
+static struct ksplice_reloc ksplice_testupdate_relocs[] = {
+	{ .site = KT_PTR(ksplice_testupdate_value_field), .sym = 0,
+	  .type = R_X86_64_PC32, .addend = -4 },
+	{ .site = KT_PTR(&target_ptr), .sym = 0, .type = R_X86_64_64,
+	  .addend = 0 },
+};
+
+struct ksplice_update_desc __ksplice_update_desc __used = {
+	.abi_version = KSPLICE_ABI_VERSION,
+	.nr_funcs = ARRAY_SIZE(ksplice_testupdate_funcs),
+	.nr_relocs = ARRAY_SIZE(ksplice_testupdate_relocs),
+	.nr_symbols = ARRAY_SIZE(ksplice_testupdate_symbols),
+	.id = KT_PTR("ktest"),
+	.target = KT_PTR("ksplice_target"),
+	.description = KT_PTR("test update: ksplice_target_value returns 2"),
+	.funcs = KT_PTR(ksplice_testupdate_funcs),
+	.relocs = KT_PTR(ksplice_testupdate_relocs),
+	.symbols = KT_PTR(ksplice_testupdate_symbols),
+};
+
+static int __init ksplice_testupdate_init(void)
+{
+	return ksplice_new_code_init(THIS_MODULE);
+}
+
+static void __exit ksplice_testupdate_exit(void)
+{
+	ksplice_new_code_exit(THIS_MODULE);
+}
+
+module_init(ksplice_testupdate_init);
+module_exit(ksplice_testupdate_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("Hand-written ksplice new-code module for the tests");

@@ -1,0 +1,194 @@
+# The core module against a hand-written update (tests/kmod/): resolve,
+# load new code with its ksplice relocations, apply / reverse, no_match,
+# code_busy, ftrace on the replaced function, apply/reverse while both
+# vCPUs call the function.  Runs in a 2-vCPU guest.
+. "$(dirname "$0")/../lib.sh"
+for m in ksplice ksplice_target ksplice_testupdate; do
+	[ -f "$ROOT/build/kmod/$ABI/$m.ko" ] ||
+		fail "$m.ko not built (scripts/build-kmod $ABI)"
+done
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+cat > "$tmp/guest.sh" <<'GUEST'
+K=/sys/kernel/ksplice
+P=/sys/module/ksplice_target/parameters
+fail() { echo "FAIL: $*"; exit 1; }
+eq() { [ "$2" = "$3" ] || fail "$1: expected '$2', got '$3'"; }
+has() { case $3 in *"$2"*) ;; *) fail "$1: '$2' not in: $3" ;; esac; }
+wait_for() { # FILE VALUE
+	i=0
+	while [ "$(cat "$1")" != "$2" ]; do
+		i=$((i + 1)); [ $i -lt 200 ] || fail "$1 never became $2"
+		sleep 0.05
+	done
+}
+ksym() { # NAME -> 0xADDR of a ksplice_target symbol, from /proc/kallsyms
+	a=$(grep " $1	\[ksplice_target\]" /proc/kallsyms | cut -d' ' -f1)
+	[ -n "$a" ] || fail "$1 not in /proc/kallsyms"
+	echo "0x$a"
+}
+# func line for function IDX of ksplice_target: ADDR SIZE 5 BYTES(N)
+func_line() { # IDX INFO_PARAM NAME NBYTES [WRONG]
+	set -- "$1" "$(cat $P/$2)" "$3" "$4" "${5:-}"
+	addr=${2%% *}; rest=${2#* }; size=${rest%% *}; hex=${rest#* }
+	eq "$3 address (value_info vs kallsyms)" "$(ksym "$3")" "$addr"
+	# offset 0 is the 5-byte fentry site, a nop while not traced
+	eq "$3 fentry nop" 0f1f440000 "$(echo "$hex" | cut -c1-10)"
+	bytes=$(echo "$hex" | cut -c11-$((10 + 2 * $4)))
+	[ -n "$5" ] && bytes=90$(echo "$bytes" | cut -c3-)
+	echo "func ksplice_target $1 $addr $size 5 $bytes"
+}
+resolve() { # [WRONG]
+	{
+		echo "sym ksplice_target 0 $(ksym ksplice_target_base)"
+		func_line 0 value_info ksplice_target_value 8 "${1:-}"
+		func_line 1 sleepy_info ksplice_target_sleepy 5
+	} > /tmp/resolve || exit 1
+	cat /tmp/resolve > $K/ktest/resolve || fail "resolve write refused"
+}
+prepare() { # [WRONG]
+	echo prepare ktest > $K/control || fail "prepare"
+	eq stage prepared "$(cat $K/ktest/stage)"
+	resolve "${1:-}"
+	insmod /lib/ksplice/ksplice_testupdate.ko || fail "insmod testupdate"
+	eq targets "ksplice_target ksplice_testupdate" "$(cat $K/ktest/targets)"
+}
+finish() {
+	rmmod ksplice_testupdate || fail "rmmod testupdate"
+	eq "targets after rmmod" "" "$(cat $K/ktest/targets)"
+	echo drop ktest > $K/control || fail "drop"
+	[ ! -e $K/ktest ] || fail "ktest still there after drop"
+}
+
+insmod /lib/ksplice/ksplice.ko || fail "insmod ksplice"
+insmod /lib/ksplice/ksplice_target.ko || fail "insmod target"
+eq "value before" 1 "$(cat $P/value)"
+orig=$(cat $P/value_info)
+
+echo "== new code refused without a prepared update"
+insmod /lib/ksplice/ksplice_testupdate.ko 2>/dev/null &&
+	fail "testupdate loaded without prepare"
+dmesg | grep -q "no prepared update ktest" || fail "no pr_err for refusal"
+
+echo "== new code refused when a symbol was not resolved"
+echo prepare ktest > $K/control || fail "prepare"
+resolve
+echo prepare ktest > $K/control 2>/dev/null && fail "prepare twice"
+echo drop ktest > $K/control
+echo prepare ktest > $K/control
+grep -v '^sym' /tmp/resolve > $K/ktest/resolve || fail "resolve"
+insmod /lib/ksplice/ksplice_testupdate.ko 2>/dev/null &&
+	fail "testupdate loaded with symbol 0 unresolved"
+eq "cause (unresolved)" failed_to_find "$(cat $K/ktest/abort_cause)"
+has "message (unresolved)" ksplice_target_base "$(cat $K/ktest/message)"
+echo drop ktest > $K/control
+
+echo "== no_match: wrong expected bytes"
+prepare wrong
+eq "target_ptr (R_X86_64_64)" "$(ksym ksplice_target_base)" \
+	"0x$(printf %x "$(cat /sys/module/ksplice_testupdate/parameters/target_ptr)")"
+echo apply > $K/ktest/stage 2>/dev/null && fail "apply with wrong bytes"
+eq "cause (wrong bytes)" no_match "$(cat $K/ktest/abort_cause)"
+msg=$(cat $K/ktest/message); echo "message: $msg"
+has "message" "ksplice_target_value at $(ksym ksplice_target_value)+5" "$msg"
+has "message" "expected 90" "$msg"
+eq "stage (no_match)" aborted "$(cat $K/ktest/stage)"
+eq "value (no_match)" 1 "$(cat $P/value)"
+eq "code unchanged (no_match)" "$orig" "$(cat $P/value_info)"
+finish
+
+echo "== apply / reverse"
+prepare
+eq description "test update: ksplice_target_value returns 2" \
+	"$(cat $K/ktest/description)"
+eq "functions lines" 2 "$(wc -l < $K/ktest/functions)"
+echo apply > $K/ktest/stage || fail "apply: $(cat $K/ktest/message)"
+eq "stage" applied "$(cat $K/ktest/stage)"
+eq "value after apply" 2 "$(cat $P/value)"
+eq cause none "$(cat $K/ktest/abort_cause)"
+pause=$(grep apply $K/ktest/pause_ns | cut -d' ' -f2)
+echo "pause_ns apply: $pause tries: $(cat $K/ktest/tries)"
+[ "$pause" -gt 0 ] || fail "pause_ns apply is $pause"
+eq "jump at offset 5" e9 "$(cat $P/value_info | cut -d' ' -f3 | cut -c11-12)"
+echo apply > $K/ktest/stage 2>/dev/null && fail "apply twice"
+eq "cause (twice)" already_applied "$(cat $K/ktest/abort_cause)"
+rmmod ksplice_testupdate 2>/dev/null && fail "new code unloaded while applied"
+rmmod ksplice_target 2>/dev/null && fail "target unloaded while applied"
+echo drop ktest > $K/control 2>/dev/null && fail "dropped while applied"
+
+echo "== ftrace on the replaced function"
+mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null
+T=/sys/kernel/tracing
+echo ksplice_target_value > $T/set_ftrace_filter || fail "set_ftrace_filter"
+echo function > $T/current_tracer || fail "current_tracer"
+eq "value while traced" 2 "$(cat $P/value)"
+grep -q ksplice_target_value $T/trace || fail "no trace of ksplice_target_value"
+echo nop > $T/current_tracer
+echo > $T/set_ftrace_filter
+grep -q ftrace_bug /proc/kallsyms >/dev/null
+dmesg | grep -qi "ftrace failed\|ftrace_bug\|ftrace faulted" && fail "ftrace bug"
+
+echo reverse > $K/ktest/stage || fail "reverse: $(cat $K/ktest/message)"
+eq "stage" reversed "$(cat $K/ktest/stage)"
+eq "value after reverse" 1 "$(cat $P/value)"
+eq "code restored" "$orig" "$(cat $P/value_info)"
+rpause=$(grep reverse $K/ktest/pause_ns | cut -d' ' -f2)
+echo "pause_ns reverse: $rpause"
+[ "$rpause" -gt 0 ] || fail "pause_ns reverse is $rpause"
+echo reverse > $K/ktest/stage 2>/dev/null && fail "reverse twice"
+eq "cause (reverse twice)" not_applied "$(cat $K/ktest/abort_cause)"
+finish
+
+echo "== code_busy: a task sleeps inside ksplice_target_sleepy"
+echo 2 > /sys/module/ksplice/parameters/retries
+echo 50 > /sys/module/ksplice/parameters/retry_delay_ms
+prepare
+echo 1 > $P/sleep
+wait_for $P/in_sleepy 1
+echo apply > $K/ktest/stage 2>/dev/null && fail "apply while busy"
+eq "cause (busy)" code_busy "$(cat $K/ktest/abort_cause)"
+conf=$(cat $K/ktest/conflicts); echo "conflicts: $conf"
+pid=$(ps | awk '/\[ksplice_sleeper\]/ && !/awk/ {print $1}')
+has conflicts "$pid ksplice_sleeper ksplice_target_sleepy" "$conf"
+eq "tries (busy)" 3 "$(cat $K/ktest/tries)"
+eq "stage (busy)" aborted "$(cat $K/ktest/stage)"
+eq "value (busy)" 1 "$(cat $P/value)"
+eq "code unchanged (busy)" "$orig" "$(cat $P/value_info)"
+echo 0 > $P/sleep
+wait_for $P/in_sleepy 0
+echo apply > $K/ktest/stage || fail "apply after release: $(cat $K/ktest/message)"
+eq "value after busy apply" 2 "$(cat $P/value)"
+echo reverse > $K/ktest/stage || fail "reverse"
+eq "value" 1 "$(cat $P/value)"
+
+echo "== apply / reverse while both vCPUs call the function"
+echo 1 > $P/hammer || fail "hammer"
+sleep 1
+c0=$(cat $P/hammer_calls)
+i=0
+while [ $i -lt 10 ]; do
+	echo apply > $K/ktest/stage || fail "apply $i: $(cat $K/ktest/message)"
+	a=$(grep apply $K/ktest/pause_ns | cut -d' ' -f2)
+	eq "value (hammer $i)" 2 "$(cat $P/value)"
+	echo reverse > $K/ktest/stage || fail "reverse $i: $(cat $K/ktest/message)"
+	r=$(grep reverse $K/ktest/pause_ns | cut -d' ' -f2)
+	echo "hammer round $i: pause apply $a ns, reverse $r ns, tries $(cat $K/ktest/tries)"
+	i=$((i + 1))
+done
+sleep 1
+c1=$(cat $P/hammer_calls)
+echo 0 > $P/hammer
+echo "hammer calls: $c0 -> $c1"
+[ "$c1" -gt "$c0" ] || fail "hammer threads did not run"
+eq "hammer errors" 0 "$(cat $P/hammer_errors)"
+eq "code restored" "$orig" "$(cat $P/value_info)"
+finish
+
+rmmod ksplice_target || fail "rmmod target"
+rmmod ksplice || fail "rmmod ksplice"
+echo "ALL OK"
+GUEST
+out=$("$VM_RUN" --smp 2 --kernel "$ABI" --file "$tmp/guest.sh:/root/guest.sh" -- 'sh /root/guest.sh')
+rc=$?
+echo "$out"
+expect_eq "guest exit" 0 "$rc"
+expect_contains "guest output" "ALL OK" "$out"
