@@ -611,7 +611,7 @@ int ks_match_compare(struct ks_match *m, const struct ks_fn_match *fn,
 			if (!ok) {
 				if (!diff[0])
 					describe(&c, i, s->len, "not a form the "
-						 "kernel gives a %s site",
+						 "kernel gives to this %s site",
 						 ks_site_kind_name(s->kind));
 				return 0;
 			}
