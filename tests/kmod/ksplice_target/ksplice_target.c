@@ -13,6 +13,9 @@
  *   hammer       write 1: one kthread per online CPU calls
  *                ksplice_target_value() in a loop; write 0: they stop
  *   hammer_calls, hammer_errors  read: calls made, results other than 1 or 2
+ *   peek         write an address (from /proc/kallsyms), read "ADDR SIZE HEX"
+ *                for it: lets a shell test read kernel text without
+ *                parsing /proc/kcore
  */
 #include <linux/atomic.h>
 #include <linux/cpumask.h>
@@ -151,6 +154,31 @@ static int sleepy_info_get(char *buf, const struct kernel_param *kp)
 	return ksplice_target_info(buf, ksplice_target_sleepy);
 }
 
+static unsigned long ksplice_target_peek_addr;
+
+static int peek_set(const char *val, const struct kernel_param *kp)
+{
+	unsigned long addr;
+	char sym[KSYM_SYMBOL_LEN];
+	int ret = kstrtoul(val, 0, &addr);
+
+	if (ret)
+		return ret;
+	/* Only the start of a known symbol: never read unmapped memory. */
+	sprint_symbol(sym, addr);
+	if (!strstr(sym, "+0x0/"))
+		return -EINVAL;
+	ksplice_target_peek_addr = addr;
+	return 0;
+}
+
+static int peek_get(char *buf, const struct kernel_param *kp)
+{
+	if (!ksplice_target_peek_addr)
+		return -EINVAL;
+	return ksplice_target_info(buf, (void *)ksplice_target_peek_addr);
+}
+
 static int sleep_set(const char *val, const struct kernel_param *kp)
 {
 	bool on;
@@ -209,6 +237,10 @@ static const struct kernel_param_ops sleepy_info_ops = {
 	.get = sleepy_info_get,
 };
 static const struct kernel_param_ops sleep_ops = { .set = sleep_set };
+static const struct kernel_param_ops peek_ops = {
+	.set = peek_set,
+	.get = peek_get,
+};
 static const struct kernel_param_ops in_sleepy_ops = { .get = in_sleepy_get };
 static const struct kernel_param_ops hammer_ops = { .set = hammer_set };
 static const struct kernel_param_ops hammer_calls_ops = {
@@ -222,6 +254,7 @@ module_param_cb(value, &value_ops, NULL, 0444);
 module_param_cb(value_info, &value_info_ops, NULL, 0444);
 module_param_cb(sleepy_info, &sleepy_info_ops, NULL, 0444);
 module_param_cb(sleep, &sleep_ops, NULL, 0200);
+module_param_cb(peek, &peek_ops, NULL, 0600);
 module_param_cb(in_sleepy, &in_sleepy_ops, NULL, 0444);
 module_param_cb(hammer, &hammer_ops, NULL, 0200);
 module_param_cb(hammer_calls, &hammer_calls_ops, NULL, 0444);
