@@ -123,7 +123,7 @@ static void describe(struct cmp *c, uint64_t i, size_t len, const char *fmt, ...
  */
 static int learn_reloc(struct cmp *c, const struct ks_reloc *r)
 {
-	const struct ks_pre_object *pre = c->m->pre;
+	const struct ks_pre_code *pre = c->m->pre;
 	const struct ks_pre_sym *sym = &pre->syms[r->sym];
 	uint64_t i = r->off - c->fn->off, P = c->run_addr + i, S, addr;
 	const uint8_t *f = c->run + i;
@@ -456,7 +456,7 @@ static int equal_but_nops(const uint8_t *q, const uint8_t *cand, size_t clen,
 static int site_alternative(struct cmp *c, const struct ks_site *g, size_t n,
 			    const uint8_t *q, const uint8_t *p, uint64_t start)
 {
-	const struct ks_pre_object *pre = c->m->pre;
+	const struct ks_pre_code *pre = c->m->pre;
 	uint8_t wild[MAX_SITE];
 	size_t L = 0;
 
@@ -806,7 +806,7 @@ static char *fmt_report(struct ks_fn_match *fn, const char *scope)
 	return r;
 }
 
-int ks_match_object(struct ks_match *m, const struct ks_pre_object *pre,
+int ks_match_object(struct ks_match *m, const struct ks_pre_code *pre,
 		    const struct ks_kallsyms *ks,
 		    const struct ks_kernel_text *text, const char *scope,
 		    FILE *log, char *err, size_t errlen)

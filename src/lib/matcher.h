@@ -63,7 +63,7 @@ struct ks_fn_match {
 };
 
 struct ks_match {
-	const struct ks_pre_object *pre;
+	const struct ks_pre_code *pre;
 	const struct ks_kallsyms *ks;
 	const struct ks_kernel_text *text;
 	const char *scope;	/* "vmlinux" or a module name */
@@ -83,7 +83,7 @@ struct ks_match {
  * Match every function of PRE against the running kernel (SCOPE).  Always
  * fills M; returns 0, or -1 on a resource error (message in err).
  */
-int ks_match_object(struct ks_match *m, const struct ks_pre_object *pre,
+int ks_match_object(struct ks_match *m, const struct ks_pre_code *pre,
 		    const struct ks_kallsyms *ks,
 		    const struct ks_kernel_text *text, const char *scope,
 		    FILE *log, char *err, size_t errlen);

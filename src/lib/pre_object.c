@@ -92,7 +92,7 @@ const struct ks_reloc *ks_pre_reloc_at(const struct ks_pre_section *s,
 }
 
 /* Where a table field's relocation points: section and offset. */
-static int reloc_target(const struct ks_pre_object *o,
+static int reloc_target(const struct ks_pre_code *o,
 			const struct ks_reloc *r, uint32_t *shndx,
 			uint64_t *off)
 {
@@ -133,7 +133,7 @@ static int thunk_reg(const char *name)
  * Read one rewrite table.  Every table entry names its site by a
  * relocation at FIELD within an entry of ENTSIZE bytes.
  */
-static int read_table(struct ks_pre_object *o, const char *tname,
+static int read_table(struct ks_pre_code *o, const char *tname,
 		      size_t entsize, enum ks_site_kind kind)
 {
 	struct ks_pre_section *t = NULL;
@@ -215,7 +215,7 @@ static int read_table(struct ks_pre_object *o, const char *tname,
 	return 0;
 }
 
-static int read_fentry_sites(struct ks_pre_object *o)
+static int read_fentry_sites(struct ks_pre_code *o)
 {
 	for (size_t i = 0; i < o->nr_secs; i++) {
 		struct ks_pre_section *s = &o->secs[i];
@@ -237,7 +237,7 @@ static int read_fentry_sites(struct ks_pre_object *o)
 	return 0;
 }
 
-static int load_elf(struct ks_pre_object *o, char *err, size_t errlen)
+static int load_elf(struct ks_pre_code *o, char *err, size_t errlen)
 {
 	Elf *e = o->elf;
 	size_t shnum, shstrndx;
@@ -355,7 +355,7 @@ oom:
 	return -1;
 }
 
-int ks_pre_open(const char *path, struct ks_pre_object *o,
+int ks_pre_open(const char *path, struct ks_pre_code *o,
 		char *err, size_t errlen)
 {
 	memset(o, 0, sizeof(*o));
@@ -381,7 +381,7 @@ int ks_pre_open(const char *path, struct ks_pre_object *o,
 	return 0;
 }
 
-void ks_pre_close(struct ks_pre_object *o)
+void ks_pre_close(struct ks_pre_code *o)
 {
 	for (size_t i = 0; i < o->nr_secs; i++) {
 		free(o->secs[i].relocs);
@@ -398,7 +398,7 @@ void ks_pre_close(struct ks_pre_object *o)
 	o->fd = -1;
 }
 
-long ks_pre_find_sym(const struct ks_pre_object *o, const char *name)
+long ks_pre_find_sym(const struct ks_pre_code *o, const char *name)
 {
 	for (size_t i = 0; i < o->nr_syms; i++)
 		if (o->syms[i].shndx != SHN_UNDEF &&

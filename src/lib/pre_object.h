@@ -67,7 +67,7 @@ struct ks_pre_sym {
 	unsigned char bind;	/* STB_* */
 };
 
-struct ks_pre_object {
+struct ks_pre_code {
 	char *path;
 	void *elf;		/* Elf * */
 	int fd;
@@ -78,12 +78,12 @@ struct ks_pre_object {
 	int altrepl_shndx;	/* .altinstr_replacement, or -1 */
 };
 
-int ks_pre_open(const char *path, struct ks_pre_object *o,
+int ks_pre_open(const char *path, struct ks_pre_code *o,
 		char *err, size_t errlen);
-void ks_pre_close(struct ks_pre_object *o);
+void ks_pre_close(struct ks_pre_code *o);
 
 /* Index of a defined symbol by name (FUNC or OBJECT), or -1. */
-long ks_pre_find_sym(const struct ks_pre_object *o, const char *name);
+long ks_pre_find_sym(const struct ks_pre_code *o, const char *name);
 
 /* Relocation in SEC covering byte OFF, or NULL. */
 const struct ks_reloc *ks_pre_reloc_at(const struct ks_pre_section *s,

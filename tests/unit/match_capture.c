@@ -28,7 +28,7 @@ static int match_one(const char *path, const struct ks_kallsyms *ks,
 		     const struct ks_kernel_text *text, const char *scope,
 		     struct totals *t, int verbose)
 {
-	struct ks_pre_object pre;
+	struct ks_pre_code pre;
 	struct ks_match m;
 	struct totals o = { 0 };
 	char err[512];
@@ -100,7 +100,7 @@ static int match_one(const char *path, const struct ks_kallsyms *ks,
 static int altered_byte(const char *path, const struct ks_kallsyms *ks,
 			struct ks_kernel_text *text, const char *scope)
 {
-	struct ks_pre_object pre;
+	struct ks_pre_code pre;
 	struct ks_match m;
 	char err[512], fname[256] = "", want[300];
 	uint64_t addr = 0, pick = 0;

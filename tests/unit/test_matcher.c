@@ -97,7 +97,7 @@ static struct ks_site sites[] = {
 	{ .off = PV, .len = 6, .kind = KS_SITE_PARAVIRT },
 };
 
-static struct ks_pre_object pre = {
+static struct ks_pre_code pre = {
 	.path = "synthetic.o", .secs = secs, .nr_secs = 3, .syms = syms,
 	.nr_syms = sizeof(syms) / sizeof(syms[0]), .altrepl_shndx = 2,
 };
@@ -280,7 +280,7 @@ static void test_ambiguity(int with_caller)
 		  .bind = STB_GLOBAL },
 		{ .name = ".text.helper", .shndx = 1, .type = STT_SECTION },
 	};
-	struct ks_pre_object o = {
+	struct ks_pre_code o = {
 		.path = "ambiguous.o", .secs = s, .nr_secs = 3, .syms = sy,
 		.nr_syms = 4, .altrepl_shndx = -1,
 	};
