@@ -143,6 +143,8 @@ struct ksplice_kernel_syms {
 	struct module *(*module_address)(unsigned long addr);
 	int (*stop_machine_cpuslocked)(cpu_stop_fn_t fn, void *data,
 				       const struct cpumask *cpus);
+	/* per-CPU idle tasks (kernel/smpboot.c); NULL: only init_task */
+	struct task_struct * __percpu *idle_threads;
 };
 
 extern struct ksplice_kernel_syms ksplice_ksyms;
@@ -164,6 +166,8 @@ void ksplice_clear_abort(struct ksplice_update *u);
 const char *ksplice_stage_name(enum ksplice_stage stage);
 const char *ksplice_cause_name(enum ksplice_abort_cause cause);
 void ksplice_target_detach(struct ksplice_target *t);
+
+bool ksplice_target_loaded(struct ksplice_target *t);
 
 /* sysfs.c */
 extern const struct attribute_group *ksplice_update_groups[];

@@ -77,6 +77,11 @@ static int ksplice_find_kernel_syms(void)
 	if (ret)
 		return ret;
 	ksplice_ksyms.stop_machine_cpuslocked = (void *)a;
+	/* Optional: without it only CPU 0's idle task is stack-checked. */
+	a = ksplice_ksyms.kallsyms_lookup_name("idle_threads");
+	if (!a)
+		pr_warn("idle_threads not found: idle tasks of CPUs other than 0 are not stack-checked\n");
+	ksplice_ksyms.idle_threads = (void __percpu *)a;
 	return 0;
 }
 

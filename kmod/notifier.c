@@ -277,6 +277,12 @@ static int ksplice_module_coming(struct module *mod)
 				  t->name);
 		return -ENOENT;
 	}
+	if (strcmp(t->name, "vmlinux") && !ksplice_target_loaded(t)) {
+		ksplice_set_abort(u, KSPLICE_ABORT_TARGET_NOT_LOADED,
+				  "target module %s is not loaded at the resolved addresses",
+				  t->name);
+		return -ENOENT;
+	}
 	ret = ksplice_check_syms(u, t, mod, d);
 	if (!ret)
 		ret = ksplice_check_funcs(u, t, mod, d);

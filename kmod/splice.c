@@ -174,6 +174,35 @@ static void ksplice_unmap_sites(struct ksplice_update *u)
 	}
 }
 
+/**
+ * ksplice_target_loaded() - is the module a target names loaded?
+ * @t: a module target with at least one func or sym line
+ *
+ * Return: true if the module holding its first resolved address is the
+ * target module (and is not going away).
+ */
+bool ksplice_target_loaded(struct ksplice_target *t)
+{
+	unsigned long addr;
+	struct module *mod;
+	bool ok;
+
+	if (!list_empty(&t->funcs))
+		addr = list_first_entry(&t->funcs, struct ksplice_func_site,
+					list)->addr;
+	else if (!list_empty(&t->syms))
+		addr = list_first_entry(&t->syms, struct ksplice_sym_site,
+					list)->addr;
+	else
+		return true;
+	preempt_disable();
+	mod = ksplice_ksyms.module_address(addr);
+	ok = mod && !strcmp(mod->name, t->name) &&
+		mod->state != MODULE_STATE_GOING;
+	preempt_enable();
+	return ok;
+}
+
 /* The loaded target module, referenced; NULL if it is not loaded. */
 static struct module *ksplice_get_target_module(struct ksplice_target *t)
 {

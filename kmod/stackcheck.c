@@ -100,31 +100,56 @@ static const char *ksplice_check_task(struct ksplice_stack_check *sc,
  * ksplice_check_stacks() - find tasks inside the functions being changed
  * @sc: what to look for; conflicts are appended to @sc->conflicts
  *
- * Must run inside stop_machine: every task is then either one of the
- * stopper threads running this (on_cpu, skipped: they run only
- * stop_machine code) or switched out with its stack frozen.
+ * Must run inside stop_machine: every task (idle tasks included) is then
+ * either one of the stopper threads running this (on_cpu, skipped: they
+ * run only stop_machine code) or switched out with its stack frozen.
  */
+static void ksplice_check_one(struct ksplice_stack_check *sc,
+			      struct task_struct *task)
+{
+	const char *hit;
+
+	if (READ_ONCE(task->on_cpu))
+		return;
+	/* An exited task whose stack is already freed. */
+	if (!task_stack_page(task) || !refcount_read(&task->stack_refcount))
+		return;
+	hit = ksplice_check_task(sc, task);
+	if (!hit)
+		return;
+	sc->nr_conflicts++;
+	sc->len += scnprintf(sc->conflicts + sc->len,
+			     KSPLICE_CONFLICTS_LEN - sc->len, "%d %s %s\n",
+			     task_pid_nr(task), task->comm, hit);
+}
+
+/*
+ * Idle tasks are not on the task list; each was switched out for its
+ * CPU's stopper thread like any other task.
+ */
+static void ksplice_check_idle(struct ksplice_stack_check *sc)
+{
+	struct task_struct *idle;
+	unsigned int cpu;
+
+	if (!ksplice_ksyms.idle_threads) {
+		ksplice_check_one(sc, &init_task);
+		return;
+	}
+	for_each_online_cpu(cpu) {
+		idle = *per_cpu_ptr(ksplice_ksyms.idle_threads, cpu);
+		if (idle)
+			ksplice_check_one(sc, idle);
+	}
+}
+
 void ksplice_check_stacks(struct ksplice_stack_check *sc)
 {
 	struct task_struct *g, *task;
-	const char *hit;
 
 	rcu_read_lock();
-	for_each_process_thread(g, task) {
-		if (READ_ONCE(task->on_cpu))
-			continue;
-		/* An exited task whose stack is already freed. */
-		if (!task_stack_page(task) ||
-		    !refcount_read(&task->stack_refcount))
-			continue;
-		hit = ksplice_check_task(sc, task);
-		if (!hit)
-			continue;
-		sc->nr_conflicts++;
-		sc->len += scnprintf(sc->conflicts + sc->len,
-				     KSPLICE_CONFLICTS_LEN - sc->len,
-				     "%d %s %s\n", task_pid_nr(task),
-				     task->comm, hit);
-	}
+	for_each_process_thread(g, task)
+		ksplice_check_one(sc, task);
 	rcu_read_unlock();
+	ksplice_check_idle(sc);
 }

@@ -60,6 +60,7 @@ finish() {
 }
 
 insmod /lib/ksplice/ksplice.ko || fail "insmod ksplice"
+dmesg | grep -q "ksplice: idle_threads not found" && fail "idle tasks unchecked"
 insmod /lib/ksplice/ksplice_target.ko || fail "insmod target"
 eq "value before" 1 "$(cat $P/value)"
 orig=$(cat $P/value_info)
@@ -182,6 +183,24 @@ echo "hammer calls: $c0 -> $c1"
 eq "hammer errors" 0 "$(cat $P/hammer_errors)"
 eq "code restored" "$orig" "$(cat $P/value_info)"
 finish
+
+echo "== target_not_loaded: the target goes after the new code came"
+prepare
+rmmod ksplice_target || fail "rmmod target"
+echo apply > $K/ktest/stage 2>/dev/null && fail "apply without target"
+eq "cause (target gone)" target_not_loaded "$(cat $K/ktest/abort_cause)"
+has message "ksplice_target was unloaded" "$(cat $K/ktest/message)"
+finish
+
+echo "== target_not_loaded: the target was reloaded after resolve"
+insmod /lib/ksplice/ksplice_target.ko || fail "insmod target"
+echo prepare ktest > $K/control || fail "prepare"
+resolve
+rmmod ksplice_target && insmod /lib/ksplice/ksplice_target.ko || fail "reload"
+insmod /lib/ksplice/ksplice_testupdate.ko 2>/dev/null &&
+	fail "new code accepted for stale addresses"
+eq "cause (reloaded)" target_not_loaded "$(cat $K/ktest/abort_cause)"
+echo drop ktest > $K/control || fail "drop"
 
 rmmod ksplice_target || fail "rmmod target"
 rmmod ksplice || fail "rmmod ksplice"
