@@ -214,7 +214,7 @@ static int resolve_syms(const struct ks_target *t, struct obj_match *om,
 	return 0;
 }
 
-int ks_resolve_target(const struct ks_package *pkg, const struct ks_target *t,
+int ks_match_resolve_target(const struct ks_package *pkg, const struct ks_target *t,
 		      const struct ks_kallsyms *ks,
 		      const struct ks_kernel_text *text, FILE *log,
 		      struct ks_resolution *out)

@@ -29,7 +29,7 @@ struct ks_resolution {
  * symbols.  LOG (may be NULL) receives the match log.  Returns 0 when
  * out->cause is NONE, else -1 (out->cause and out->message say why).
  */
-int ks_resolve_target(const struct ks_package *pkg, const struct ks_target *t,
+int ks_match_resolve_target(const struct ks_package *pkg, const struct ks_target *t,
 		      const struct ks_kallsyms *ks,
 		      const struct ks_kernel_text *text, FILE *log,
 		      struct ks_resolution *out);

@@ -1,0 +1,347 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Apply and remove; see apply.h and docs/sysfs-abi.md. */
+#include "apply.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "abort_causes.h"
+#include "kallsyms.h"
+#include "kernel_text.h"
+#include "ksplice_sysfs.h"
+#include "package.h"
+#include "resolve.h"
+#include "update_state.h"
+
+static const char *env_or(const char *name, const char *def)
+{
+	const char *v = getenv(name);
+
+	return v && *v ? v : def;
+}
+
+/* The core module: $KSPLICE_MODULE, /lib/ksplice, or the module tree. */
+static int load_core(struct ks_outcome *out)
+{
+	struct utsname u;
+	char tree[512];
+	const char *cands[3];
+	int n = 0, e = -ENOENT;
+
+	if (ks_sysfs_present())
+		return 0;
+	uname(&u);
+	snprintf(tree, sizeof(tree), "/lib/modules/%s/extra/ksplice.ko",
+		 u.release);
+	if (getenv("KSPLICE_MODULE"))
+		cands[n++] = getenv("KSPLICE_MODULE");
+	cands[n++] = "/lib/ksplice/ksplice.ko";
+	cands[n++] = tree;
+	for (int i = 0; i < n; i++) {
+		if (access(cands[i], R_OK))
+			continue;
+		e = ks_module_load(cands[i], NULL);
+		if (!e || e == -EEXIST)
+			return 0;
+		return ks_outcome_fail(out, KSPLICE_ABORT_UNEXPECTED,
+				       "cannot load the Ksplice core module %s: %s",
+				       cands[i], strerror(-e));
+	}
+	return ks_outcome_fail(out, KSPLICE_ABORT_UNEXPECTED,
+			       "the Ksplice core module is not loaded and was not "
+			       "found (looked for $KSPLICE_MODULE, "
+			       "/lib/ksplice/ksplice.ko and %s)", tree);
+}
+
+/* The kernel's account of an abort: cause, message, conflicts. */
+static void kernel_cause(const char *id, struct ks_outcome *out,
+			 enum ksplice_abort_cause fallback, const char *what,
+			 int err)
+{
+	char *cause = ks_sysfs_read(id, "abort_cause");
+	char *msg = ks_sysfs_read(id, "message");
+	int c = cause ? ks_abort_from_name(cause) : -1;
+
+	if (c <= KSPLICE_ABORT_NONE)
+		c = fallback;
+	ks_outcome_fail(out, c, "%s%s%s%s%s", what, err ? ": " : "",
+			err ? strerror(-err) : "",
+			msg && *msg ? "\nkernel: " : "", msg && *msg ? msg : "");
+	if (c == KSPLICE_ABORT_CODE_BUSY) {
+		free(out->conflicts);
+		out->conflicts = ks_sysfs_read(id, "conflicts");
+	}
+	free(cause);
+	free(msg);
+}
+
+static int check_kernel(const struct ks_manifest *m, struct ks_outcome *out)
+{
+	struct utsname u;
+
+	uname(&u);
+	if (strcmp(m->kernel_release, u.release) ||
+	    (m->kernel_version && *m->kernel_version &&
+	     strcmp(m->kernel_version, u.version)))
+		return ks_outcome_fail(out, KSPLICE_ABORT_WRONG_KERNEL,
+				       "update %s is for kernel %s (%s); running "
+				       "%s (%s)", m->id, m->kernel_release,
+				       m->kernel_version ? m->kernel_version : "",
+				       u.release, u.version);
+	return 0;
+}
+
+/* An update directory left over (not applied): clear it or refuse. */
+static int clear_stale(const char *id, struct ks_outcome *out)
+{
+	char *stage = ks_sysfs_read(id, "stage");
+	int applied = stage && !strcmp(stage, "applied");
+
+	if (applied) {
+		out->already = 1;
+		ks_outcome_fail(out, KSPLICE_ABORT_ALREADY_APPLIED,
+				"Ksplice update %s already applied.", id);
+		free(stage);
+		return -1;
+	}
+	free(stage);
+	if (ks_remove(id, out))
+		return -1;
+	return 0;
+}
+
+static void undo(const char *id, const struct ks_manifest *m, int *loaded)
+{
+	for (size_t i = m->nr_targets; i-- > 0;)
+		if (loaded[i])
+			for (int tries = 0; tries < 50 &&
+			     ks_module_unload(m->targets[i].module_name) == -EAGAIN;
+			     tries++)
+				usleep(100000);
+	ks_sysfs_control("drop", id);
+}
+
+int ks_apply(const char *tarball, const struct ks_apply_opts *opts,
+	     char **idp, struct ks_outcome *out)
+{
+	struct ks_package pkg;
+	struct ks_kallsyms ks;
+	struct ks_kernel_text text;
+	struct ks_resolution *res = NULL;
+	const struct ks_manifest *m;
+	int *skip = NULL, *loaded = NULL, rc = -1, e, prepared = 0;
+	int have_ks = 0, have_text = 0;
+	size_t active = 0;
+	char err[1024];
+
+	memset(out, 0, sizeof(*out));
+	*idp = NULL;
+	if (ks_package_open(tarball, env_or("TMPDIR", "/tmp"), &pkg, err,
+			    sizeof(err)))
+		return ks_outcome_fail(out, KSPLICE_ABORT_INVALID_UPDATE, "%s", err);
+	m = &pkg.manifest;
+	*idp = strdup(m->id);
+	res = calloc(m->nr_targets + 1, sizeof(*res));
+	skip = calloc(m->nr_targets + 1, sizeof(*skip));
+	loaded = calloc(m->nr_targets + 1, sizeof(*loaded));
+	if (!res || !skip || !loaded) {
+		ks_outcome_fail(out, KSPLICE_ABORT_OUT_OF_MEMORY, "out of memory");
+		goto done;
+	}
+	if (check_kernel(m, out) || load_core(out))
+		goto done;
+	if (ks_sysfs_update_exists(m->id) && clear_stale(m->id, out))
+		goto done;
+	/* Read the running kernel once: all targets are matched against it. */
+	if (ks_kallsyms_load(env_or("KSPLICE_KALLSYMS", "/proc/kallsyms"), &ks,
+			     err, sizeof(err))) {
+		ks_outcome_fail(out, KSPLICE_ABORT_UNEXPECTED, "%s", err);
+		goto done;
+	}
+	have_ks = 1;
+	if (ks_text_open_kcore(&text, env_or("KSPLICE_KCORE", "/proc/kcore"),
+			       err, sizeof(err))) {
+		ks_outcome_fail(out, KSPLICE_ABORT_UNEXPECTED, "%s", err);
+		goto done;
+	}
+	have_text = 1;
+	for (size_t i = 0; i < m->nr_targets; i++) {
+		const struct ks_target *t = &m->targets[i];
+
+		if (strcmp(t->name, "vmlinux") && !ks_module_loaded(t->name)) {
+			if (!opts->partial) {
+				ks_outcome_fail(out, KSPLICE_ABORT_TARGET_NOT_LOADED,
+						"the update changes module %s, "
+						"which is not loaded", t->name);
+				goto done;
+			}
+			skip[i] = 1;
+			ks_outcome_note(out, "Module %s is not loaded: its part "
+					"of the update was skipped (--partial).",
+					t->name);
+			continue;
+		}
+		if (ks_match_resolve_target(&pkg, t, &ks, &text, opts->debug, &res[i])) {
+			ks_outcome_fail(out, res[i].cause, "%s", res[i].message);
+			goto done;
+		}
+		if (opts->debug)
+			fprintf(opts->debug, "== resolve lines for %s\n%s", t->name,
+				res[i].lines ? res[i].lines : "");
+		active++;
+	}
+	if (!active) {
+		ks_outcome_fail(out, KSPLICE_ABORT_TARGET_NOT_LOADED,
+				"none of the modules the update changes is loaded");
+		goto done;
+	}
+	e = ks_sysfs_control("prepare", m->id);
+	if (e) {
+		ks_outcome_fail(out, KSPLICE_ABORT_UNEXPECTED,
+				"cannot prepare update %s in the kernel: %s",
+				m->id, strerror(-e));
+		goto done;
+	}
+	prepared = 1;
+	for (size_t i = 0; i < m->nr_targets; i++) {
+		if (skip[i] || !res[i].lines)
+			continue;
+		e = ks_sysfs_write_resolve(m->id, res[i].lines);
+		if (e) {
+			kernel_cause(m->id, out, KSPLICE_ABORT_UNEXPECTED,
+				     "the kernel refused the resolved addresses", e);
+			goto done;
+		}
+	}
+	for (size_t i = 0; i < m->nr_targets; i++) {
+		char *path;
+
+		if (skip[i])
+			continue;
+		path = ks_package_path(&pkg, m->targets[i].module_path);
+		e = path ? ks_module_load(path, NULL) : -ENOMEM;
+		free(path);
+		if (e) {
+			char what[512];
+
+			snprintf(what, sizeof(what), "loading the new code for "
+				 "%s (%s) failed", m->targets[i].name,
+				 m->targets[i].module_name);
+			kernel_cause(m->id, out, e == -ENOMEM ?
+				     KSPLICE_ABORT_OUT_OF_MEMORY :
+				     KSPLICE_ABORT_UNEXPECTED, what, e);
+			goto done;
+		}
+		loaded[i] = 1;
+	}
+	e = ks_sysfs_write(strcat(strcpy(err, m->id), "/stage"), "apply\n");
+	if (e) {
+		kernel_cause(m->id, out, KSPLICE_ABORT_UNEXPECTED,
+			     "applying the update failed", e == -EIO ? 0 : e);
+		goto done;
+	}
+	if (ks_state_save(m->id, tarball, pkg.patch, m->description, err,
+			  sizeof(err)))
+		ks_outcome_note(out, "Warning: the update is applied, but %s; "
+				"ksplice-view --id will not show its patch.", err);
+	rc = 0;
+done:
+	if (rc && prepared)
+		undo(m->id, m, loaded);
+	for (size_t i = 0; res && i < m->nr_targets; i++)
+		ks_resolution_free(&res[i]);
+	free(res);
+	free(skip);
+	free(loaded);
+	if (have_text)
+		ks_text_close(&text);
+	if (have_ks)
+		ks_kallsyms_free(&ks);
+	ks_package_close(&pkg);
+	return rc;
+}
+
+/* Unload a new-code module, waiting a little for its last users. */
+static int unload(const char *name)
+{
+	int e = 0;
+
+	for (int tries = 0; tries < 50; tries++) {
+		e = ks_module_unload(name);
+		if (!e || e == -ENOENT)
+			return 0;
+		if (e != -EAGAIN && e != -EBUSY)
+			break;
+		usleep(100000);
+	}
+	return e;
+}
+
+int ks_remove(const char *id, struct ks_outcome *out)
+{
+	char rel[256], *stage, *targets;
+	int e;
+
+	if (!ks_sysfs_present() || !ks_sysfs_update_exists(id))
+		return ks_outcome_fail(out, KSPLICE_ABORT_NOT_APPLIED,
+				       "no update %s is loaded", id);
+	stage = ks_sysfs_read(id, "stage");
+	if (stage && !strcmp(stage, "applied")) {
+		snprintf(rel, sizeof(rel), "%s/stage", id);
+		e = ks_sysfs_write(rel, "reverse\n");
+		if (e) {
+			free(stage);
+			kernel_cause(id, out, KSPLICE_ABORT_UNEXPECTED,
+				     "reversing the update failed", e == -EIO ? 0 : e);
+			return -1;
+		}
+	}
+	free(stage);
+	/* targets: "TARGET MODULE" per line */
+	targets = ks_sysfs_read(id, "targets");
+	for (char *save = NULL, *line = targets ? strtok_r(targets, "\n", &save) : NULL;
+	     line; line = strtok_r(NULL, "\n", &save)) {
+		char *mod = strchr(line, ' ');
+
+		if (!mod)
+			continue;
+		e = unload(mod + 1);
+		if (e) {
+			ks_outcome_fail(out, KSPLICE_ABORT_MODULE_BUSY,
+					"the update is reversed, but its module "
+					"%s cannot be unloaded: %s", mod + 1,
+					strerror(-e));
+			free(targets);
+			return -1;
+		}
+	}
+	free(targets);
+	e = ks_sysfs_control("drop", id);
+	if (e)
+		return ks_outcome_fail(out, KSPLICE_ABORT_UNEXPECTED,
+				       "the update is reversed, but the kernel "
+				       "refused to drop it: %s", strerror(-e));
+	ks_state_remove(id);
+	return 0;
+}
+
+static int cmp_newest(const void *a, const void *b)
+{
+	unsigned long long x = ks_state_applied_at(*(char *const *)a);
+	unsigned long long y = ks_state_applied_at(*(char *const *)b);
+
+	return (x < y) - (x > y);
+}
+
+char **ks_updates_newest_first(size_t *n)
+{
+	char **ids = ks_sysfs_list(n);
+
+	if (*n > 1)
+		qsort(ids, *n, sizeof(*ids), cmp_newest);
+	return ids;
+}

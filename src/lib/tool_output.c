@@ -1,0 +1,141 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Outcome reporting for the tools; see tool_output.h. */
+#include "tool_output.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "abort_causes.h"
+
+int ks_outcome_fail(struct ks_outcome *o, enum ksplice_abort_cause c,
+		    const char *fmt, ...)
+{
+	va_list ap;
+	char *m = NULL;
+
+	va_start(ap, fmt);
+	if (vasprintf(&m, fmt, ap) < 0)
+		m = NULL;
+	va_end(ap);
+	free(o->message);
+	o->message = m;
+	o->cause = c;
+	return -1;
+}
+
+void ks_outcome_note(struct ks_outcome *o, const char *fmt, ...)
+{
+	va_list ap;
+	char *line = NULL, *n = NULL;
+
+	va_start(ap, fmt);
+	if (vasprintf(&line, fmt, ap) < 0)
+		line = NULL;
+	va_end(ap);
+	if (!line)
+		return;
+	if (asprintf(&n, "%s%s%s", o->notes ? o->notes : "",
+		     o->notes ? "\n" : "", line) >= 0) {
+		free(o->notes);
+		o->notes = n;
+	}
+	free(line);
+}
+
+void ks_outcome_free(struct ks_outcome *o)
+{
+	free(o->message);
+	free(o->conflicts);
+	free(o->notes);
+	memset(o, 0, sizeof(*o));
+}
+
+void ks_json_string(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; s && *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			fprintf(f, "\\%c", c);
+		else if (c == '\n')
+			fputs("\\n", f);
+		else if (c == '\t')
+			fputs("\\t", f);
+		else if (c < 0x20)
+			fprintf(f, "\\u%04x", c);
+		else
+			fputc(c, f);
+	}
+	fputc('"', f);
+}
+
+static void json_lines(FILE *f, const char *key, const char *text)
+{
+	const char *p = text;
+
+	fprintf(f, ", \"%s\": [", key);
+	for (int first = 1; p && *p; first = 0) {
+		const char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+		char *line = strndup(p, len);
+
+		fputs(first ? "" : ", ", f);
+		ks_json_string(f, line);
+		free(line);
+		p += len + (nl ? 1 : 0);
+	}
+	fputc(']', f);
+}
+
+int ks_report(enum ks_output_mode mode, const char *action, const char *id,
+	      const struct ks_outcome *o, const char *success_text)
+{
+	int status = o->cause == KSPLICE_ABORT_NONE ? 0 :
+		     ks_abort_exit_status(o->cause);
+
+	if (mode == KS_OUT_JSON) {
+		printf("{\"action\": ");
+		ks_json_string(stdout, action);
+		printf(", \"id\": ");
+		ks_json_string(stdout, id ? id : "");
+		printf(", \"result\": \"%s\", \"cause\": \"%s\", \"exit_status\": %d",
+		       o->cause == KSPLICE_ABORT_NONE ? "ok" : "error",
+		       ks_abort_name(o->cause), status);
+		if (o->message) {
+			printf(", \"message\": ");
+			ks_json_string(stdout, o->message);
+		}
+		json_lines(stdout, "conflicts", o->conflicts);
+		json_lines(stdout, "notes", o->notes);
+		printf("}\n");
+		return status;
+	}
+	if (o->notes)
+		fprintf(mode == KS_OUT_RAW ? stderr : stdout, "%s\n", o->notes);
+	if (o->cause == KSPLICE_ABORT_NONE) {
+		if (mode == KS_OUT_HUMAN && success_text)
+			printf("%s\n", success_text);
+		return 0;
+	}
+	if (mode == KS_OUT_RAW) {
+		fprintf(stderr, "%s\n", ks_abort_name(o->cause));
+		if (o->message)
+			fprintf(stderr, "%s\n", o->message);
+		if (o->conflicts)
+			fprintf(stderr, "%s\n", o->conflicts);
+		return status;
+	}
+	if (o->already) {
+		printf("%s\n", o->message);
+		return status;
+	}
+	fprintf(stderr, "%s\n", ks_abort_paragraph(o->cause));
+	if (o->message)
+		fprintf(stderr, "\n%s\n", o->message);
+	if (o->conflicts)
+		fprintf(stderr, "\nTasks found inside code being changed "
+			"(PID COMMAND FUNCTION):\n%s\n", o->conflicts);
+	return status;
+}

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * How ksplice-apply, ksplice-remove and ksplice-view report an outcome:
+ * for people (the cause's paragraph and the precise message), with
+ * --raw-errors (the cause name, then the message) or with --json.
+ */
+#ifndef KS_TOOL_OUTPUT_H
+#define KS_TOOL_OUTPUT_H
+
+#include <stdio.h>
+
+#include <ksplice/abi.h>
+
+enum ks_output_mode { KS_OUT_HUMAN, KS_OUT_RAW, KS_OUT_JSON };
+
+struct ks_outcome {
+	enum ksplice_abort_cause cause;	/* NONE: success */
+	char *message;		/* precise reason (ours or the kernel's) */
+	char *conflicts;	/* code_busy: "PID COMM FUNCTION" lines */
+	char *notes;		/* things the user should know, '\n'-separated */
+	int already;		/* "already applied": a notice, not an error */
+};
+
+/* Set cause and message (printf-style); returns -1 for convenience. */
+int ks_outcome_fail(struct ks_outcome *o, enum ksplice_abort_cause c,
+		    const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void ks_outcome_note(struct ks_outcome *o, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void ks_outcome_free(struct ks_outcome *o);
+
+/* Print S as a JSON string (with quotes). */
+void ks_json_string(FILE *f, const char *s);
+
+/*
+ * Report the outcome of ACTION ("apply", "remove") of update ID; on
+ * success in human mode print SUCCESS_TEXT.  Returns the exit status.
+ */
+int ks_report(enum ks_output_mode mode, const char *action, const char *id,
+	      const struct ks_outcome *o, const char *success_text);
+
+#endif /* KS_TOOL_OUTPUT_H */
