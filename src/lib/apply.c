@@ -88,10 +88,14 @@ static int check_kernel(const struct ks_manifest *m, struct ks_outcome *out)
 	    (m->kernel_version && *m->kernel_version &&
 	     strcmp(m->kernel_version, u.version)))
 		return ks_outcome_fail(out, KSPLICE_ABORT_WRONG_KERNEL,
-				       "update %s is for kernel %s (%s); running "
-				       "%s (%s)", m->id, m->kernel_release,
+				       "update %s is for kernel %s%s%s%s; the "
+				       "running kernel is %s (%s)", m->id,
+				       m->kernel_release,
+				       m->kernel_version && *m->kernel_version ?
+				       " (" : "",
 				       m->kernel_version ? m->kernel_version : "",
-				       u.release, u.version);
+				       m->kernel_version && *m->kernel_version ?
+				       ")" : "", u.release, u.version);
 	return 0;
 }
 

@@ -75,10 +75,31 @@ static const char *fact_name(const struct ks_match *m, const struct ks_fact *f)
 	return f->shndx ? m->pre->secs[f->shndx].name : f->name;
 }
 
+/* Length of the instruction at P covering at least up to byte END. */
+static size_t insn_span(const uint8_t *p, size_t avail, size_t end)
+{
+	size_t len = 0;
+
+	while (len < end && len < avail) {
+		unsigned int l = ks_x86_insn_len(p + len, avail - len);
+
+		len += l ? l : 1;
+	}
+	if (!len)
+		len = 1;
+	return len > 32 ? 32 : len;
+}
+
+/*
+ * The report of a difference: function, offset, and the instruction there
+ * in both the pre and the running code, as bytes and decoded.  LEN, when
+ * given, is the length of the place compared (a rewrite site).
+ */
 static void describe(struct cmp *c, uint64_t i, size_t len, const char *fmt, ...)
 {
 	char pre_hex[128], run_hex[128], pre_asm[256], run_asm[256], why[512];
 	uint64_t at = 0;
+	size_t plen, rlen, avail;
 	va_list ap;
 
 	va_start(ap, fmt);
@@ -94,21 +115,17 @@ static void describe(struct cmp *c, uint64_t i, size_t len, const char *fmt, ...
 	}
 	if (at > i)
 		at = i;
-	if (!len) {
-		unsigned int l = ks_x86_insn_len(c->pre + at, c->fn->len - at);
-
-		len = l ? l : 1;
-		if (at + len < i + 1)
-			len = i + 1 - at;
+	avail = c->fn->len - at;
+	if (len) {
+		plen = rlen = len + (i - at) < avail ? len + (i - at) : avail;
+	} else {
+		plen = insn_span(c->pre + at, avail, i - at + 1);
+		rlen = insn_span(c->run + at, avail, i - at + 1);
 	}
-	if (at + len > c->fn->len)
-		len = c->fn->len - at;
-	if (len > 32)
-		len = 32;
-	ks_hex(c->pre + at, len, pre_hex, sizeof(pre_hex));
-	ks_hex(c->run + at, len, run_hex, sizeof(run_hex));
-	ks_x86_disasm(c->pre + at, len, c->run_addr + at, pre_asm, sizeof(pre_asm));
-	ks_x86_disasm(c->run + at, len, c->run_addr + at, run_asm, sizeof(run_asm));
+	ks_hex(c->pre + at, plen, pre_hex, sizeof(pre_hex));
+	ks_hex(c->run + at, rlen, run_hex, sizeof(run_hex));
+	ks_x86_disasm(c->pre + at, plen, c->run_addr + at, pre_asm, sizeof(pre_asm));
+	ks_x86_disasm(c->run + at, rlen, c->run_addr + at, run_asm, sizeof(run_asm));
 	snprintf(c->diff, c->difflen,
 		 "%s+0x%llx (running at 0x%llx): pre code has [%s] (%s), "
 		 "running code has [%s] (%s)%s%s",
