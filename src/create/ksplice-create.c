@@ -1,0 +1,272 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ksplice-create: turn unified diffs against a kernel source tree into an
+ * update package.  A thin front end over ks_create_update()
+ * (src/lib/create_update.c); the manual is docs/ksplice-create.1.md.
+ */
+#include "create_update.h"
+#include "kbuild_driver.h"
+#include "pkg_fs.h"
+
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: ksplice-create --patch=FILE [--patch=FILE]... [--id=ID]\n"
+		"         [--description=TEXT] [--kernel=ABI | --config=DIR]\n"
+		"         [--kernel-version=UNAME_V] [--core-symvers=FILE]\n"
+		"         [--output-dir=DIR] [-j N] [-v|-q] [--json] SOURCE_DIR\n"
+		"Exit: 0 written, 3 no changes, 4 patch does not apply,\n"
+		"      5 source/config mismatch, 6 compiler mismatch,\n"
+		"      7 refused, 1 other error, 2 usage.\n");
+}
+
+/* Directory of this executable, to find the stub in a build tree. */
+static char *exe_dir(void)
+{
+	char buf[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
+	char *slash;
+
+	if (n <= 0)
+		return strdup(".");
+	buf[n] = '\0';
+	slash = strrchr(buf, '/');
+	if (slash)
+		*slash = '\0';
+	return strdup(buf);
+}
+
+/* First existing path of candidates (owned), or the first one. */
+static char *first_existing(char **cand, size_t n)
+{
+	size_t i;
+	char *res = NULL;
+
+	for (i = 0; i < n; i++) {
+		if (!res && access(cand[i], R_OK) == 0)
+			res = cand[i];
+		else
+			free(cand[i]);
+	}
+	return res ? res : strdup("(not found)");
+}
+
+static void json_str(const char *s)
+{
+	putchar('"');
+	for (; s && *s; s++) {
+		if (*s == '"' || *s == '\\')
+			printf("\\%c", *s);
+		else if ((unsigned char)*s < 0x20)
+			printf("\\u%04x", *s);
+		else
+			putchar(*s);
+	}
+	putchar('"');
+}
+
+static void print_json(const struct ks_create_result *r, int status,
+		       const char *err)
+{
+	const struct ks_manifest *m = &r->manifest;
+	size_t t, i, k;
+	static const char *const kinds[] = { "changed", "new", "deleted" };
+
+	printf("{\"status\":%d", status);
+	if (status) {
+		printf(",\"error\":");
+		json_str(err);
+	}
+	if (r->tarball) {
+		printf(",\"tarball\":");
+		json_str(r->tarball);
+		printf(",\"id\":");
+		json_str(m->id);
+		printf(",\"kernel_release\":");
+		json_str(m->kernel_release);
+		printf(",\"targets\":[");
+		for (t = 0; t < m->nr_targets; t++) {
+			const struct ks_target *tg = &m->targets[t];
+
+			printf("%s{\"name\":", t ? "," : "");
+			json_str(tg->name);
+			printf(",\"module\":");
+			json_str(tg->module_name);
+			for (k = 0; k < 3; k++) {
+				int first = 1;
+
+				printf(",\"%s\":[", kinds[k]);
+				for (i = 0; i < tg->nr_funcs; i++) {
+					if ((int)tg->funcs[i].kind != (int)k)
+						continue;
+					if (!first)
+						putchar(',');
+					first = 0;
+					json_str(tg->funcs[i].name);
+				}
+				putchar(']');
+			}
+			putchar('}');
+		}
+		putchar(']');
+	}
+	printf(",\"notes\":[");
+	for (i = 0; i < r->nr_notes; i++) {
+		if (i)
+			putchar(',');
+		json_str(r->notes[i]);
+	}
+	printf("]}\n");
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "patch", required_argument, NULL, 'p' },
+		{ "id", required_argument, NULL, 'i' },
+		{ "description", required_argument, NULL, 'd' },
+		{ "kernel", required_argument, NULL, 'k' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "kernel-version", required_argument, NULL, 'V' },
+		{ "core-symvers", required_argument, NULL, 's' },
+		{ "output-dir", required_argument, NULL, 'o' },
+		{ "json", no_argument, NULL, 'J' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct ks_create_opts o = { 0 };
+	struct ks_create_result r;
+	char err[4096] = "";
+	char *dir = exe_dir(), *cand[4], *core_default;
+	int c, json = 0, quiet = 0, verbose = isatty(2), status;
+	struct timespec t0, t1;
+	size_t t, i;
+
+	o.jobs = 2;
+	o.cache = getenv("KSPLICE_CACHE") ? getenv("KSPLICE_CACHE") :
+		  "/var/cache/ksplice";
+	while ((c = getopt_long(argc, argv, "j:vqh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			o.patches = realloc(o.patches,
+					    (o.nr_patches + 1) * sizeof(char *));
+			o.patches[o.nr_patches++] = optarg;
+			break;
+		case 'i':
+			o.id = optarg;
+			break;
+		case 'd':
+			o.description = optarg;
+			break;
+		case 'k':
+			o.kernel = optarg;
+			break;
+		case 'c':
+			o.config_dir = optarg;
+			break;
+		case 'V':
+			o.kernel_version = optarg;
+			break;
+		case 's':
+			o.core_symvers = optarg;
+			break;
+		case 'o':
+			o.outdir = optarg;
+			break;
+		case 'J':
+			json = 1;
+			break;
+		case 'j':
+			o.jobs = atoi(optarg);
+			break;
+		case 'v':
+			verbose = 2;
+			break;
+		case 'q':
+			quiet = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return KB_USAGE;
+		}
+	}
+	if (optind != argc - 1 || !o.nr_patches || (o.kernel && o.config_dir) ||
+	    o.jobs < 1) {
+		usage(stderr);
+		return KB_USAGE;
+	}
+	o.source = argv[optind];
+	o.verbose = quiet || json ? 0 : verbose;
+	/* Installed layout first, then the build tree (build/bin/..). */
+	cand[0] = getenv("KSPLICE_STUB_DIR") ? strdup(getenv("KSPLICE_STUB_DIR")) :
+		  ks_strfmt("%s/../share/ksplice/stub/ksplice_stub.c", dir);
+	cand[1] = ks_strfmt("%s/../../src/create/stub/ksplice_stub.c", dir);
+	o.stub_dir = first_existing(cand, 2);
+	if (strrchr(o.stub_dir, '/') && strstr(o.stub_dir, "ksplice_stub.c"))
+		*strrchr(o.stub_dir, '/') = '\0';
+	cand[0] = ks_strfmt("%s/../share/ksplice/stub/ksplice_abi.h", dir);
+	cand[1] = ks_strfmt("%s/../../include/ksplice/abi.h", dir);
+	o.abi_header = first_existing(cand, 2);
+	core_default = NULL;
+	if (!o.core_symvers && o.kernel) {
+		cand[0] = ks_strfmt("%s/../kmod/%s/ksplice.symvers", dir, o.kernel);
+		cand[1] = ks_strfmt("%s/../share/ksplice/kmod/%s/ksplice.symvers",
+				    dir, o.kernel);
+		cand[2] = ks_strfmt("/lib/ksplice/%s/ksplice.symvers", o.kernel);
+		core_default = first_existing(cand, 3);
+		if (access(core_default, R_OK) == 0)
+			o.core_symvers = core_default;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	status = ks_create_update(&o, &r, err, sizeof(err));
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	if (json) {
+		print_json(&r, status, err);
+	} else if (status == KB_NO_CHANGES) {
+		printf("No changes detected.\n");
+	} else if (status) {
+		fprintf(stderr, "ksplice-create: %s\n", err);
+	} else {
+		if (!quiet) {
+			for (t = 0; t < r.manifest.nr_targets; t++) {
+				const struct ks_target *tg = &r.manifest.targets[t];
+
+				for (i = 0; i < tg->nr_funcs; i++)
+					printf("%s: %s %s\n", tg->name,
+					       tg->funcs[i].kind == KS_FUNC_CHANGED ? "changed" :
+					       tg->funcs[i].kind == KS_FUNC_NEW ? "new" :
+					       "deleted", tg->funcs[i].name);
+			}
+			for (i = 0; i < r.nr_notes; i++)
+				printf("note: %s\n", r.notes[i]);
+		}
+		printf("Ksplice update tarball written to %s\n",
+		       strncmp(r.tarball, "./", 2) ? r.tarball : r.tarball + 2);
+	}
+	if (verbose == 2 && !json)
+		fprintf(stderr, "time: %.1f s (pre %.1f s%s, post %.1f s, module %.1f s)\n",
+			(double)(t1.tv_sec - t0.tv_sec) +
+			(double)(t1.tv_nsec - t0.tv_nsec) / 1e9,
+			r.seconds_pre, r.pre_cached ? " cached" : "",
+			r.seconds_post, r.seconds_module);
+	ks_create_result_free(&r);
+	free(o.patches);
+	free((char *)o.stub_dir);
+	free((char *)o.abi_header);
+	free(core_default);
+	free(dir);
+	return status;
+}

@@ -1,0 +1,904 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ksplice-create's pipeline (see create_update.h):
+ *   checks (compiler, config, source version) -> private tree ->
+ *   pre build (cached per source file) -> patch, post build, restore ->
+ *   diff each object -> new-code object + descriptor per target ->
+ *   Kbuild module against the target headers -> package.
+ * Everything is written in a private temp dir that is removed at the
+ * end; the tarball appears only by rename, so a failure leaves nothing.
+ */
+#include "create_update.h"
+#include "elf_object.h"
+#include "kbuild_driver.h"
+#include "newcode.h"
+#include "objdiff.h"
+#include "pkg_fs.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <glob.h>
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+static void *xrealloc(void *p, size_t n)
+{
+	void *q = realloc(p, n ? n : 1);
+
+	if (!q)
+		abort();
+	return q;
+}
+
+static char *xstrdup(const char *s)
+{
+	char *d = strdup(s ? s : "");
+
+	if (!d)
+		abort();
+	return d;
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void add_note(struct ks_create_result *r, char *text)
+{
+	r->notes = xrealloc(r->notes, (r->nr_notes + 1) * sizeof(char *));
+	r->notes[r->nr_notes++] = text;
+}
+
+static char *random_id(void)
+{
+	static const char set[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+	unsigned char raw[8];
+	char *id = xrealloc(NULL, 9);
+	FILE *f = fopen("/dev/urandom", "rb");
+	int i;
+
+	if (!f || fread(raw, 1, 8, f) != 8) {
+		srand((unsigned int)(time(NULL) ^ getpid()));
+		for (i = 0; i < 8; i++)
+			raw[i] = (unsigned char)rand();
+	}
+	if (f)
+		fclose(f);
+	for (i = 0; i < 8; i++)
+		id[i] = set[raw[i] % 36];
+	id[8] = '\0';
+	return id;
+}
+
+static int valid_id(const char *id)
+{
+	size_t n = strlen(id);
+
+	return n >= 1 && n <= 32 &&
+	       strspn(id, "abcdefghijklmnopqrstuvwxyz0123456789_") == n;
+}
+
+static char *sha256_file(const char *path)
+{
+	size_t len;
+	char *data = ks_read_file(path, &len), *hex;
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int n = 0, i;
+
+	if (!data)
+		return NULL;
+	EVP_Digest(data, len, md, &n, EVP_sha256(), NULL);
+	free(data);
+	hex = xrealloc(NULL, 2 * n + 1);
+	for (i = 0; i < n; i++)
+		sprintf(hex + 2 * i, "%02x", md[i]);
+	return hex;
+}
+
+/* ---- the target kernel's identity ------------------------------------- */
+
+/* uname -v out of a "Linux version ..." banner (owned). */
+static char *banner_uname_v(const char *banner)
+{
+	const char *p = strstr(banner, ") #");
+	const char *e;
+
+	if (!p)
+		return NULL;
+	p += 2;
+	e = p + strcspn(p, "\n");
+	return strndup(p, (size_t)(e - p));
+}
+
+static char *banner_from_vmlinux(const char *path, const char *release)
+{
+	size_t len, i;
+	char *data = ks_read_file(path, &len), *res = NULL;
+	char *needle = ks_strfmt("Linux version %s (", release);
+	size_t nl = strlen(needle);
+
+	if (!data) {
+		free(needle);
+		return NULL;
+	}
+	/*
+	 * vmlinux holds two banners: init/version.o's, never used, with an
+	 * empty build number ("# SMP"), and init/version-timestamp.o's, the
+	 * one uname -v reports ("#1 SMP").  Prefer one with a number.
+	 */
+	for (i = 0; i + nl < len; i++) {
+		char *b, *h;
+
+		if (data[i] != 'L' || memcmp(data + i, needle, nl))
+			continue;
+		b = strndup(data + i, strnlen(data + i, len - i));
+		h = b ? strstr(b, ") #") : NULL;
+		if (!res || (h && h[3] >= '0' && h[3] <= '9')) {
+			free(res);
+			res = b;
+		} else {
+			free(b);
+		}
+	}
+	free(data);
+	free(needle);
+	return res;
+}
+
+/* The banner of the target kernel, from its vmlinuz (cached). */
+static char *find_banner(const struct ks_create_opts *o, const char *release,
+			 const char *work)
+{
+	char *cachef = ks_strfmt("%s/create/banner-%s", o->cache, release);
+	char *banner = ks_read_file(cachef, NULL), *vmlinuz = NULL;
+	struct utsname u;
+	glob_t g;
+	size_t i;
+
+	if (banner) {
+		free(cachef);
+		return banner;
+	}
+	if (!uname(&u) && !strcmp(u.release, release)) {
+		banner = ks_read_file("/proc/version", NULL);
+		if (banner) {
+			free(cachef);
+			return banner;
+		}
+	}
+	vmlinuz = ks_strfmt("/boot/vmlinuz-%s", release);
+	if (access(vmlinuz, R_OK) && o->config_dir) {
+		free(vmlinuz);
+		vmlinuz = ks_strfmt("%s/vmlinuz", o->config_dir);
+	}
+	if (access(vmlinuz, R_OK)) {
+		char *pat = ks_strfmt("%s/kernels/*/root/boot/vmlinuz-%s",
+				      o->cache, release);
+
+		free(vmlinuz);
+		vmlinuz = NULL;
+		if (!glob(pat, 0, NULL, &g)) {
+			if (g.gl_pathc)
+				vmlinuz = xstrdup(g.gl_pathv[0]);
+			globfree(&g);
+		}
+		free(pat);
+	}
+	if (vmlinuz) {
+		char *script = ks_strfmt("%s/scripts/extract-vmlinux", o->source);
+		char *out = ks_strfmt("%s/vmlinux", work);
+		char *argv[] = { script, vmlinuz, NULL };
+
+		if (kb_run(NULL, out, argv) == 0)
+			banner = banner_from_vmlinux(out, release);
+		unlink(out);
+		free(script);
+		free(out);
+	}
+	free(vmlinuz);
+	if (banner) {
+		ks_mkdir_parent(cachef);
+		ks_write_file(cachef, banner, strlen(banner));
+	}
+	(void)i;
+	free(cachef);
+	return banner;
+}
+
+/* ---- the pipeline ----------------------------------------------------- */
+
+struct objinfo {
+	char *obj;		/* fs/ext4/mballoc.o */
+	char *src;		/* fs/ext4/mballoc.c */
+	char *target;		/* ext4 or vmlinux */
+	struct ks_object pre, post;
+	struct ks_diff diff;
+	int loaded;
+};
+
+struct targetinfo {
+	char *name;
+	size_t *objs;		/* indices into objinfo */
+	size_t nr_objs;
+};
+
+static int object_of(const char *file, char **obj)
+{
+	size_t n = strlen(file);
+
+	*obj = NULL;
+	if (n > 2 && (!strcmp(file + n - 2, ".c") || !strcmp(file + n - 2, ".S"))) {
+		*obj = ks_strfmt("%.*s.o", (int)(n - 2), file);
+		return 1;
+	}
+	return 0;
+}
+
+static int is_doc_file(const char *file)
+{
+	return !strncmp(file, "Documentation/", 14) ||
+	       !strncmp(file, "tools/", 6) || !strncmp(file, "samples/", 8) ||
+	       strstr(file, "MAINTAINERS") != NULL;
+}
+
+/* Pre objects: reuse the tree's cached ones when the source is the same. */
+static int build_pre(const struct kb_ctx *c, struct objinfo *oi, size_t n,
+		     const char *predir, int *cached_all, char *err,
+		     size_t errlen)
+{
+	char **todo = xrealloc(NULL, n * sizeof(char *));
+	size_t nt = 0, i;
+	int ret = KB_OK;
+
+	*cached_all = 1;
+	for (i = 0; i < n; i++) {
+		char *srcf = ks_strfmt("%s/%s", c->source, oi[i].src);
+		char *sum = sha256_file(srcf);
+		char *keyf = ks_strfmt("%s/.ksplice-pre/%s.key", c->tree, oi[i].obj);
+		char *cobj = ks_strfmt("%s/.ksplice-pre/%s", c->tree, oi[i].obj);
+		char *cmdc = ks_strfmt("%s/.ksplice-pre/%s.cmd", c->tree, oi[i].obj);
+		char *key = ks_read_file(keyf, NULL);
+		char *dst = ks_strfmt("%s/%s", predir, oi[i].obj);
+		const char *sl = strrchr(oi[i].obj, '/');
+		char *cmdt = sl ? ks_strfmt("%s/%.*s/.%s.cmd", c->tree,
+					    (int)(sl - oi[i].obj), oi[i].obj, sl + 1) :
+			     ks_strfmt("%s/.%s.cmd", c->tree, oi[i].obj);
+
+		if (sum && key && !strcmp(sum, key) && !ks_mkdir_parent(dst) &&
+		    !ks_copy_file(cobj, dst) && !ks_copy_file(cmdc, cmdt)) {
+			if (c->verbose)
+				fprintf(stderr, "  PRE     %s (cached)\n", oi[i].obj);
+		} else {
+			todo[nt++] = oi[i].obj;
+		}
+		free(srcf);
+		free(sum);
+		free(keyf);
+		free(cobj);
+		free(cmdc);
+		free(key);
+		free(dst);
+		free(cmdt);
+	}
+	if (nt) {
+		*cached_all = 0;
+		ret = kb_build_objects(c, todo, nt, predir, err, errlen);
+	}
+	/* Store what was built for the next run. */
+	for (i = 0; i < nt && ret == KB_OK; i++) {
+		size_t j;
+		const char *src = NULL;
+
+		for (j = 0; j < n; j++)
+			if (oi[j].obj == todo[i])
+				src = oi[j].src;
+		{
+			char *srcf = ks_strfmt("%s/%s", c->source, src);
+			char *sum = sha256_file(srcf);
+			char *keyf = ks_strfmt("%s/.ksplice-pre/%s.key", c->tree, todo[i]);
+			char *cobj = ks_strfmt("%s/.ksplice-pre/%s", c->tree, todo[i]);
+			char *cmdc = ks_strfmt("%s/.ksplice-pre/%s.cmd", c->tree, todo[i]);
+			char *built = ks_strfmt("%s/%s", predir, todo[i]);
+			const char *sl = strrchr(todo[i], '/');
+			char *cmdt = sl ? ks_strfmt("%s/%.*s/.%s.cmd", c->tree,
+						    (int)(sl - todo[i]), todo[i], sl + 1) :
+				     ks_strfmt("%s/.%s.cmd", c->tree, todo[i]);
+
+			if (sum && !ks_mkdir_parent(cobj) &&
+			    !ks_copy_file(built, cobj) && !ks_copy_file(cmdt, cmdc))
+				ks_write_file(keyf, sum, strlen(sum));
+			free(srcf);
+			free(sum);
+			free(keyf);
+			free(cobj);
+			free(cmdc);
+			free(built);
+			free(cmdt);
+		}
+	}
+	free(todo);
+	return ret;
+}
+
+static char *default_description(const struct ks_create_opts *o,
+				 const char *patch)
+{
+	const char *s = strstr(patch, "Subject: ");
+	const char *base;
+
+	if (s && (s == patch || s[-1] == '\n')) {
+		const char *e;
+
+		s += 9;
+		if (!strncmp(s, "[PATCH", 6) && strchr(s, ']'))
+			s = strchr(s, ']') + 1 + (strchr(s, ']')[1] == ' ');
+		e = s + strcspn(s, "\n");
+		return strndup(s, (size_t)(e - s));
+	}
+	base = strrchr(o->patches[0], '/');
+	return ks_strfmt("Update from %s", base ? base + 1 : o->patches[0]);
+}
+
+static char *module_name(const char *id, const char *target)
+{
+	char *m = ks_strfmt("ksplice_%s_%s", id, target), *p;
+
+	for (p = m; *p; p++)
+		if (*p == '-')
+			*p = '_';
+	return m;
+}
+
+static int build_target_module(const struct ks_create_opts *o,
+			       struct kb_ctx *c, const struct ks_exports *ex,
+			       struct objinfo *oi, const struct targetinfo *t,
+			       const char *id, const char *description,
+			       const char *pkgdir, struct ks_target *mt,
+			       struct ks_create_result *r, char *err,
+			       size_t errlen)
+{
+	struct nc_object nc = { 0 };
+	char *mod = module_name(id, t->name);
+	char *dir = ks_strfmt("%s/kmod-%s", c->work, mod);
+	char *path, *text;
+	size_t i, j, desc = 0;
+	int ret;
+
+	ks_mkdir_p(dir, 0755);
+	memset(mt, 0, sizeof(*mt));
+	mt->name = xstrdup(t->name);
+	mt->module_name = xstrdup(mod);
+	mt->module_path = ks_strfmt("new/%s.ko", mod);
+	for (i = 0; i < t->nr_objs; i++) {
+		struct objinfo *x = &oi[t->objs[i]];
+
+		ret = nc_add_object(&nc, &x->diff, x->obj, ex, err, errlen);
+		if (ret) {
+			ret = ret > 0 ? KB_REFUSED : KB_ERR;
+			goto out;
+		}
+		mt->objects = xrealloc(mt->objects,
+				       (mt->nr_objects + 1) * sizeof(*mt->objects));
+		mt->objects[mt->nr_objects].object = xstrdup(x->obj);
+		mt->objects[mt->nr_objects].path = ks_strfmt("pre/%s", x->obj);
+		mt->nr_objects++;
+		for (j = 0; j < x->diff.nr_funcs; j++) {
+			const struct ks_diff_func *f = &x->diff.funcs[j];
+			struct ks_func_entry *fe;
+
+			mt->funcs = xrealloc(mt->funcs,
+					     (mt->nr_funcs + 1) * sizeof(*mt->funcs));
+			fe = &mt->funcs[mt->nr_funcs++];
+			fe->name = xstrdup(f->kind == KS_FUNC_NEW ? f->name :
+					   f->pre_name ? f->pre_name : f->name);
+			fe->kind = f->kind;
+			fe->object = xstrdup(x->obj);
+			fe->desc_index = f->kind == KS_FUNC_CHANGED ? (int)desc++ : -1;
+		}
+	}
+	for (i = 0; i < nc.nr_notes; i++)
+		add_note(r, xstrdup(nc.notes[i]));
+	mt->syms = xrealloc(NULL, (nc.nr_ksyms + 1) * sizeof(*mt->syms));
+	for (i = 0; i < nc.nr_ksyms; i++) {
+		mt->syms[i].name = xstrdup(nc.ksyms[i].name);
+		mt->syms[i].flags = nc.ksyms[i].flags;
+		mt->syms[i].object = nc.ksyms[i].object ?
+				     xstrdup(nc.ksyms[i].object) : NULL;
+	}
+	mt->nr_syms = nc.nr_ksyms;
+
+	/* The module's sources: stub, descriptor, ABI header, new code. */
+	path = ks_strfmt("%s/ksplice_newcode.o_shipped", dir);
+	ret = nc_write_elf(&nc, path, err, errlen) ? KB_ERR : KB_OK;
+	free(path);
+	if (ret)
+		goto out;
+	path = ks_strfmt("%s/ksplice_desc.c", dir);
+	ret = nc_write_desc(&nc, path, id, t->name, description, err,
+			    errlen) ? KB_ERR : KB_OK;
+	free(path);
+	if (ret)
+		goto out;
+	path = ks_strfmt("%s/ksplice_stub.c", o->stub_dir);
+	text = ks_strfmt("%s/ksplice_stub.c", dir);
+	ret = ks_copy_file(path, text);
+	free(path);
+	free(text);
+	path = ks_strfmt("%s/ksplice_abi.h", dir);
+	ret |= ks_copy_file(o->abi_header, path);
+	free(path);
+	if (ret) {
+		snprintf(err, errlen, "cannot find the module stub in %s or %s",
+			 o->stub_dir, o->abi_header);
+		ret = KB_ERR;
+		goto out;
+	}
+	text = ks_strfmt("# Generated by ksplice-create\n"
+			 "obj-m := %s.o\n"
+			 "%s-y := ksplice_stub.o ksplice_desc.o ksplice_newcode.o\n"
+			 "ccflags-y := -I$(src)\n", mod, mod);
+	/*
+	 * modpost (srcversion) reads the .cmd file of every object; the
+	 * _shipped rule writes none, so provide one without dependencies.
+	 */
+	path = ks_strfmt("%s/.ksplice_newcode.o.cmd", dir);
+	{
+		char *cmd = ks_strfmt("cmd_%s/ksplice_newcode.o := cat %s/ksplice_newcode.o_shipped > %s/ksplice_newcode.o\n",
+				      dir, dir, dir);
+
+		ks_write_file(path, cmd, strlen(cmd));
+		free(cmd);
+	}
+	free(path);
+	path = ks_strfmt("%s/Kbuild", dir);
+	ks_write_file(path, text, strlen(text));
+	free(path);
+	free(text);
+	if (c->verbose)
+		fprintf(stderr, "  LD [M]  %s.ko\n", mod);
+	ret = kb_build_module(c, dir, o->core_symvers && !access(o->core_symvers, R_OK) ?
+			      o->core_symvers : NULL,
+			      !o->core_symvers || access(o->core_symvers, R_OK),
+			      err, errlen);
+	if (ret)
+		goto out;
+	if (!o->core_symvers || access(o->core_symvers, R_OK))
+		add_note(r, ks_strfmt("the core module's Module.symvers was not found%s%s: %s.ko was built with KBUILD_MODPOST_WARN=1",
+				      o->core_symvers ? " at " : "",
+				      o->core_symvers ? o->core_symvers : "", mod));
+	path = ks_strfmt("%s/%s.ko", dir, mod);
+	text = ks_strfmt("%s/%s", pkgdir, mt->module_path);
+	if (ks_mkdir_parent(text) || ks_copy_file(path, text)) {
+		snprintf(err, errlen, "the module build did not produce %s", path);
+		ret = KB_ERR;
+	}
+	free(path);
+	free(text);
+out:
+	nc_free(&nc);
+	free(mod);
+	free(dir);
+	return ret;
+}
+
+int ks_create_update(const struct ks_create_opts *o,
+		     struct ks_create_result *r, char *err, size_t errlen)
+{
+	struct kb_ctx c = { 0 };
+	char *work = NULL, *patch_all = NULL, *headers = NULL, *release = NULL;
+	char *compiler = NULL, *banner = NULL, *uname_v = NULL, *srcver = NULL;
+	char *id = NULL, *description = NULL, *pkgdir = NULL, *predir, *postdir;
+	char **files = NULL, **objs = NULL;
+	size_t nfiles = 0, nobjs = 0, i, j, total_all = 0;
+	struct objinfo *oi = NULL;
+	struct targetinfo *tg = NULL;
+	size_t ntg = 0;
+	struct ks_exports ex = { 0 };
+	struct ks_manifest *m = &r->manifest;
+	int ret = KB_ERR, cached = 0;
+	double t0;
+	char *tmpl;
+
+	memset(r, 0, sizeof(*r));
+	c.cache = o->cache;
+	c.jobs = o->jobs;
+	c.verbose = o->verbose;
+	c.source = o->source;
+
+	/* Which kernel: headers tree, config, Module.symvers, release. */
+	if (o->config_dir) {
+		headers = ks_strfmt("%s/build", o->config_dir);
+		c.config = ks_strfmt("%s/.config", o->config_dir);
+		c.symvers = ks_strfmt("%s/Module.symvers", o->config_dir);
+	} else {
+		struct utsname u;
+		const char *abi = o->kernel;
+
+		if (!abi) {
+			char *sv = kb_source_version(o->source);
+
+			uname(&u);
+			abi = u.release;
+			if (!sv || strncmp(u.release, sv, strlen(sv)) ||
+			    !(headers = kb_find_headers(abi, o->cache))) {
+				snprintf(err, errlen, "the running kernel (%s) is not the one %s is for (%s); give --kernel=ABI or --config=DIR",
+					 u.release, o->source, sv ? sv : "?");
+				free(sv);
+				return KB_USAGE;
+			}
+			free(sv);
+		} else {
+			headers = kb_find_headers(abi, o->cache);
+		}
+		if (!headers) {
+			snprintf(err, errlen, "no headers for kernel %s in /lib/modules/%s/build, /usr/src/linux-headers-%s or %s/abi/%s/build",
+				 abi, abi, abi, o->cache, abi);
+			return KB_MISMATCH;
+		}
+		c.config = ks_strfmt("%s/.config", headers);
+		c.symvers = ks_strfmt("%s/Module.symvers", headers);
+	}
+	c.headers = headers;
+	{
+		/* UTS_RELEASE is what uname -r says (kernel.release may not). */
+		char *rf = ks_strfmt("%s/include/generated/utsrelease.h", headers);
+		char *text = ks_read_file(rf, NULL), *p;
+
+		free(rf);
+		p = text ? strstr(text, "UTS_RELEASE \"") : NULL;
+		if (p) {
+			p += strlen("UTS_RELEASE \"");
+			release = strndup(p, strcspn(p, "\""));
+		} else {
+			release = xstrdup(o->kernel ? o->kernel : "");
+		}
+		free(text);
+	}
+
+	tmpl = ks_strfmt("%s/ksplice-create.XXXXXX",
+			 getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	work = mkdtemp(tmpl);
+	if (!work) {
+		snprintf(err, errlen, "cannot create a temporary directory: %s",
+			 strerror(errno));
+		free(tmpl);
+		goto out;
+	}
+	c.work = work;
+
+	/* The kernel really is this source, built by this compiler. */
+	ret = kb_check_compiler(&c, &compiler, err, errlen);
+	if (ret)
+		goto out;
+	ret = kb_check_config(&c, err, errlen);
+	if (ret)
+		goto out;
+	srcver = kb_source_version(o->source);
+	if (o->kernel_version) {
+		uname_v = xstrdup(o->kernel_version);
+	} else {
+		banner = find_banner(o, release, work);
+		uname_v = banner ? banner_uname_v(banner) : NULL;
+		if (!uname_v) {
+			snprintf(err, errlen, "cannot find the build identity (uname -v) of kernel %s: no vmlinuz found; give --kernel-version",
+				 release);
+			ret = KB_MISMATCH;
+			goto out;
+		}
+	}
+	if (srcver) {
+		char *a = ks_strfmt(" %s-", srcver), *b = ks_strfmt(" %s ", srcver);
+		char *cdeb = ks_strfmt("Linux version %s", srcver);
+		int ok = strstr(uname_v, a) || strstr(uname_v, b) ||
+			 (banner && strstr(banner, cdeb)) ||
+			 !strncmp(release, srcver, strlen(srcver));
+
+		free(a);
+		free(b);
+		free(cdeb);
+		if (!ok) {
+			snprintf(err, errlen, "%s is Linux %s, but kernel %s is \"%s\"",
+				 o->source, srcver, release, uname_v);
+			ret = KB_MISMATCH;
+			goto out;
+		}
+	}
+
+	/* The patches. */
+	for (i = 0; i < o->nr_patches; i++) {
+		char *text = ks_read_file(o->patches[i], NULL);
+		char **f = NULL;
+		size_t nf = 0;
+
+		if (!text) {
+			snprintf(err, errlen, "cannot read %s: %s", o->patches[i],
+				 strerror(errno));
+			ret = KB_USAGE;
+			goto out;
+		}
+		ret = kb_patch_files(text, &f, &nf, err, errlen);
+		if (ret) {
+			free(text);
+			goto out;
+		}
+		for (j = 0; j < nf; j++) {
+			files = xrealloc(files, (nfiles + 1) * sizeof(char *));
+			files[nfiles++] = f[j];
+		}
+		free(f);
+		{
+			char *joined = ks_strfmt("%s%s", patch_all ? patch_all : "",
+						 text);
+
+			free(patch_all);
+			patch_all = joined;
+		}
+		free(text);
+	}
+	for (i = 0; i < nfiles; i++) {
+		char *obj;
+		size_t n = strlen(files[i]);
+
+		if (object_of(files[i], &obj)) {
+			objs = xrealloc(objs, (nobjs + 1) * sizeof(char *));
+			objs[nobjs++] = obj;
+		} else if (n > 2 && !strcmp(files[i] + n - 2, ".h")) {
+			snprintf(err, errlen, "the patch changes header %s; header changes are not supported yet",
+				 files[i]);
+			ret = KB_REFUSED;
+			goto out;
+		} else if (is_doc_file(files[i])) {
+			add_note(r, ks_strfmt("%s is not kernel code: ignored", files[i]));
+		} else {
+			snprintf(err, errlen, "the patch changes %s, which is not C source; that is not supported",
+				 files[i]);
+			ret = KB_REFUSED;
+			goto out;
+		}
+	}
+	if (!nobjs) {
+		ret = KB_NO_CHANGES;
+		snprintf(err, errlen, "No changes detected.");
+		goto out;
+	}
+	ret = kb_prepare_tree(&c, err, errlen);
+	if (ret)
+		goto out;
+	kb_restore_files(&c, files, nfiles);
+	ret = kb_apply_patches(&c, o->patches, o->nr_patches, 1, err, errlen);
+	if (ret)
+		goto out;
+
+	oi = xrealloc(NULL, nobjs * sizeof(*oi));
+	memset(oi, 0, nobjs * sizeof(*oi));
+	for (i = 0; i < nobjs; i++) {
+		oi[i].obj = objs[i];
+		oi[i].src = NULL;
+		for (j = 0; j < nfiles; j++) {
+			char *ob;
+
+			if (object_of(files[j], &ob) && !strcmp(ob, objs[i]))
+				oi[i].src = files[j];
+			free(ob);
+		}
+	}
+	predir = ks_strfmt("%s/pre", work);
+	postdir = ks_strfmt("%s/post", work);
+	t0 = now();
+	ret = build_pre(&c, oi, nobjs, predir, &cached, err, errlen);
+	r->seconds_pre = now() - t0;
+	r->pre_cached = cached;
+	for (i = 0; i < nobjs && !ret; i++) {
+		oi[i].target = kb_object_target(&c, objs[i]);
+		if (!oi[i].target) {
+			snprintf(err, errlen, "cannot tell whether %s is built into vmlinux or a module",
+				 objs[i]);
+			ret = KB_ERR;
+		}
+	}
+	if (!ret) {
+		t0 = now();
+		kb_mark_dirty(&c, files, nfiles);
+		ret = kb_apply_patches(&c, o->patches, o->nr_patches, 0, err, errlen);
+		if (!ret)
+			ret = kb_build_objects(&c, objs, nobjs, postdir, err, errlen);
+		kb_restore_files(&c, files, nfiles);
+		/* Leave no post object behind for the next pre build. */
+		for (i = 0; i < nobjs; i++) {
+			char *p = ks_strfmt("%s/%s", c.tree, objs[i]);
+
+			unlink(p);
+			free(p);
+		}
+		kb_mark_dirty(&c, files, 0);
+		r->seconds_post = now() - t0;
+	}
+	if (ret)
+		goto out_paths;
+
+	/* Diff. */
+	for (i = 0; i < nobjs; i++) {
+		char *a = ks_strfmt("%s/%s", predir, objs[i]);
+		char *b = ks_strfmt("%s/%s", postdir, objs[i]);
+
+		if (c.verbose)
+			fprintf(stderr, "  DIFF    %s\n", objs[i]);
+		ret = ks_object_read(a, &oi[i].pre, err, errlen) ? KB_ERR : KB_OK;
+		if (!ret) {
+			ret = ks_object_read(b, &oi[i].post, err, errlen) ? KB_ERR : KB_OK;
+			if (ret)
+				ks_object_free(&oi[i].pre);
+		}
+		free(a);
+		free(b);
+		if (ret)
+			goto out_paths;
+		oi[i].loaded = 1;
+		if (ks_diff_objects(&oi[i].pre, &oi[i].post, &oi[i].diff, err,
+				    errlen)) {
+			ret = KB_ERR;
+			goto out_paths;
+		}
+		if (oi[i].diff.refusal) {
+			snprintf(err, errlen, "%s: %s", oi[i].src,
+				 oi[i].diff.refusal);
+			ret = KB_REFUSED;
+			goto out_paths;
+		}
+		for (j = 0; j < oi[i].diff.nr_notes; j++)
+			add_note(r, ks_strfmt("%s: %s", oi[i].src,
+					      oi[i].diff.notes[j]));
+		for (j = 0; j < oi[i].diff.nr_funcs; j++)
+			total_all += oi[i].diff.funcs[j].kind != KS_FUNC_DELETED;
+	}
+	if (!total_all) {
+		snprintf(err, errlen, "No changes detected.");
+		ret = KB_NO_CHANGES;
+		goto out_paths;
+	}
+
+	/* Group objects by target; objects without changes are left out. */
+	for (i = 0; i < nobjs; i++) {
+		size_t k, has = 0;
+
+		for (j = 0; j < oi[i].diff.nr_funcs; j++)
+			has += oi[i].diff.funcs[j].kind != KS_FUNC_DELETED;
+		if (!has)
+			continue;
+		for (k = 0; k < ntg && strcmp(tg[k].name, oi[i].target); k++)
+			;
+		if (k == ntg) {
+			tg = xrealloc(tg, (ntg + 1) * sizeof(*tg));
+			memset(&tg[ntg], 0, sizeof(*tg));
+			tg[ntg++].name = oi[i].target;
+		}
+		tg[k].objs = xrealloc(tg[k].objs, (tg[k].nr_objs + 1) * sizeof(size_t));
+		tg[k].objs[tg[k].nr_objs++] = i;
+	}
+
+	id = o->id ? xstrdup(o->id) : random_id();
+	if (!valid_id(id)) {
+		snprintf(err, errlen, "the id '%s' must be 1 to 32 characters of [a-z0-9_]", id);
+		ret = KB_USAGE;
+		goto out_paths;
+	}
+	description = o->description ? xstrdup(o->description) :
+		      default_description(o, patch_all);
+	pkgdir = ks_strfmt("%s/ksplice-%s", work, id);
+	ks_mkdir_p(pkgdir, 0755);
+	if (ks_exports_load(c.symvers, &ex, err, errlen)) {
+		ret = KB_ERR;
+		goto out_paths;
+	}
+	m->format = KS_PACKAGE_FORMAT;
+	m->id = xstrdup(id);
+	m->description = xstrdup(description);
+	m->kernel_release = xstrdup(release);
+	m->kernel_version = xstrdup(uname_v);
+	m->compiler = xstrdup(compiler);
+	m->targets = xrealloc(NULL, ntg * sizeof(*m->targets));
+	t0 = now();
+	for (i = 0; i < ntg; i++) {
+		ret = build_target_module(o, &c, &ex, oi, &tg[i], id,
+					  description, pkgdir, &m->targets[i],
+					  r, err, errlen);
+		m->nr_targets = i + 1;
+		if (ret)
+			goto out_paths;
+		for (j = 0; j < tg[i].nr_objs; j++) {
+			const char *ob = oi[tg[i].objs[j]].obj;
+			char *a = ks_strfmt("%s/%s", predir, ob);
+			char *b = ks_strfmt("%s/pre/%s", pkgdir, ob);
+
+			if (ks_mkdir_parent(b) || ks_copy_file(a, b))
+				ret = KB_ERR;
+			free(a);
+			free(b);
+		}
+	}
+	r->seconds_module = now() - t0;
+	if (ret) {
+		snprintf(err, errlen, "cannot copy the pre objects into the package");
+		goto out_paths;
+	}
+	{
+		char *text = ks_manifest_format(m);
+		char *mf = ks_strfmt("%s/manifest", pkgdir);
+		char *pf = ks_strfmt("%s/patch", pkgdir);
+
+		if (!text || ks_write_file(mf, text, strlen(text)) ||
+		    ks_write_file(pf, patch_all, strlen(patch_all)))
+			ret = KB_ERR;
+		free(text);
+		free(mf);
+		free(pf);
+	}
+	r->tarball = ks_strfmt("%s/ksplice-%s.tar.gz", o->outdir ? o->outdir : ".", id);
+	if (!ret && ks_package_write(pkgdir, r->tarball, err, errlen))
+		ret = KB_ERR;
+out_paths:
+	free(predir);
+	free(postdir);
+out:
+	for (i = 0; oi && i < nobjs; i++) {
+		if (oi[i].loaded) {
+			ks_diff_free(&oi[i].diff);
+			ks_object_free(&oi[i].pre);
+			ks_object_free(&oi[i].post);
+		}
+		free(oi[i].target);
+	}
+	free(oi);
+	for (i = 0; i < ntg; i++)
+		free(tg[i].objs);
+	free(tg);
+	for (i = 0; i < nfiles; i++)
+		free(files[i]);
+	free(files);
+	for (i = 0; i < nobjs; i++)
+		free(objs[i]);
+	free(objs);
+	ks_exports_free(&ex);
+	if (work)
+		ks_rmtree(work);
+	free(work);
+	free(patch_all);
+	free(headers);
+	free(release);
+	free(compiler);
+	free(banner);
+	free(uname_v);
+	free(srcver);
+	free(id);
+	free(description);
+	free(pkgdir);
+	free(c.tree);
+	free((char *)c.config);
+	free((char *)c.symvers);
+	if (ret) {
+		free(r->tarball);
+		r->tarball = NULL;
+	}
+	return ret;
+}
+
+void ks_create_result_free(struct ks_create_result *r)
+{
+	size_t i;
+
+	free(r->tarball);
+	for (i = 0; i < r->nr_notes; i++)
+		free(r->notes[i]);
+	free(r->notes);
+	ks_manifest_free(&r->manifest);
+	memset(r, 0, sizeof(*r));
+}

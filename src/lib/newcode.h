@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The new-code object: the changed and new functions of one post object
+ * plus what they need (strings, changed read-only data, new variables)
+ * and the special-section entries that describe them.  Relocations to
+ * symbols exported by the target kernel stay ordinary undefined-symbol
+ * relocations; every other reference outside the object is removed and
+ * listed as a ksplice relocation (struct ksplice_reloc), resolved at
+ * apply time from the run-pre match.
+ */
+#ifndef KSPLICE_NEWCODE_H
+#define KSPLICE_NEWCODE_H
+
+#include "elf_object.h"
+#include "objdiff.h"
+
+/* Exported symbols of the target kernel (Module.symvers). */
+struct ks_exports {
+	char **names;		/* sorted */
+	char **ns;		/* namespace per name ("" for none) */
+	size_t n;
+};
+
+int ks_exports_load(const char *symvers, struct ks_exports *ex,
+		    char *err, size_t errlen);
+/* Namespace of an exported symbol ("" if none), or NULL if not exported. */
+const char *ks_exports_find(const struct ks_exports *ex, const char *name);
+void ks_exports_free(struct ks_exports *ex);
+
+struct nc_rela {
+	GElf_Addr offset;
+	unsigned int type;
+	size_t sym;		/* index in nc_object.syms */
+	GElf_Sxword addend;
+};
+
+struct nc_sec {
+	char *name;
+	GElf_Word type;
+	GElf_Xword flags, align, entsize;
+	unsigned char *data;	/* NULL for NOBITS */
+	GElf_Xword size;
+	struct nc_rela *relas;
+	size_t nr_relas;
+	/* Where it comes from in the post object. */
+	size_t src_sec;
+	GElf_Addr src_start;
+	size_t secsym;		/* its section symbol */
+	char *alias;		/* global symbol at offset 0, or NULL */
+};
+
+struct nc_sym {
+	char *name;
+	unsigned char info;	/* GELF_ST_INFO */
+	size_t sec;		/* index+1 in nc_object.secs, 0 = undefined */
+	GElf_Addr value;
+	GElf_Xword size;
+};
+
+/* A reference resolved by ksplice at apply time. */
+struct nc_kreloc {
+	size_t sec;		/* nc section holding the field */
+	GElf_Addr offset;
+	unsigned int type;
+	size_t ksym;		/* index in nc_object.ksyms */
+	GElf_Sxword addend;
+};
+
+struct nc_ksym {
+	char *name;		/* pre (kallsyms) name */
+	unsigned int flags;	/* KSPLICE_SYM_* */
+	char *object;		/* pre object for local symbols */
+};
+
+/* One replaced function (struct ksplice_func). */
+struct nc_func {
+	char *name;		/* kallsyms name of the pre function */
+	size_t sec;		/* nc section holding the replacement */
+	GElf_Addr offset;
+	GElf_Xword new_size, old_size;
+};
+
+struct nc_object {
+	struct nc_sec *secs;
+	size_t nr_secs;
+	struct nc_sym *syms;
+	size_t nr_syms;
+	struct nc_kreloc *krelocs;
+	size_t nr_krelocs;
+	struct nc_ksym *ksyms;
+	size_t nr_ksyms;
+	struct nc_func *funcs;
+	size_t nr_funcs;
+	char **namespaces;	/* symbol namespaces the module must import */
+	size_t nr_namespaces;
+	char **notes;
+	size_t nr_notes;
+};
+
+/*
+ * Add what one diffed object contributes (objpath: its path in the tree,
+ * e.g. fs/ext4/mballoc.o).  Several objects of one target go into the
+ * same nc_object.  Returns 0, -1 with err on failure, or 1 with err set
+ * when the change must be refused (e.g. an alternative replacement that
+ * refers to a non-exported symbol).
+ */
+int nc_add_object(struct nc_object *nc, const struct ks_diff *d,
+		  const char *objpath, const struct ks_exports *ex,
+		  char *err, size_t errlen);
+
+/* Write the relocatable object (libelf). */
+int nc_write_elf(const struct nc_object *nc, const char *path,
+		 char *err, size_t errlen);
+
+/* Write the C file defining __ksplice_update_desc. */
+int nc_write_desc(const struct nc_object *nc, const char *path,
+		  const char *id, const char *target, const char *description,
+		  char *err, size_t errlen);
+
+void nc_free(struct nc_object *nc);
+
+#endif

@@ -1,0 +1,680 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Choosing what goes into the new-code object and rewriting its
+ * relocations: see newcode.h.  Everything is copied out of the post
+ * object into nc_* structures; newcode_elf.c writes them out.
+ */
+#include "newcode.h"
+#include "pkg_fs.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Repeated from include/ksplice/abi.h (see package.c for why). */
+#define KSPLICE_SYM_LOCAL	0x1
+#define KSPLICE_SYM_DATA	0x2
+
+static void *xrealloc(void *p, size_t n)
+{
+	void *q = realloc(p, n ? n : 1);
+
+	if (!q)
+		abort();
+	return q;
+}
+
+static char *xstrdup(const char *s)
+{
+	char *d = strdup(s);
+
+	if (!d)
+		abort();
+	return d;
+}
+
+#define PUSH(arr, n) (arr = xrealloc(arr, ((n) + 1) * sizeof(*(arr))), \
+		      memset(&(arr)[n], 0, sizeof(*(arr))), &(arr)[(n)++])
+
+/* ---- exports ---------------------------------------------------------- */
+
+static int cmp_idx_names;
+static char **sort_names;
+
+static int cmp_idx(const void *a, const void *b)
+{
+	(void)cmp_idx_names;
+	return strcmp(sort_names[*(const size_t *)a],
+		      sort_names[*(const size_t *)b]);
+}
+
+int ks_exports_load(const char *symvers, struct ks_exports *ex,
+		    char *err, size_t errlen)
+{
+	char *text = ks_read_file(symvers, NULL), *line, *save = NULL;
+	char **names = NULL, **ns = NULL;
+	size_t n = 0, i, *idx;
+
+	memset(ex, 0, sizeof(*ex));
+	if (!text) {
+		snprintf(err, errlen, "cannot read %s", symvers);
+		return -1;
+	}
+	for (line = strtok_r(text, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char *f[5] = { 0 };
+		int k = 0;
+		char *p = line;
+
+		/* crc \t name \t module \t export-type \t namespace */
+		while (k < 5) {
+			f[k++] = p;
+			p = strchr(p, '\t');
+			if (!p)
+				break;
+			*p++ = '\0';
+		}
+		if (k < 4)
+			continue;
+		names = xrealloc(names, (n + 1) * sizeof(char *));
+		ns = xrealloc(ns, (n + 1) * sizeof(char *));
+		names[n] = xstrdup(f[1]);
+		ns[n] = xstrdup(k == 5 ? f[4] : "");
+		n++;
+	}
+	free(text);
+	idx = xrealloc(NULL, n * sizeof(size_t));
+	for (i = 0; i < n; i++)
+		idx[i] = i;
+	sort_names = names;
+	qsort(idx, n, sizeof(size_t), cmp_idx);
+	ex->names = xrealloc(NULL, n * sizeof(char *));
+	ex->ns = xrealloc(NULL, n * sizeof(char *));
+	for (i = 0; i < n; i++) {
+		ex->names[i] = names[idx[i]];
+		ex->ns[i] = ns[idx[i]];
+	}
+	ex->n = n;
+	free(idx);
+	free(names);
+	free(ns);
+	return 0;
+}
+
+const char *ks_exports_find(const struct ks_exports *ex, const char *name)
+{
+	size_t lo = 0, hi = ex->n;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int c = strcmp(ex->names[mid], name);
+
+		if (!c)
+			return ex->ns[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+void ks_exports_free(struct ks_exports *ex)
+{
+	size_t i;
+
+	for (i = 0; i < ex->n; i++) {
+		free(ex->names[i]);
+		free(ex->ns[i]);
+	}
+	free(ex->names);
+	free(ex->ns);
+	memset(ex, 0, sizeof(*ex));
+}
+
+/* ---- the builder ------------------------------------------------------ */
+
+struct builder {
+	struct nc_object *nc;
+	const struct ks_diff *d;
+	const struct ks_object *post;
+	const char *objpath;
+	const struct ks_exports *ex;
+	size_t first_sec;	/* nc sections before this object's */
+	char *err;
+	size_t errlen;
+	int status;		/* 0, -1 error, 1 refused */
+};
+
+static void fail(struct builder *b, int status, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void fail(struct builder *b, int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (b->status)
+		return;
+	b->status = status;
+	va_start(ap, fmt);
+	vsnprintf(b->err, b->errlen, fmt, ap);
+	va_end(ap);
+}
+
+static size_t add_sym(struct nc_object *nc, const char *name,
+		      unsigned char info, size_t sec, GElf_Addr value,
+		      GElf_Xword size)
+{
+	struct nc_sym *s = PUSH(nc->syms, nc->nr_syms);
+
+	s->name = xstrdup(name);
+	s->info = info;
+	s->sec = sec;
+	s->value = value;
+	s->size = size;
+	return nc->nr_syms - 1;
+}
+
+static size_t undef_sym(struct builder *b, const char *name, const char *ns)
+{
+	struct nc_object *nc = b->nc;
+	size_t i;
+
+	for (i = 0; i < nc->nr_syms; i++)
+		if (!nc->syms[i].sec && !strcmp(nc->syms[i].name, name))
+			return i;
+	if (ns && *ns) {
+		int have = 0;
+
+		for (i = 0; i < nc->nr_namespaces; i++)
+			have |= !strcmp(nc->namespaces[i], ns);
+		if (!have)
+			*PUSH(nc->namespaces, nc->nr_namespaces) = xstrdup(ns);
+	}
+	return add_sym(nc, name, GELF_ST_INFO(STB_GLOBAL, STT_NOTYPE), 0, 0, 0);
+}
+
+static size_t ksym(struct builder *b, const char *name, unsigned int flags,
+		   const char *object)
+{
+	struct nc_object *nc = b->nc;
+	struct nc_ksym *k;
+	size_t i;
+
+	for (i = 0; i < nc->nr_ksyms; i++) {
+		k = &nc->ksyms[i];
+		if (!strcmp(k->name, name) && k->flags == flags &&
+		    (!k->object == !object) &&
+		    (!object || !strcmp(k->object, object)))
+			return i;
+	}
+	k = PUSH(nc->ksyms, nc->nr_ksyms);
+	k->name = xstrdup(name);
+	k->flags = flags;
+	k->object = object ? xstrdup(object) : NULL;
+	return nc->nr_ksyms - 1;
+}
+
+/* The nc section of this object that holds post section sec at off. */
+static size_t piece_at(struct builder *b, size_t sec, GElf_Addr off)
+{
+	size_t i;
+
+	for (i = b->first_sec; i < b->nc->nr_secs; i++) {
+		const struct nc_sec *s = &b->nc->secs[i];
+
+		if (s->src_sec == sec && off >= s->src_start &&
+		    (off < s->src_start + s->size ||
+		     (s->size == 0 && off == s->src_start)))
+			return i + 1;
+	}
+	return 0;
+}
+
+static size_t new_sec(struct builder *b, const struct ks_section *src,
+		      GElf_Addr start, GElf_Xword size)
+{
+	struct nc_object *nc = b->nc;
+	struct nc_sec *s = PUSH(nc->secs, nc->nr_secs);
+	size_t idx = nc->nr_secs;
+
+	s->name = xstrdup(src->name);
+	s->type = src->sh.sh_type;
+	/* Kernel sections must not keep SHF_GROUP or link-order bits. */
+	s->flags = src->sh.sh_flags & (SHF_ALLOC | SHF_WRITE | SHF_EXECINSTR |
+				       SHF_MERGE | SHF_STRINGS);
+	s->align = src->sh.sh_addralign ? src->sh.sh_addralign : 1;
+	s->entsize = src->sh.sh_entsize;
+	s->size = size;
+	s->src_sec = src->index;
+	s->src_start = start;
+	if (src->data && size) {
+		s->data = xrealloc(NULL, size);
+		memcpy(s->data, src->data + start, size);
+	}
+	nc->secs[idx - 1].secsym = add_sym(nc, "",
+		GELF_ST_INFO(STB_LOCAL, STT_SECTION), idx, 0, 0);
+	return idx;
+}
+
+static void add_rela(struct nc_sec *s, GElf_Addr off, unsigned int type,
+		     size_t sym, GElf_Sxword addend)
+{
+	struct nc_rela *r = PUSH(s->relas, s->nr_relas);
+
+	r->offset = off;
+	r->type = type;
+	r->sym = sym;
+	r->addend = addend;
+}
+
+static int only_symbol(const struct ks_object *o, size_t sec, size_t sym)
+{
+	size_t i;
+
+	for (i = 1; i < o->nr_syms; i++) {
+		const struct ks_symbol *s = &o->syms[i];
+		int t = ks_sym_type(s);
+
+		if (i != sym && s->sym.st_shndx == sec &&
+		    (t == STT_FUNC || t == STT_OBJECT) &&
+		    s->sym.st_value != o->syms[sym].sym.st_value)
+			return 0;
+	}
+	return 1;
+}
+
+static void process_relas(struct builder *b, size_t nsec, GElf_Addr lo,
+			  GElf_Addr hi, int strict);
+
+/* Carry a whole post section (strings, anonymous constants, code). */
+static size_t carry_section(struct builder *b, size_t sec)
+{
+	const struct ks_section *src = &b->post->secs[sec];
+	size_t p = piece_at(b, sec, 0), i;
+
+	if (p && b->nc->secs[p - 1].size == src->sh.sh_size)
+		return p;
+	p = new_sec(b, src, 0, src->sh.sh_size);
+	for (i = 1; i < b->post->nr_syms; i++) {
+		const struct ks_symbol *s = &b->post->syms[i];
+		int t = ks_sym_type(s);
+
+		if (s->sym.st_shndx == sec && s->name[0] &&
+		    (t == STT_FUNC || t == STT_OBJECT))
+			add_sym(b->nc, s->name,
+				GELF_ST_INFO(STB_LOCAL, t), p, s->sym.st_value,
+				s->sym.st_size);
+	}
+	process_relas(b, p, 0, src->sh.sh_size, 0);
+	return p;
+}
+
+/* Carry one function or object of the post object. */
+static size_t carry_symbol(struct builder *b, size_t sym)
+{
+	const struct ks_symbol *s = &b->post->syms[sym];
+	const struct ks_section *src = &b->post->secs[s->sym.st_shndx];
+	size_t p;
+
+	if (only_symbol(b->post, src->index, sym))
+		return carry_section(b, src->index);
+	p = piece_at(b, src->index, s->sym.st_value);
+	if (p)
+		return p;
+	p = new_sec(b, src, s->sym.st_value, s->sym.st_size);
+	add_sym(b->nc, s->name, GELF_ST_INFO(STB_LOCAL, ks_sym_type(s)), p, 0,
+		s->sym.st_size);
+	process_relas(b, p, s->sym.st_value, s->sym.st_value + s->sym.st_size,
+		      0);
+	return p;
+}
+
+/* Must the new code carry its own copy of post symbol sym? */
+static int must_carry(struct builder *b, size_t sym)
+{
+	const struct ks_symbol *s = &b->post->syms[sym];
+	const struct ks_section *sec = ks_sym_section(b->post, s);
+
+	if (b->d->carry[sym] || !b->d->map[sym])
+		return 1;
+	/* Dynamic debug descriptors: the module registers its own. */
+	return sec && !strncmp(sec->name, "__dyndbg", 8);
+}
+
+/*
+ * Rewrite one relocation of the post object found at (nc section nsec,
+ * offset off).  strict: a reference ksplice would have to resolve is
+ * refused (alternatives are applied before ksplice sees the module).
+ */
+static void rewrite(struct builder *b, size_t nsec, GElf_Addr off,
+		    const struct ks_section *from, const struct ks_rela *r,
+		    int strict)
+{
+	const struct ks_object *post = b->post;
+	const struct ks_symbol *s = &post->syms[r->sym];
+	struct ks_reltarget t;
+	const char *ns, *name;
+	unsigned int flags = 0;
+	const char *object = NULL;
+	size_t p;
+	struct nc_kreloc *k;
+
+	ks_resolve_target(post, from, r, &t);
+	if (s->sym.st_shndx == SHN_UNDEF) {
+		ns = ks_exports_find(b->ex, s->name);
+		if (ns) {
+			add_rela(&b->nc->secs[nsec - 1], off, r->type,
+				 undef_sym(b, s->name, ns), r->addend);
+			return;
+		}
+		name = s->name;
+		goto kreloc;
+	}
+	if (t.str) {
+		p = carry_section(b, t.sec);
+		add_rela(&b->nc->secs[nsec - 1], off, r->type,
+			 b->nc->secs[p - 1].secsym,
+			 r->addend + (GElf_Sxword)s->sym.st_value);
+		return;
+	}
+	if (t.sym) {
+		const struct ks_symbol *n = &post->syms[t.sym];
+		GElf_Sxword loc = (GElf_Sxword)n->sym.st_value + t.off;
+		size_t pre;
+
+		if (ks_sec_is_init(&post->secs[n->sym.st_shndx])) {
+			fail(b, 1, "new code refers to __init/__exit symbol %s",
+			     n->name);
+			return;
+		}
+		if (must_carry(b, t.sym)) {
+			p = carry_symbol(b, t.sym);
+			add_rela(&b->nc->secs[nsec - 1], off, r->type,
+				 b->nc->secs[p - 1].secsym,
+				 loc - (GElf_Sxword)b->nc->secs[p - 1].src_start +
+				 t.bias);
+			return;
+		}
+		pre = b->d->map[t.sym];
+		name = b->d->pre->syms[pre].name;
+		if (ks_sym_bind(n) != STB_LOCAL &&
+		    (ns = ks_exports_find(b->ex, name))) {
+			add_rela(&b->nc->secs[nsec - 1], off, r->type,
+				 undef_sym(b, name, ns), t.off + t.bias);
+			return;
+		}
+		if (ks_sym_bind(&b->d->pre->syms[pre]) == STB_LOCAL) {
+			flags |= KSPLICE_SYM_LOCAL;
+			object = b->objpath;
+		}
+		if (ks_sym_type(n) != STT_FUNC)
+			flags |= KSPLICE_SYM_DATA;
+		if (strict)
+			goto refuse;
+		k = PUSH(b->nc->krelocs, b->nc->nr_krelocs);
+		k->sec = nsec;
+		k->offset = off;
+		k->type = r->type;
+		k->ksym = ksym(b, name, flags, object);
+		k->addend = t.off + t.bias;
+		goto zero;
+	}
+	/* An unnamed place in a section. */
+	if (t.sec) {
+		const struct ks_section *ts = &post->secs[t.sec];
+
+		if (!(ts->sh.sh_flags & SHF_WRITE) && !ks_sec_is_init(ts) &&
+		    (ts->sh.sh_flags & SHF_ALLOC)) {
+			p = carry_section(b, t.sec);
+			add_rela(&b->nc->secs[nsec - 1], off, r->type,
+				 b->nc->secs[p - 1].secsym,
+				 r->addend + (GElf_Sxword)s->sym.st_value);
+			return;
+		}
+		fail(b, 1, "new code refers to unnamed data in section %s",
+		     ts->name);
+		return;
+	}
+	fail(b, -1, "cannot resolve a relocation in %s", from->name);
+	return;
+kreloc:
+	if (strict)
+		goto refuse;
+	k = PUSH(b->nc->krelocs, b->nc->nr_krelocs);
+	k->sec = nsec;
+	k->offset = off;
+	k->type = r->type;
+	k->ksym = ksym(b, name, flags, object);
+	k->addend = r->addend;
+zero:
+	/* The loader leaves the field alone; ksplice fills it. */
+	if (b->nc->secs[nsec - 1].data)
+		memset(b->nc->secs[nsec - 1].data + off, 0,
+		       ks_rela_size(r->type));
+	return;
+refuse:
+	fail(b, 1, "an alternative replacement in %s refers to %s, which the kernel does not export; it cannot be resolved before the loader applies alternatives",
+	     b->objpath, name);
+}
+
+/* Rewrite the relocations of post section range [lo, hi) of nc sec. */
+static void process_relas(struct builder *b, size_t nsec, GElf_Addr lo,
+			  GElf_Addr hi, int strict)
+{
+	size_t src = b->nc->secs[nsec - 1].src_sec;
+	GElf_Addr start = b->nc->secs[nsec - 1].src_start;
+	const struct ks_section *from = &b->post->secs[src];
+	size_t i;
+
+	for (i = 0; i < from->nr_relas && !b->status; i++) {
+		const struct ks_rela *r = &from->relas[i];
+
+		if (r->offset < lo || r->offset >= hi)
+			continue;
+		rewrite(b, nsec, r->offset - start, from, r, strict);
+	}
+}
+
+/* ---- special sections ------------------------------------------------- */
+
+struct special {
+	const char *name;
+	GElf_Xword entsize;
+};
+
+/* Entry sizes in 6.1 x86-64; the key (the code address) is at offset 0. */
+static const struct special specials[] = {
+	{ "__mcount_loc", 8 },
+	{ "__jump_table", 16 },		/* struct jump_entry */
+	{ ".static_call_sites", 8 },	/* struct static_call_site */
+	{ ".altinstructions", 12 },	/* struct alt_instr */
+	{ ".parainstructions", 16 },	/* struct paravirt_patch_site */
+	{ "__ex_table", 12 },		/* struct exception_table_entry */
+	{ "__bug_table", 12 },		/* struct bug_entry, relative */
+	{ ".retpoline_sites", 4 },
+	{ ".return_sites", 4 },
+	{ ".smp_locks", 4 },
+	{ ".orc_unwind_ip", 4 },	/* with .orc_unwind, 6 bytes each */
+};
+
+/* The code location a special-section relocation points to, or -1. */
+static long long code_loc(struct builder *b, const struct ks_section *from,
+			  const struct ks_rela *r, size_t *sec)
+{
+	struct ks_reltarget t;
+
+	ks_resolve_target(b->post, from, r, &t);
+	if (!t.sec || !ks_sec_is_text(&b->post->secs[t.sec]))
+		return -1;
+	*sec = t.sec;
+	if (t.sym)
+		return (long long)b->post->syms[t.sym].sym.st_value + t.off;
+	return t.off;
+}
+
+static const struct ks_rela *rela_at(const struct ks_section *s, GElf_Addr off)
+{
+	size_t i;
+
+	for (i = 0; i < s->nr_relas; i++)
+		if (s->relas[i].offset == off)
+			return &s->relas[i];
+	return NULL;
+}
+
+static void filter_special(struct builder *b, const struct special *sp)
+{
+	size_t si = ks_find_section(b->post, sp->name), orc = 0, repl = 0;
+	const struct ks_section *src, *orcsrc = NULL;
+	size_t out = 0, orcout = 0, replout = 0;
+	GElf_Addr off;
+
+	if (!si)
+		return;
+	src = &b->post->secs[si];
+	if (!strcmp(sp->name, ".orc_unwind_ip")) {
+		orc = ks_find_section(b->post, ".orc_unwind");
+		orcsrc = orc ? &b->post->secs[orc] : NULL;
+	}
+	if (!strcmp(sp->name, ".altinstructions"))
+		repl = ks_find_section(b->post, ".altinstr_replacement");
+	for (off = 0; off + sp->entsize <= src->sh.sh_size && !b->status;
+	     off += sp->entsize) {
+		const struct ks_rela *key = rela_at(src, off);
+		size_t csec = 0, i;
+		long long loc;
+		struct nc_sec *o;
+		GElf_Addr ooff;
+
+		if (!key)
+			continue;
+		loc = code_loc(b, src, key, &csec);
+		if (loc < 0 || !piece_at(b, csec, (GElf_Addr)loc) ||
+		    !ks_sec_is_text(&b->post->secs[csec]))
+			continue;
+		if (!piece_at(b, csec, (GElf_Addr)loc) ||
+		    b->nc->secs[piece_at(b, csec, (GElf_Addr)loc) - 1].src_sec !=
+		    csec)
+			continue;
+		if (!out) {
+			out = new_sec(b, src, 0, 0);
+			b->nc->secs[out - 1].entsize = sp->entsize;
+		}
+		/* Before the entry's own relocations point into it. */
+		if (repl && !replout)
+			replout = new_sec(b, &b->post->secs[repl], 0,
+					  b->post->secs[repl].sh.sh_size);
+		o = &b->nc->secs[out - 1];
+		ooff = o->size;
+		o->data = xrealloc(o->data, o->size + sp->entsize);
+		memcpy(o->data + ooff, src->data + off, sp->entsize);
+		o->size += sp->entsize;
+		for (i = 0; i < src->nr_relas; i++) {
+			const struct ks_rela *r = &src->relas[i];
+
+			if (r->offset < off || r->offset >= off + sp->entsize)
+				continue;
+			rewrite(b, out, ooff + (r->offset - off), src, r, 0);
+		}
+		if (orcsrc && orcsrc->data &&
+		    (off / 4 + 1) * 6 <= orcsrc->sh.sh_size) {
+			struct nc_sec *oo;
+
+			if (!orcout) {
+				orcout = new_sec(b, orcsrc, 0, 0);
+				b->nc->secs[orcout - 1].entsize = 6;
+			}
+			oo = &b->nc->secs[orcout - 1];
+			oo->data = xrealloc(oo->data, oo->size + 6);
+			memcpy(oo->data + oo->size, orcsrc->data + off / 4 * 6, 6);
+			oo->size += 6;
+		}
+		if (repl) {
+			/* The replacement instructions of this entry. */
+			const struct ks_rela *rr = rela_at(src, off + 4);
+			unsigned char len = src->data[off + 11];
+			GElf_Addr ro;
+
+			if (!rr || b->post->syms[rr->sym].sym.st_shndx != repl)
+				continue;
+			ro = (GElf_Addr)((GElf_Sxword)b->post->syms[rr->sym].sym.st_value +
+					 rr->addend);
+			process_relas(b, replout, ro, ro + len, 1);
+		}
+	}
+}
+
+int nc_add_object(struct nc_object *nc, const struct ks_diff *d,
+		  const char *objpath, const struct ks_exports *ex,
+		  char *err, size_t errlen)
+{
+	struct builder b = {
+		.nc = nc, .d = d, .post = d->post, .objpath = objpath,
+		.ex = ex, .first_sec = nc->nr_secs, .err = err,
+		.errlen = errlen,
+	};
+	size_t i;
+
+	/* The changed and new functions, and what they pull in. */
+	for (i = 0; i < d->nr_funcs && !b.status; i++) {
+		const struct ks_diff_func *f = &d->funcs[i];
+		size_t p;
+		struct nc_func *nf;
+
+		if (f->kind == KS_FUNC_DELETED)
+			continue;
+		p = carry_symbol(&b, f->post_sym);
+		if (b.status || f->kind != KS_FUNC_CHANGED)
+			continue;
+		nf = PUSH(nc->funcs, nc->nr_funcs);
+		nf->name = xstrdup(f->pre_name);
+		nf->sec = p;
+		nf->offset = d->post->syms[f->post_sym].sym.st_value -
+			     nc->secs[p - 1].src_start;
+		nf->new_size = d->post->syms[f->post_sym].sym.st_size;
+		nf->old_size = d->pre->syms[f->pre_sym].sym.st_size;
+	}
+	/* .cold pieces of carried functions. */
+	for (i = 1; i < d->post->nr_syms && !b.status; i++)
+		if (d->carry[i] &&
+		    ks_sym_type(&d->post->syms[i]) == STT_FUNC)
+			carry_symbol(&b, i);
+	for (i = 0; i < sizeof(specials) / sizeof(specials[0]) && !b.status; i++)
+		filter_special(&b, &specials[i]);
+	for (i = 0; i < d->nr_notes; i++)
+		*PUSH(nc->notes, nc->nr_notes) = xstrdup(d->notes[i]);
+	return b.status;
+}
+
+void nc_free(struct nc_object *nc)
+{
+	size_t i;
+
+	for (i = 0; i < nc->nr_secs; i++) {
+		free(nc->secs[i].name);
+		free(nc->secs[i].data);
+		free(nc->secs[i].relas);
+		free(nc->secs[i].alias);
+	}
+	free(nc->secs);
+	for (i = 0; i < nc->nr_syms; i++)
+		free(nc->syms[i].name);
+	free(nc->syms);
+	free(nc->krelocs);
+	for (i = 0; i < nc->nr_ksyms; i++) {
+		free(nc->ksyms[i].name);
+		free(nc->ksyms[i].object);
+	}
+	free(nc->ksyms);
+	for (i = 0; i < nc->nr_funcs; i++)
+		free(nc->funcs[i].name);
+	free(nc->funcs);
+	for (i = 0; i < nc->nr_namespaces; i++)
+		free(nc->namespaces[i]);
+	free(nc->namespaces);
+	for (i = 0; i < nc->nr_notes; i++)
+		free(nc->notes[i]);
+	free(nc->notes);
+	memset(nc, 0, sizeof(*nc));
+}
