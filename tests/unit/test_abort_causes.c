@@ -1,0 +1,70 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The abort-cause table: every cause of include/ksplice/abi.h has a name,
+ * a paragraph, an exit status of 10 + its number, survives a round trip
+ * through its name, and appears in docs/abort-causes.md with that exit
+ * status and the same paragraph.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "abort_causes.h"
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	static char buf[1 << 16];
+	size_t n;
+
+	if (!f)
+		return NULL;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+int main(void)
+{
+	const char *doc = slurp("docs/abort-causes.md");
+	int failures = 0;
+
+	if (!doc)
+		doc = slurp("../docs/abort-causes.md");
+	for (int c = 0; c < KSPLICE_ABORT_COUNT; c++) {
+		const char *name = ks_abort_name(c), *para = ks_abort_paragraph(c);
+		char row[128];
+
+		if (!name || !*name || !para || strlen(para) < 10) {
+			printf("FAIL: cause %d has no name or paragraph\n", c);
+			failures++;
+			continue;
+		}
+		if (ks_abort_from_name(name) != c) {
+			printf("FAIL: %s does not round-trip\n", name);
+			failures++;
+		}
+		if (ks_abort_exit_status(c) != 10 + c) {
+			printf("FAIL: exit status of %s\n", name);
+			failures++;
+		}
+		snprintf(row, sizeof(row), "| %d | `%s` | ", 10 + c, name);
+		if (!doc || !strstr(doc, row) ||
+		    strncmp(strstr(doc, row) + strlen(row), para, strlen(para))) {
+			printf("FAIL: docs/abort-causes.md lacks the row for %s "
+			       "with its paragraph\n", name);
+			failures++;
+		}
+	}
+	if (ks_abort_from_name(" code_busy\n") != KSPLICE_ABORT_CODE_BUSY ||
+	    ks_abort_from_name("bogus") != -1 ||
+	    strcmp(ks_abort_name(KSPLICE_ABORT_COUNT + 3), "unexpected")) {
+		printf("FAIL: lookup edge cases\n");
+		failures++;
+	}
+	if (failures)
+		return 1;
+	printf("%d abort causes checked\n", KSPLICE_ABORT_COUNT);
+	return 0;
+}
