@@ -7,10 +7,12 @@
 #ifndef KSPLICE_INTERNAL_H
 #define KSPLICE_INTERNAL_H
 
+#include <linux/jump_label.h>
 #include <linux/kobject.h>
 #include <linux/list.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
+#include <linux/static_call_types.h>
 #include <linux/stop_machine.h>
 #include <linux/types.h>
 #include <ksplice/abi.h>
@@ -145,6 +147,13 @@ struct ksplice_kernel_syms {
 				       const struct cpumask *cpus);
 	/* per-CPU idle tasks (kernel/smpboot.c); NULL: only init_task */
 	struct task_struct * __percpu *idle_threads;
+	/* vmlinux tables of other text rewriters (textsites.c) */
+	struct jump_entry *jump_table_start;
+	struct jump_entry *jump_table_stop;
+	struct static_call_site *static_call_start;
+	struct static_call_site *static_call_stop;
+	unsigned long (*ftrace_location_range)(unsigned long start,
+					       unsigned long end);
 };
 
 extern struct ksplice_kernel_syms ksplice_ksyms;
@@ -190,6 +199,11 @@ int ksplice_apply_reloc(struct ksplice_update *u, struct module *mod,
 /* alias.c */
 u8 *ksplice_alias_map(unsigned long addr, size_t len);
 void ksplice_alias_unmap(u8 *alias);
+
+/* textsites.c */
+int ksplice_check_foreign_sites(struct ksplice_update *u,
+				struct ksplice_target *t,
+				struct ksplice_func_site *f);
 
 /* splice.c */
 int ksplice_apply(struct ksplice_update *u);

@@ -57,6 +57,29 @@ static int ksplice_lookup(const char *name, unsigned long *addr)
 	return 0;
 }
 
+/* Tables of the other text rewriters, so no jump ever covers their sites. */
+static int ksplice_find_site_tables(void)
+{
+	unsigned long a[4];
+	int ret;
+
+	ret = ksplice_lookup("__start___jump_table", &a[0]);
+	ret = ret ?: ksplice_lookup("__stop___jump_table", &a[1]);
+	ret = ret ?: ksplice_lookup("__start_static_call_sites", &a[2]);
+	ret = ret ?: ksplice_lookup("__stop_static_call_sites", &a[3]);
+	if (ret)
+		return ret;
+	ksplice_ksyms.jump_table_start = (void *)a[0];
+	ksplice_ksyms.jump_table_stop = (void *)a[1];
+	ksplice_ksyms.static_call_start = (void *)a[2];
+	ksplice_ksyms.static_call_stop = (void *)a[3];
+	ret = ksplice_lookup("ftrace_location_range", &a[0]);
+	if (ret)
+		return ret;
+	ksplice_ksyms.ftrace_location_range = (void *)a[0];
+	return 0;
+}
+
 static int ksplice_find_kernel_syms(void)
 {
 	unsigned long a;
@@ -82,7 +105,7 @@ static int ksplice_find_kernel_syms(void)
 	if (!a)
 		pr_warn("idle_threads not found: idle tasks of CPUs other than 0 are not stack-checked\n");
 	ksplice_ksyms.idle_threads = (void __percpu *)a;
-	return 0;
+	return ksplice_find_site_tables();
 }
 
 static int __init ksplice_init(void)

@@ -290,6 +290,8 @@ static int ksplice_prepare_site(struct ksplice_update *u,
 					  f->name, f->new_addr, site);
 			return -ERANGE;
 		}
+		if (ksplice_check_foreign_sites(u, t, f))
+			return -EBUSY;
 		f->jump[0] = KSPLICE_JMP_OPCODE;
 		memcpy(&f->jump[1], &rel32, sizeof(rel32));
 	}

@@ -3,7 +3,7 @@
 # code_busy, ftrace on the replaced function, apply/reverse while both
 # vCPUs call the function.  Runs in a 2-vCPU guest.
 . "$(dirname "$0")/../lib.sh"
-for m in ksplice ksplice_target ksplice_testupdate; do
+for m in ksplice ksplice_target ksplice_testupdate ksplice_testupdate_keyed; do
 	[ -f "$ROOT/build/kmod/$ABI/$m.ko" ] ||
 		fail "$m.ko not built (scripts/build-kmod $ABI)"
 done
@@ -183,6 +183,21 @@ echo "hammer calls: $c0 -> $c1"
 eq "hammer errors" 0 "$(cat $P/hammer_errors)"
 eq "code restored" "$orig" "$(cat $P/value_info)"
 finish
+
+echo "== no_match: the patch site would cover a jump label site"
+echo prepare kkeyed > $K/control || fail "prepare kkeyed"
+set -- $(cat $P/keyed_info)
+echo "func ksplice_target 0 $1 $2 5 $(echo "$3" | cut -c11-20)" \
+	> $K/kkeyed/resolve || fail "resolve kkeyed"
+insmod /lib/ksplice/ksplice_testupdate_keyed.ko || fail "insmod keyed"
+echo apply > $K/kkeyed/stage 2>/dev/null && fail "applied over a jump label"
+eq "cause (jump label)" no_match "$(cat $K/kkeyed/abort_cause)"
+has "message (jump label)" "a jump label site at $(printf 0x%x $(($1 + 5)))" \
+	"$(cat $K/kkeyed/message)"
+eq "keyed value" 1 "$(cat $P/keyed)"
+eq "keyed code unchanged" "$3" "$(cat $P/keyed_info | cut -d' ' -f3)"
+rmmod ksplice_testupdate_keyed || fail "rmmod keyed"
+echo drop kkeyed > $K/control || fail "drop kkeyed"
 
 echo "== target_not_loaded: the target goes after the new code came"
 prepare

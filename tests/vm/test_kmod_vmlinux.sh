@@ -34,12 +34,21 @@ bytes=$(echo "$hex" | cut -c11-20)
 orig_cmdline=$(cat /proc/cmdline)
 echo "cmdline_proc_show at $fn size $size bytes@5 $bytes"
 
-try_load() { # SYMADDR SIZE -> loads or not
+try_load() { # SYMADDR SIZE [PATCHOFF BYTES] -> loads or not
 	echo prepare ktestvm > $K/control || fail "prepare"
-	printf 'sym vmlinux 0 %s\nfunc vmlinux 0 %s %s 5 %s\n' "$1" "$fn" "$2" \
-		"$bytes" > $K/ktestvm/resolve || fail "resolve"
+	printf 'sym vmlinux 0 %s\nfunc vmlinux 0 %s %s %s %s\n' "$1" "$fn" "$2" \
+		"${3:-5}" "${4:-$bytes}" > $K/ktestvm/resolve || fail "resolve"
 	insmod /lib/ksplice/ksplice_testupdate_vmlinux.ko 2>/dev/null
 }
+
+echo "== no_match: a jump at offset 0 would cover ftrace's site"
+try_load "$scl" "$size" 0 0f1f440000 || fail "insmod (patchoff 0)"
+echo apply > $K/ktestvm/stage 2>/dev/null && fail "applied over the fentry site"
+eq cause no_match "$(cat $K/ktestvm/abort_cause)"
+has message "an ftrace site at $fn overlaps" "$(cat $K/ktestvm/message)"
+eq "cmdline (refused)" "$orig_cmdline" "$(cat /proc/cmdline)"
+rmmod ksplice_testupdate_vmlinux || fail rmmod
+echo drop ktestvm > $K/control || fail drop
 
 echo "== failed_to_find: wrong function size"
 try_load "$scl" $((size + 16)) && fail "loaded with a wrong size"

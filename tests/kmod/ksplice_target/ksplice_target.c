@@ -7,6 +7,8 @@
  *   value_info   read: "ADDR SIZE HEX" of ksplice_target_value: its
  *                kallsyms address and size and its first 32 bytes
  *   sleepy_info  the same for ksplice_target_sleepy()
+ *   keyed        read: calls ksplice_target_keyed() (1)
+ *   keyed_info   "ADDR SIZE HEX" of ksplice_target_keyed()
  *   sleep        write 1: the sleeper kthread enters ksplice_target_sleepy()
  *                and stays there; write 0: it leaves
  *   in_sleepy    read: 1 while the kthread is inside ksplice_target_sleepy()
@@ -19,6 +21,7 @@
  */
 #include <linux/atomic.h>
 #include <linux/cpumask.h>
+#include <linux/jump_label.h>
 #include <linux/kallsyms.h>
 #include <linux/kernel.h>
 #include <linux/kthread.h>
@@ -36,6 +39,19 @@ static int ksplice_target_base = 1;
 noinline int ksplice_target_value(void)
 {
 	return READ_ONCE(ksplice_target_base);
+}
+
+/*
+ * Starts with a static branch right after its fentry site, so a jump at
+ * offset 5 would cover a jump label site: ksplice must refuse to patch it.
+ */
+static DEFINE_STATIC_KEY_FALSE(ksplice_target_key);
+
+noinline int ksplice_target_keyed(void)
+{
+	if (static_branch_unlikely(&ksplice_target_key))
+		return 3;
+	return 1;
 }
 
 static DECLARE_WAIT_QUEUE_HEAD(ksplice_target_ctl_wq);
@@ -149,6 +165,16 @@ static int value_info_get(char *buf, const struct kernel_param *kp)
 	return ksplice_target_info(buf, ksplice_target_value);
 }
 
+static int keyed_info_get(char *buf, const struct kernel_param *kp)
+{
+	return ksplice_target_info(buf, ksplice_target_keyed);
+}
+
+static int keyed_get(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%d\n", ksplice_target_keyed());
+}
+
 static int sleepy_info_get(char *buf, const struct kernel_param *kp)
 {
 	return ksplice_target_info(buf, ksplice_target_sleepy);
@@ -237,6 +263,8 @@ static const struct kernel_param_ops sleepy_info_ops = {
 	.get = sleepy_info_get,
 };
 static const struct kernel_param_ops sleep_ops = { .set = sleep_set };
+static const struct kernel_param_ops keyed_ops = { .get = keyed_get };
+static const struct kernel_param_ops keyed_info_ops = { .get = keyed_info_get };
 static const struct kernel_param_ops peek_ops = {
 	.set = peek_set,
 	.get = peek_get,
@@ -254,6 +282,8 @@ module_param_cb(value, &value_ops, NULL, 0444);
 module_param_cb(value_info, &value_info_ops, NULL, 0444);
 module_param_cb(sleepy_info, &sleepy_info_ops, NULL, 0444);
 module_param_cb(sleep, &sleep_ops, NULL, 0200);
+module_param_cb(keyed, &keyed_ops, NULL, 0444);
+module_param_cb(keyed_info, &keyed_info_ops, NULL, 0444);
 module_param_cb(peek, &peek_ops, NULL, 0600);
 module_param_cb(in_sleepy, &in_sleepy_ops, NULL, 0444);
 module_param_cb(hammer, &hammer_ops, NULL, 0200);
