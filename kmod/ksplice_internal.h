@@ -161,6 +161,7 @@ extern struct mutex ksplice_mutex;
 extern struct list_head ksplice_updates;
 extern unsigned int ksplice_retries;
 extern unsigned int ksplice_retry_delay_ms;
+extern bool ksplice_stack_scan_all;
 
 /* update.c */
 int ksplice_updates_init(struct kobject *root);

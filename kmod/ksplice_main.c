@@ -19,6 +19,11 @@ unsigned int ksplice_retry_delay_ms = 1000;
 module_param_named(retry_delay_ms, ksplice_retry_delay_ms, uint, 0644);
 MODULE_PARM_DESC(retry_delay_ms, "sleep between code_busy attempts (ms)");
 
+bool ksplice_stack_scan_all;
+module_param_named(stack_scan_all, ksplice_stack_scan_all, bool, 0644);
+MODULE_PARM_DESC(stack_scan_all,
+		 "stack check: treat every live stack word as a return address instead of unwinding with ORC (conservative)");
+
 struct ksplice_kernel_syms ksplice_ksyms;
 
 static struct kobject *ksplice_root;

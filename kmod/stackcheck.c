@@ -76,6 +76,8 @@ static const char *ksplice_check_task(struct ksplice_stack_check *sc,
 	int frames = 0;
 	bool reliable = true;
 
+	if (READ_ONCE(ksplice_stack_scan_all))
+		return ksplice_scan_stack(sc, task);
 	for (unwind_start(&state, task, NULL, NULL); !unwind_done(&state);
 	     unwind_next_frame(&state)) {
 		if (++frames > KSPLICE_MAX_FRAMES) {

@@ -161,6 +161,21 @@ eq "value after busy apply" 2 "$(cat $P/value)"
 echo reverse > $K/ktest/stage || fail "reverse"
 eq "value" 1 "$(cat $P/value)"
 
+echo "== code_busy found by the conservative stack scan too"
+echo 1 > /sys/module/ksplice/parameters/stack_scan_all
+echo 1 > $P/sleep
+wait_for $P/in_sleepy 1
+echo apply > $K/ktest/stage 2>/dev/null && fail "apply while busy (scan)"
+eq "cause (busy, scan)" code_busy "$(cat $K/ktest/abort_cause)"
+has "conflicts (scan)" "$pid ksplice_sleeper ksplice_target_sleepy" \
+	"$(cat $K/ktest/conflicts)"
+echo 0 > $P/sleep
+wait_for $P/in_sleepy 0
+echo apply > $K/ktest/stage || fail "apply (scan): $(cat $K/ktest/message) $(cat $K/ktest/conflicts)"
+eq "value (scan)" 2 "$(cat $P/value)"
+echo reverse > $K/ktest/stage || fail "reverse (scan): $(cat $K/ktest/conflicts)"
+echo 0 > /sys/module/ksplice/parameters/stack_scan_all
+
 echo "== apply / reverse while both vCPUs call the function"
 echo 1 > $P/hammer || fail "hammer"
 sleep 1
