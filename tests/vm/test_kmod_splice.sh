@@ -158,6 +158,21 @@ echo 0 > $P/sleep
 wait_for $P/in_sleepy 0
 echo apply > $K/ktest/stage || fail "apply after release: $(cat $K/ktest/message)"
 eq "value after busy apply" 2 "$(cat $P/value)"
+
+echo "== code_busy on reverse: a task sleeps inside the new code"
+U=/sys/module/ksplice_testupdate/parameters
+echo 1 > $U/hold
+echo 1 > $P/sleep
+wait_for $U/waiting 1
+echo reverse > $K/ktest/stage 2>/dev/null && fail "reverse while in new code"
+eq "cause (busy reverse)" code_busy "$(cat $K/ktest/abort_cause)"
+conf=$(cat $K/ktest/conflicts); echo "conflicts: $conf"
+has conflicts "$pid ksplice_sleeper ksplice_testupdate" "$conf"
+eq "stage (busy reverse)" applied "$(cat $K/ktest/stage)"
+eq "value (busy reverse)" 2 "$(cat $P/value)"
+echo 0 > $U/hold
+wait_for $U/waiting 0
+echo 0 > $P/sleep
 echo reverse > $K/ktest/stage || fail "reverse"
 eq "value" 1 "$(cat $P/value)"
 

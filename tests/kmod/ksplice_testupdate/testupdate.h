@@ -10,4 +10,7 @@ extern struct ksplice_func ksplice_testupdate_funcs[2];
 /* The rip-relative displacement in the new ksplice_target_value. */
 extern char ksplice_testupdate_value_field[];
 
+/* Where the new ksplice_target_sleepy waits (testupdate_main.c). */
+void ksplice_testupdate_wait(void);
+
 #endif

@@ -18,9 +18,13 @@ SYM_INNER_LABEL(ksplice_testupdate_value_field, SYM_L_GLOBAL)
 .Lvalue_end:
 SYM_FUNC_END(ksplice_testupdate_value)
 
-/* void ksplice_testupdate_sleepy(void): no longer waits */
+/*
+ * void ksplice_testupdate_sleepy(void): waits in the new code instead
+ * (ksplice_testupdate_wait(), C, in this module), only while this
+ * module's `hold` parameter is set.
+ */
 SYM_FUNC_START(ksplice_testupdate_sleepy)
-	RET
+	jmp ksplice_testupdate_wait
 .Lsleepy_end:
 SYM_FUNC_END(ksplice_testupdate_sleepy)
 

@@ -4,7 +4,8 @@
  * ones ksplice-create makes, for the kernel-side tests.  Update id
  * "ktest", target module ksplice_target:
  *   function 0: ksplice_target_value  -> returns ksplice_target_base + 1
- *   function 1: ksplice_target_sleepy -> returns at once
+ *   function 1: ksplice_target_sleepy -> waits while parameter `hold` is
+ *               set (parameter `waiting` is 1 meanwhile), else returns
  *   symbol 0:   ksplice_target_base (static data of the target)
  *   reloc 0:    PC32 in the new ksplice_target_value
  *   reloc 1:    R_X86_64_64 in target_ptr (readable as a parameter)
@@ -12,6 +13,7 @@
 #include <linux/elf.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
+#include <linux/wait.h>
 #include <ksplice/abi.h>
 
 #include "testupdate.h"
@@ -20,6 +22,35 @@
 static unsigned long target_ptr;
 module_param(target_ptr, ulong, 0444);
 MODULE_PARM_DESC(target_ptr, "address of ksplice_target_base (R_X86_64_64)");
+
+static DECLARE_WAIT_QUEUE_HEAD(ksplice_testupdate_wq);
+static bool hold;
+static int waiting;
+
+static int hold_set(const char *val, const struct kernel_param *kp)
+{
+	int ret = param_set_bool(val, kp);
+
+	wake_up(&ksplice_testupdate_wq);
+	return ret;
+}
+
+static const struct kernel_param_ops hold_ops = {
+	.set = hold_set,
+	.get = param_get_bool,
+};
+
+module_param_cb(hold, &hold_ops, &hold, 0644);
+MODULE_PARM_DESC(hold, "make the new ksplice_target_sleepy wait");
+module_param(waiting, int, 0444);
+MODULE_PARM_DESC(waiting, "1 while a task waits in the new code");
+
+void ksplice_testupdate_wait(void)
+{
+	WRITE_ONCE(waiting, 1);
+	wait_event_idle(ksplice_testupdate_wq, !READ_ONCE(hold));
+	WRITE_ONCE(waiting, 0);
+}
 
 #define KT_PTR(p) ((__u64)(unsigned long)(p))
 
