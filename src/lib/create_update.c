@@ -868,7 +868,10 @@ out:
 		free(objs[i]);
 	free(objs);
 	ks_exports_free(&ex);
-	if (work)
+	/* KSPLICE_CREATE_KEEP=1 keeps the work directory for debugging. */
+	if (work && getenv("KSPLICE_CREATE_KEEP"))
+		fprintf(stderr, "ksplice-create: kept %s\n", work);
+	else if (work)
 		ks_rmtree(work);
 	free(work);
 	free(patch_all);

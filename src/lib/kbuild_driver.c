@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -231,9 +232,21 @@ int kb_check_config(const struct kb_ctx *c, char *err, size_t errlen)
 			j++;
 			continue;
 		}
-		snprintf(err, errlen, "%s is not configured like the target kernel: %s has %s",
-			 c->source, k < 0 ? c->source : c->config,
-			 k < 0 ? a[i] : b[j]);
+		{
+			/* Name the option and both values. */
+			const char *line = k < 0 ? a[i] : b[j];
+			size_t kl = strcspn(line, "=");
+			char *key = strndup(line, kl);
+			char *va = config_value(mine, key);
+			char *vb = config_value(c->config, key);
+
+			snprintf(err, errlen, "%s is not configured like the target kernel: %s is %s there but %s in %s",
+				 c->source, key, va ? va : "unset",
+				 vb ? vb : "unset", c->config);
+			free(key);
+			free(va);
+			free(vb);
+		}
 		ret = KB_MISMATCH;
 	}
 out:
@@ -330,6 +343,25 @@ int kb_prepare_tree(struct kb_ctx *c, char *err, size_t errlen)
 		free(tmp);
 	}
 	free(real);
+	/*
+	 * One ksplice-create at a time per tree: the lock is held until the
+	 * process exits (the descriptor is deliberately never closed).
+	 */
+	{
+		char *lockf = ks_strfmt("%s/.ksplice-lock", c->tree);
+		int fd = open(lockf, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+
+		free(lockf);
+		if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB)) {
+			if (c->verbose)
+				fprintf(stderr, "  WAIT    another ksplice-create is using %s\n",
+					c->tree);
+			if (fd < 0 || flock(fd, LOCK_EX)) {
+				snprintf(err, errlen, "cannot lock %s", c->tree);
+				return KB_ERR;
+			}
+		}
+	}
 	/* Files a previous, interrupted run left patched. */
 	dirty = ks_strfmt("%s/" DIRTY_LIST, c->tree);
 	if (access(dirty, F_OK) == 0) {

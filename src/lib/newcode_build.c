@@ -338,6 +338,10 @@ static int must_carry(struct builder *b, size_t sym)
 
 	if (b->d->carry[sym] || !b->d->map[sym])
 		return 1;
+	/* __func__ strings: constant text whose address nobody compares. */
+	if (!strncmp(s->name, "__func__.", 9) ||
+	    !strncmp(s->name, "__PRETTY_FUNCTION__.", 20))
+		return 1;
 	/* Dynamic debug descriptors: the module registers its own. */
 	return sec && !strncmp(sec->name, "__dyndbg", 8);
 }
