@@ -116,6 +116,29 @@ static int resolve_global(const struct ks_target *t, struct obj_match *om,
 	return -1;
 }
 
+/*
+ * The whole pre object must be the running code, not only the functions
+ * the update replaces: a function that exists in the running kernel but
+ * differs means the source is not the running kernel's (say, another
+ * Debian version that changed a neighbour).  __weak functions are exempt:
+ * another file may override them.
+ */
+static int check_objects(const struct ks_target *t, struct obj_match *om,
+			 struct ks_resolution *r)
+{
+	for (size_t o = 0; o < t->nr_objects; o++)
+		for (size_t i = 0; i < om[o].m.nr_fns; i++) {
+			const struct ks_fn_match *fn = &om[o].m.fns[i];
+
+			if (fn->status == KS_FN_NO_MATCH && !fn->weak)
+				return fail(r, KSPLICE_ABORT_NO_MATCH,
+					    "%s (in %s) is not the running code:\n%s",
+					    t->objects[o].object, t->name,
+					    fn->report);
+		}
+	return 0;
+}
+
 static int resolve_funcs(const struct ks_target *t, struct obj_match *om,
 			 const struct ks_kernel_text *text,
 			 struct ks_resolution *r)
@@ -247,7 +270,8 @@ int ks_match_resolve_target(const struct ks_package *pkg, const struct ks_target
 		}
 		om[o].matched = 1;
 	}
-	if (resolve_funcs(t, om, text, out) || resolve_syms(t, om, ks, out))
+	if (check_objects(t, om, out) || resolve_funcs(t, om, text, out) ||
+	    resolve_syms(t, om, ks, out))
 		goto done;
 	out->cause = KSPLICE_ABORT_NONE;
 	rc = 0;
