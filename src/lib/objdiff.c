@@ -155,20 +155,46 @@ static int same_kind(const struct ks_symbol *a, const struct ks_symbol *b)
 	return ks_sym_type(a) == ks_sym_type(b);
 }
 
-static void map_by_name(struct ks_diff *d)
+/*
+ * A numbered static (foo.12, __func__.3, _rs.7): GCC numbers them per
+ * file in order of appearance, so the same name in pre and post may be
+ * two different variables.  They are correlated through use instead.
+ */
+static int is_numbered_static(const struct ks_symbol *s)
+{
+	char *c;
+	int numbered;
+
+	if (ks_sym_type(s) != STT_OBJECT || ks_sym_bind(s) != STB_LOCAL)
+		return 0;
+	c = canonical(s->name);
+	numbered = strcmp(c, s->name) != 0;
+	free(c);
+	return numbered;
+}
+
+static int pre_taken(const struct ks_diff *d, size_t pre_sym)
+{
+	size_t j;
+
+	for (j = 1; j < d->post->nr_syms; j++)
+		if (d->map[j] == pre_sym)
+			return 1;
+	return 0;
+}
+
+static void map_by_name(struct ks_diff *d, int numbered_too)
 {
 	const struct ks_object *pre = d->pre, *post = d->post;
-	unsigned char *used = calloc(pre->nr_syms, 1);
 	size_t i, j;
 
-	if (!used)
-		abort();
 	/* Exact names first, then unique canonical names. */
 	for (i = 1; i < post->nr_syms; i++) {
 		const struct ks_symbol *s = &post->syms[i];
 		size_t hit = 0, n = 0;
 
-		if (!is_named(s))
+		if (!is_named(s) || d->map[i] ||
+		    (!numbered_too && is_numbered_static(s)))
 			continue;
 		for (j = 1; j < pre->nr_syms; j++)
 			if (is_named(&pre->syms[j]) &&
@@ -177,10 +203,8 @@ static void map_by_name(struct ks_diff *d)
 				hit = j;
 				n++;
 			}
-		if (n == 1) {
+		if (n == 1 && !pre_taken(d, hit))
 			d->map[i] = hit;
-			used[hit] = 1;
-		}
 	}
 	for (i = 1; i < post->nr_syms; i++) {
 		const struct ks_symbol *s = &post->syms[i];
@@ -202,7 +226,7 @@ static void map_by_name(struct ks_diff *d)
 		for (j = 1; j < pre->nr_syms; j++) {
 			char *c2;
 
-			if (!is_named(&pre->syms[j]) || used[j] ||
+			if (!is_named(&pre->syms[j]) || pre_taken(d, j) ||
 			    !same_kind(s, &pre->syms[j]))
 				continue;
 			c2 = canonical(pre->syms[j].name);
@@ -213,12 +237,9 @@ static void map_by_name(struct ks_diff *d)
 			free(c2);
 		}
 		free(c);
-		if (n == 1 && npost == 1) {
+		if (n == 1 && npost == 1)
 			d->map[i] = hit;
-			used[hit] = 1;
-		}
 	}
-	free(used);
 }
 
 /* Range of a function's relocations in its section. */
@@ -244,73 +265,84 @@ static void func_relas(const struct ks_object *o, size_t sym, size_t *first,
 }
 
 /*
- * Numbered statics that several functions share a canonical name with
- * (__already_done.N, __func__.N, __UNIQUE_ID_ddebugN): pair them in the
- * order a correlated function refers to them.
+ * The distinct numbered statics a function refers to, in order of first
+ * use (at most max).
+ */
+static size_t statics_used(const struct ks_object *o, size_t fsym,
+			   size_t *out, size_t max)
+{
+	const struct ks_section *sec = &o->secs[o->syms[fsym].sym.st_shndx];
+	size_t f0, fn, i, j, n = 0;
+
+	func_relas(o, fsym, &f0, &fn);
+	for (i = f0; i < f0 + fn && n < max; i++) {
+		struct ks_reltarget t;
+		int seen = 0;
+
+		ks_resolve_target(o, sec, &sec->relas[i], &t);
+		if (!t.sym || !is_numbered_static(&o->syms[t.sym]))
+			continue;
+		for (j = 0; j < n; j++)
+			seen |= out[j] == t.sym;
+		if (!seen)
+			out[n++] = t.sym;
+	}
+	return n;
+}
+
+/*
+ * Pair numbered statics through the correlated functions that use them:
+ * the k-th distinct static of a canonical name that post function F uses
+ * is the k-th one of that name that pre function F uses.
  */
 static void map_by_use(struct ks_diff *d)
 {
 	const struct ks_object *pre = d->pre, *post = d->post;
+	enum { MAX = 256 };
+	size_t a[MAX], b[MAX];
 	size_t i, progress = 1;
 
 	while (progress) {
 		progress = 0;
 		for (i = 1; i < post->nr_syms; i++) {
-			size_t pf = d->map[i], a0, an, b0, bn, a, b;
-			const struct ks_section *ps, *qs;
+			size_t na, nb, x, y;
 
-			if (!pf || ks_sym_type(&post->syms[i]) != STT_FUNC)
+			if (!d->map[i] || ks_sym_type(&post->syms[i]) != STT_FUNC)
 				continue;
-			func_relas(post, i, &a0, &an);
-			func_relas(pre, pf, &b0, &bn);
-			ps = &post->secs[post->syms[i].sym.st_shndx];
-			qs = &pre->secs[pre->syms[pf].sym.st_shndx];
-			for (a = a0; a < a0 + an; a++) {
-				struct ks_reltarget ta, tb;
-				char *ca;
-				int k = 0;
+			na = statics_used(post, i, a, MAX);
+			nb = statics_used(pre, d->map[i], b, MAX);
+			for (x = 0; x < na; x++) {
+				char *cx;
+				size_t k = 0, kk;
 
-				ks_resolve_target(post, ps, &ps->relas[a], &ta);
-				if (!ta.sym || d->map[ta.sym] ||
-				    !is_named(&post->syms[ta.sym]))
+				if (d->map[a[x]])
 					continue;
-				/* ta's rank among unmapped targets of its name */
-				ca = canonical(post->syms[ta.sym].name);
-				for (b = a0; b < a; b++) {
-					struct ks_reltarget tx;
-					char *cx;
+				cx = canonical(post->syms[a[x]].name);
+				/* rank of a[x] among same-named statics */
+				for (y = 0; y < x; y++) {
+					char *cy = canonical(post->syms[a[y]].name);
 
-					ks_resolve_target(post, ps, &ps->relas[b], &tx);
-					if (!tx.sym || tx.sym == ta.sym)
-						continue;
-					cx = canonical(post->syms[tx.sym].name);
-					k += !strcmp(cx, ca) ? 1 : 0;
-					free(cx);
+					k += !strcmp(cx, cy);
+					free(cy);
 				}
-				for (b = b0; b < b0 + bn; b++) {
-					char *cb;
+				for (y = 0, kk = 0; y < nb; y++) {
+					char *cy = canonical(pre->syms[b[y]].name);
+					int same = !strcmp(cx, cy);
 
-					ks_resolve_target(pre, qs, &qs->relas[b], &tb);
-					if (!tb.sym || !is_named(&pre->syms[tb.sym]))
+					free(cy);
+					if (!same)
 						continue;
-					cb = canonical(pre->syms[tb.sym].name);
-					if (!strcmp(cb, ca) && k-- == 0) {
-						size_t j, taken = 0;
-
-						for (j = 1; j < post->nr_syms; j++)
-							taken |= d->map[j] == tb.sym;
-						if (!taken &&
-						    same_kind(&post->syms[ta.sym],
-							      &pre->syms[tb.sym])) {
-							d->map[ta.sym] = tb.sym;
-							progress = 1;
-						}
-						free(cb);
-						break;
+					if (kk++ != k)
+						continue;
+					if (!pre_taken(d, b[y]) &&
+					    same_kind(&post->syms[a[x]],
+						      &pre->syms[b[y]])) {
+						d->map[a[x]] = b[y];
+						progress = 1;
 					}
-					free(cb);
+					break;
 				}
-				free(ca);
+				free(cx);
 			}
 		}
 	}
@@ -529,8 +561,13 @@ int ks_diff_objects(const struct ks_object *pre, const struct ks_object *post,
 	changed = calloc(post->nr_syms, 1);
 	if (!d->map || !d->carry || !changed)
 		abort();
-	map_by_name(d);
+	/*
+	 * Functions and plain names first; numbered statics through the
+	 * functions that use them; what is left by unique or equal name.
+	 */
+	map_by_name(d, 0);
 	map_by_use(d);
+	map_by_name(d, 1);
 
 	/* Writable data: a changed initial value cannot be done live. */
 	for (i = 1; i < post->nr_syms && !d->refusal; i++) {

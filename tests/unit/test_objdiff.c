@@ -29,6 +29,8 @@ static const struct expect cases[] = {
 	{ "deleted", "changed:entry deleted:old_helper", NULL, 0 },
 	{ "isra", "changed:guarded changed:use_b.isra.0", NULL, 0 },
 	{ "static_local", "new:zeroth", NULL, 0 },
+	/* __func__.N and seen.N renumbered: the same names now mean others */
+	{ "renumber", "new:early", NULL, 0 },
 	{ "string", "changed:greet", NULL, 0 },
 	{ "data", "", "variable 'limit'", 0 },
 	{ "init", "", NULL, 1 },
