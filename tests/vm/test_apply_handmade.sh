@@ -39,8 +39,18 @@ CEOF
 gcc -std=c11 -D_GNU_SOURCE -I"$ROOT/include" -I"$ROOT/src/lib" -o "$W/pkgwrite" \
 	"$W/pkgwrite.c" "$ROOT/build/libksplice.a" -lelf -larchive -lcrypto -lcapstone -lz || exit 1
 
-make_pkg() { # OUT RELEASE PRE_OBJECT
-	local d=$W/pkg-$(basename "$1" .tar.gz)
+make_pkg() { # OUT RELEASE PRE_OBJECT [EXTRA_TARGET]
+	local d=$W/pkg-$(basename "$1" .tar.gz) extra=
+	if [ -n "${4:-}" ]; then
+		# a second target: a module that is not loaded in the guest
+		mkdir -p "$d/new"
+		cp "$KO" "$d/new/ksplice_ktestvm_$4.ko"
+		extra="target $4
+module ksplice_ktestvm_$4 new/ksplice_ktestvm_$4.ko
+object fs/proc/cmdline.o pre/fs/proc/cmdline.o
+func changed cmdline_proc_show fs/proc/cmdline.o 0
+end-target"
+	fi
 	mkdir -p "$d/pre/fs/proc" "$d/new"
 	cp "$3" "$d/pre/fs/proc/cmdline.o"
 	cp "$KO" "$d/new/ksplice_testupdate_vmlinux.ko"
@@ -58,12 +68,15 @@ object fs/proc/cmdline.o pre/fs/proc/cmdline.o
 func changed cmdline_proc_show fs/proc/cmdline.o 0
 sym 0 saved_command_line data -
 end-target
+$extra
 end
 MEOF
+	sed -i '/^$/d' "$d/manifest"
 	"$W/pkgwrite" "$d" "$1" || exit 1
 }
 make_pkg "$W/good.tar.gz" "$ABI" "$PRE"
 make_pkg "$W/wrongkernel.tar.gz" "6.1.0-54-amd64" "$PRE"
+make_pkg "$W/partial.tar.gz" "$ABI" "$PRE" notloadedmod
 # A pre object that is not the running code: one byte of
 # cmdline_proc_show's code changed (the 2nd byte of its first instruction
 # after the ftrace call, not a relocation field).
@@ -111,6 +124,16 @@ grep -q "cmdline_proc_show+0x" /tmp/e || fail "report lacks function+offset"
 [ -e /sys/kernel/ksplice/ktestvm ] && fail "kernel not left untouched (sysfs)"
 [ "$(cat /proc/cmdline)" = "$before" ] || fail "kernel not left untouched (cmdline)"
 ksplice-apply --json /root/bad.tar.gz | grep -q "\"cause\": \"no_match\"" || fail "json no_match"
+echo "== target_not_loaded, --partial"
+ksplice-apply /root/partial.tar.gz 2>/tmp/e; rc=$?
+cat /tmp/e; [ $rc -eq 15 ] || fail "target_not_loaded exit $rc"
+grep -q "notloadedmod" /tmp/e || fail "message does not name the module"
+[ -e /sys/kernel/ksplice/ktestvm ] && fail "kernel touched on target_not_loaded"
+ksplice-apply --partial /root/partial.tar.gz > /tmp/o; rc=$?
+cat /tmp/o; [ $rc -eq 0 ] || fail "--partial exit $rc"
+grep -q "Module notloadedmod is not loaded" /tmp/o || fail "--partial does not say what it skipped"
+case "$(cat /proc/cmdline)" in ksplice*) ;; *) fail "--partial did not apply the vmlinux part" ;; esac
+ksplice-remove ktestvm || fail "remove after --partial"
 echo "== apply again, remove --all"
 ksplice-apply /root/good.tar.gz || fail "second apply"
 ksplice-remove --all || fail "remove --all"
@@ -119,7 +142,8 @@ echo ALL-OK
 '
 out=$("$ROOT/scripts/vm-run" --smp 2 --file "$W/good.tar.gz:/root/good.tar.gz" \
 	--file "$W/wrongkernel.tar.gz:/root/wrongkernel.tar.gz" \
-	--file "$W/bad.tar.gz:/root/bad.tar.gz" -- "$GUEST")
+	--file "$W/bad.tar.gz:/root/bad.tar.gz" \
+	--file "$W/partial.tar.gz:/root/partial.tar.gz" -- "$GUEST")
 rc=$?
 echo "$out"
 [ $rc -eq 0 ] && echo "$out" | grep -q ALL-OK || { echo "FAIL (vm-run exit $rc)"; exit 1; }
