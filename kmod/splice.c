@@ -29,6 +29,8 @@
  * @done: set by the working CPU when it is finished
  * @cause: result of the work (KSPLICE_ABORT_NONE on success)
  * @pause_ns: time the working CPU spent inside the window
+ * @call_ns: time the whole stop_machine() call took, seen from outside
+ *	(includes waking the stopper threads on every CPU)
  * @sc: the stack check state
  */
 struct ksplice_stop_ctx {
@@ -38,6 +40,7 @@ struct ksplice_stop_ctx {
 	int done;
 	enum ksplice_abort_cause cause;
 	u64 pause_ns;
+	u64 call_ns;
 	struct ksplice_stack_check sc;
 };
 
@@ -139,8 +142,10 @@ static int ksplice_run_stopped(struct ksplice_stop_ctx *ctx)
 	/* Same lock order as kprobes and ftrace: hotplug, then text_mutex. */
 	cpus_read_lock();
 	mutex_lock(ksplice_ksyms.text_mutex);
+	ctx->call_ns = ktime_get_ns();
 	ret = ksplice_ksyms.stop_machine_cpuslocked(ksplice_stop_fn, ctx,
 						    cpu_online_mask);
+	ctx->call_ns = ktime_get_ns() - ctx->call_ns;
 	mutex_unlock(ksplice_ksyms.text_mutex);
 	cpus_read_unlock();
 	return ret;
@@ -305,6 +310,48 @@ static int ksplice_prepare_site(struct ksplice_update *u,
 	return 0;
 }
 
+/*
+ * Two jumps of one update over the same bytes would save each other's
+ * jump as "original" bytes; refuse that.  (Another applied update's jump
+ * is fine: its bytes are what the matcher saw, and reversing in the
+ * opposite order restores them.)
+ */
+static int ksplice_check_overlaps(struct ksplice_update *u)
+{
+	struct ksplice_func_site *f, *g;
+	struct ksplice_target *t, *s;
+	unsigned long a, b;
+
+	list_for_each_entry(t, &u->targets, list) {
+		list_for_each_entry(f, &t->funcs, list) {
+			a = f->addr + f->patchoff;
+			s = t;
+			g = f;
+			list_for_each_entry_continue(g, &t->funcs, list) {
+				b = g->addr + g->patchoff;
+				if (a < b + KSPLICE_JUMP_LEN &&
+				    b < a + KSPLICE_JUMP_LEN)
+					goto overlap;
+			}
+			list_for_each_entry_continue(s, &u->targets, list) {
+				list_for_each_entry(g, &s->funcs, list) {
+					b = g->addr + g->patchoff;
+					if (a < b + KSPLICE_JUMP_LEN &&
+					    b < a + KSPLICE_JUMP_LEN)
+						goto overlap;
+				}
+			}
+		}
+	}
+	return 0;
+
+overlap:
+	ksplice_set_abort(u, KSPLICE_ABORT_INVALID_UPDATE,
+			  "the patch sites of functions %u (0x%lx) and %u (0x%lx) overlap",
+			  f->idx, a, g->idx, b);
+	return -EINVAL;
+}
+
 static int ksplice_prepare(struct ksplice_update *u, bool reverse)
 {
 	struct ksplice_func_site *f;
@@ -315,6 +362,11 @@ static int ksplice_prepare(struct ksplice_update *u, bool reverse)
 		ksplice_set_abort(u, KSPLICE_ABORT_INVALID_UPDATE,
 				  "update %s has no targets", u->id);
 		return -EINVAL;
+	}
+	if (!reverse) {
+		ret = ksplice_check_overlaps(u);
+		if (ret)
+			return ret;
 	}
 	list_for_each_entry(t, &u->targets, list) {
 		ret = ksplice_prepare_target(u, t, reverse);
@@ -378,6 +430,9 @@ static int ksplice_splice(struct ksplice_update *u, bool reverse)
 			u->pause_reverse_ns = ctx.pause_ns;
 		else
 			u->pause_apply_ns = ctx.pause_ns;
+		pr_info("update %s %s: %llu ns in the stopped window, %llu ns for the whole stop_machine, %u tries\n",
+			u->id, reverse ? "reversed" : "applied", ctx.pause_ns,
+			ctx.call_ns, u->tries);
 	}
 	return u->cause == KSPLICE_ABORT_NONE ? 0 : -EIO;
 }
@@ -406,8 +461,6 @@ int ksplice_apply(struct ksplice_update *u)
 		return -EIO;
 	}
 	u->stage = KSPLICE_STAGE_APPLIED;
-	pr_info("update %s applied in %llu ns (%u tries)\n", u->id,
-		u->pause_apply_ns, u->tries);
 	return 0;
 }
 
@@ -434,7 +487,5 @@ int ksplice_reverse(struct ksplice_update *u)
 		return -EIO;
 	ksplice_put_refs(u);
 	u->stage = KSPLICE_STAGE_REVERSED;
-	pr_info("update %s reversed in %llu ns (%u tries)\n", u->id,
-		u->pause_reverse_ns, u->tries);
 	return 0;
 }

@@ -212,6 +212,7 @@ echo "hammer calls: $c0 -> $c1"
 [ "$c1" -gt "$c0" ] || fail "hammer threads did not run"
 eq "hammer errors" 0 "$(cat $P/hammer_errors)"
 eq "code restored" "$orig" "$(cat $P/value_info)"
+dmesg | grep "update ktest applied:" | tail -3
 finish
 
 echo "== no_match: the patch site would cover a jump label site"

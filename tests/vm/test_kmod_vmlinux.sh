@@ -93,6 +93,7 @@ for round in 1 2 3; do
 done
 set -- $(cat $P/peek)
 eq "code restored" "$hex" "$3"
+dmesg | grep "update ktestvm.*stopped window"
 rmmod ksplice_testupdate_vmlinux || fail rmmod
 echo drop ktestvm > $K/control || fail drop
 rmmod ksplice_target && rmmod ksplice || fail "rmmod"
