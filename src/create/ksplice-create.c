@@ -211,15 +211,19 @@ int main(int argc, char **argv)
 	o.source = argv[optind];
 	o.verbose = quiet || json ? 0 : verbose;
 	/* Installed layout first, then the build tree (build/bin/..). */
-	cand[0] = getenv("KSPLICE_STUB_DIR") ? strdup(getenv("KSPLICE_STUB_DIR")) :
-		  ks_strfmt("%s/../share/ksplice/stub/ksplice_stub.c", dir);
-	cand[1] = ks_strfmt("%s/../../src/create/stub/ksplice_stub.c", dir);
-	o.stub_dir = first_existing(cand, 2);
+	/* KSPLICE_STUB_DIR holds ksplice_stub.c and ksplice_abi.h. */
+	cand[0] = ks_strfmt("%s/ksplice_stub.c", getenv("KSPLICE_STUB_DIR") ?
+			    getenv("KSPLICE_STUB_DIR") : "/nonexistent");
+	cand[1] = ks_strfmt("%s/../share/ksplice/stub/ksplice_stub.c", dir);
+	cand[2] = ks_strfmt("%s/../../src/create/stub/ksplice_stub.c", dir);
+	o.stub_dir = first_existing(cand, 3);
 	if (strrchr(o.stub_dir, '/') && strstr(o.stub_dir, "ksplice_stub.c"))
 		*strrchr(o.stub_dir, '/') = '\0';
-	cand[0] = ks_strfmt("%s/../share/ksplice/stub/ksplice_abi.h", dir);
-	cand[1] = ks_strfmt("%s/../../include/ksplice/abi.h", dir);
-	o.abi_header = first_existing(cand, 2);
+	cand[0] = ks_strfmt("%s/ksplice_abi.h", getenv("KSPLICE_STUB_DIR") ?
+			    getenv("KSPLICE_STUB_DIR") : "/nonexistent");
+	cand[1] = ks_strfmt("%s/../share/ksplice/stub/ksplice_abi.h", dir);
+	cand[2] = ks_strfmt("%s/../../include/ksplice/abi.h", dir);
+	o.abi_header = first_existing(cand, 3);
 	core_default = NULL;
 	if (!o.core_symvers && o.kernel) {
 		cand[0] = ks_strfmt("%s/../kmod/%s/ksplice.symvers", dir, o.kernel);
