@@ -28,6 +28,9 @@ TESTS      := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(TEST_SRCS))
 SAN_TESTS  := $(patsubst tests/unit/%.c,$(BUILD)/tests-san/%,$(TEST_SRCS))
 HEADERS    := $(wildcard include/ksplice/*.h src/lib/*.h)
 
+GUEST_SRCS := $(sort $(wildcard tests/guest/*.c))
+GUEST_BINS := $(patsubst tests/guest/%.c,$(BUILD)/guest/%,$(GUEST_SRCS))
+
 LIB     := $(BUILD)/libksplice.a
 SAN_LIB := $(BUILD)/san/libksplice.a
 
@@ -73,7 +76,12 @@ $(BUILD)/tests-san/%: tests/unit/%.c $(SAN_LIB) $(HEADERS)
 	@mkdir -p $(@D)
 	$(CC) $(CSTD) $(WARN) $(CPPFLAGS) $(CFLAGS) $(SANFLAGS) -o $@ $< $(SAN_LIB) $(LDLIBS)
 
-tests: $(TESTS) $(SAN_TESTS)
+tests: $(TESTS) $(SAN_TESTS) $(GUEST_BINS)
+
+# Programs run inside the guest: static, so they need nothing there.
+$(BUILD)/guest/%: tests/guest/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CSTD) $(WARN) $(CFLAGS) -static -o $@ $<
 
 # Kernel modules: the core module (kmod/) and the test modules
 # (tests/kmod/), built with Kbuild against each stock kernel's headers.
@@ -85,9 +93,11 @@ kmod:
 deps:
 	scripts/install-deps
 
+# The stock kernels the tests use: 6.1.192-1 -> 6.1.192-2 (the ext4 fix),
+# 6.1.187-1 -> 6.1.190-1 (a built-in fix).
 provision:
-	scripts/fetch-kernel 6.1.192-1
-	scripts/fetch-kernel --parts source 6.1.192-2
+	scripts/fetch-kernel 6.1.192-1 6.1.187-1
+	scripts/fetch-kernel --parts image,source 6.1.192-2 6.1.190-1
 
 check: deps provision
 	$(MAKE) all

@@ -1,0 +1,24 @@
+# The ext4 bug that Debian fixed in 6.1.192-2 is real and our workload
+# finds it: on the stock 6.1.192-1 kernel the checking workload with page
+# cache drops oopses in ext4_mb_load_buddy_gfp(); on the stock 6.1.192-2
+# kernel the same workload runs clean.  This is what makes the live-update
+# tests' "no oops with the fix applied" a meaningful assertion.
+. "$(dirname "$0")/../lib.sh"
+work='mkdir -p /mnt/s && mount -t ext4 /dev/vdb /mnt/s || exit 1
+	export DROP_CACHES=1
+	fs-workload /mnt/s /tmp/stop 1 & a=$!
+	fs-workload /mnt/s /tmp/stop 2 & b=$!
+	sleep 15; touch /tmp/stop; wait $a || exit 3; wait $b || exit 3
+	echo workload-clean'
+err=$("$VM_RUN" --kernel 6.1.0-55-amd64 --disk 256M --timeout 300 \
+	--file "$ROOT/tests/guest/fs-workload:/usr/bin/fs-workload" -- "$work" 2>&1 >/dev/null)
+rc=$?
+expect_eq "6.1.192-1 under the workload (exit)" 125 "$rc"
+expect_contains "6.1.192-1 oops site" "ext4_mb_load_buddy_gfp" \
+	"$(cat "$(sed -n 's/.*console log kept in //p' <<<"$err")")"
+rm -f "$(sed -n 's/.*console log kept in //p' <<<"$err")"
+out=$("$VM_RUN" --kernel 6.1.0-56-amd64 --disk 256M --timeout 300 \
+	--file "$ROOT/tests/guest/fs-workload:/usr/bin/fs-workload" -- "$work")
+rc=$?
+expect_eq "6.1.192-2 under the workload (exit)" 0 "$rc"
+expect_contains "6.1.192-2 workload" workload-clean "$out"
