@@ -55,6 +55,9 @@ enum ksplice_stage {
  * @saved: the original bytes the jump overwrote (valid while @patched)
  * @alias: writable alias of the patch site, only during apply/reverse
  * @patched: the jump is in the running code
+ * @stacked_addr: when another applied update's jump is at the same site,
+ *	its replacement (the code this update really replaces); else 0
+ * @stacked_size: size of that replacement
  */
 struct ksplice_func_site {
 	struct list_head list;
@@ -71,6 +74,8 @@ struct ksplice_func_site {
 	u8 saved[KSPLICE_JUMP_LEN];
 	u8 *alias;
 	bool patched;
+	unsigned long stacked_addr;
+	unsigned long stacked_size;
 };
 
 /**

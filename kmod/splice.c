@@ -266,6 +266,57 @@ static int ksplice_prepare_target(struct ksplice_update *u,
 	return 0;
 }
 
+/* The function of another applied update whose jump is at @site. */
+static struct ksplice_func_site *
+ksplice_applied_at(struct ksplice_update *self, unsigned long site,
+		   struct ksplice_update **owner)
+{
+	struct ksplice_func_site *g;
+	struct ksplice_update *v;
+	struct ksplice_target *t;
+
+	list_for_each_entry(v, &ksplice_updates, list) {
+		if (v == self || v->stage != KSPLICE_STAGE_APPLIED)
+			continue;
+		list_for_each_entry(t, &v->targets, list)
+			list_for_each_entry(g, &t->funcs, list)
+				if (g->patched &&
+				    g->addr + g->patchoff == site &&
+				    !memcmp((void *)site, g->jump,
+					    KSPLICE_JUMP_LEN)) {
+					*owner = v;
+					return g;
+				}
+	}
+	return NULL;
+}
+
+/*
+ * Updates stack: one applied over another replaces the other's
+ * replacement, so its stack check must cover that code too; and the one
+ * below can only be reversed after the one on top.
+ */
+static int ksplice_check_stacking(struct ksplice_update *u,
+				  struct ksplice_func_site *f, bool reverse)
+{
+	unsigned long site = f->addr + f->patchoff;
+	struct ksplice_func_site *g;
+	struct ksplice_update *v;
+
+	g = ksplice_applied_at(u, site, &v);
+	if (!reverse) {
+		f->stacked_addr = g ? g->new_addr : 0;
+		f->stacked_size = g ? g->new_size : 0;
+		return 0;
+	}
+	if (!g)
+		return 0;
+	ksplice_set_abort(u, KSPLICE_ABORT_NO_MATCH,
+			  "update %s was applied over %s at 0x%lx+%u; reverse it first",
+			  v->id, f->name, f->addr, f->patchoff);
+	return -EBUSY;
+}
+
 /* Check, encode and map one patch site. */
 static int ksplice_prepare_site(struct ksplice_update *u,
 				struct ksplice_target *t,
@@ -300,6 +351,8 @@ static int ksplice_prepare_site(struct ksplice_update *u,
 		f->jump[0] = KSPLICE_JMP_OPCODE;
 		memcpy(&f->jump[1], &rel32, sizeof(rel32));
 	}
+	if (ksplice_check_stacking(u, f, reverse))
+		return -EBUSY;
 	f->alias = ksplice_alias_map(site, KSPLICE_JUMP_LEN);
 	if (!f->alias) {
 		ksplice_set_abort(u, KSPLICE_ABORT_OUT_OF_MEMORY,

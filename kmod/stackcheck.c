@@ -37,6 +37,10 @@ static const char *ksplice_busy_func(struct ksplice_stack_check *sc,
 		list_for_each_entry(f, &t->funcs, list) {
 			if (addr >= f->addr && addr < f->addr + f->size)
 				return f->name;
+			/* the replacement of an update applied below us */
+			if (f->stacked_addr && addr >= f->stacked_addr &&
+			    addr < f->stacked_addr + f->stacked_size)
+				return f->name;
 			if (sc->new_code && addr >= f->new_addr &&
 			    addr < f->new_addr + f->new_size)
 				return f->name;

@@ -3,7 +3,8 @@
 # code_busy, ftrace on the replaced function, apply/reverse while both
 # vCPUs call the function.  Runs in a 2-vCPU guest.
 . "$(dirname "$0")/../lib.sh"
-for m in ksplice ksplice_target ksplice_testupdate ksplice_testupdate_keyed; do
+for m in ksplice ksplice_target ksplice_testupdate ksplice_testupdate2 \
+	ksplice_testupdate_keyed; do
 	[ -f "$ROOT/build/kmod/$ABI/$m.ko" ] ||
 		fail "$m.ko not built (scripts/build-kmod $ABI)"
 done
@@ -213,6 +214,35 @@ echo "hammer calls: $c0 -> $c1"
 eq "hammer errors" 0 "$(cat $P/hammer_errors)"
 eq "code restored" "$orig" "$(cat $P/value_info)"
 dmesg | grep "update ktest applied:" | tail -3
+finish
+
+echo "== stacked updates: ktest2 applied over ktest"
+prepare
+echo apply > $K/ktest/stage || fail "apply ktest"
+echo prepare ktest2 > $K/control || fail "prepare ktest2"
+{
+	echo "sym ksplice_target 0 $(ksym ksplice_target_base)"
+	func_line 0 value_info ksplice_target_value 8
+	func_line 1 sleepy_info ksplice_target_sleepy 5
+} > /tmp/resolve2 || exit 1
+has "ktest2 sees ktest's jump" " 5 e9" "$(grep 'func ksplice_target 0' /tmp/resolve2)"
+cat /tmp/resolve2 > $K/ktest2/resolve || fail "resolve ktest2"
+insmod /lib/ksplice/ksplice_testupdate2.ko || fail "insmod testupdate2"
+echo apply > $K/ktest2/stage || fail "apply ktest2: $(cat $K/ktest2/message)"
+eq "value (stacked)" 3 "$(cat $P/value)"
+echo reverse > $K/ktest/stage 2>/dev/null && fail "reversed the update below"
+eq "cause (reverse below)" no_match "$(cat $K/ktest/abort_cause)"
+has "message (reverse below)" "update ktest2 was applied over ksplice_target_value" \
+	"$(cat $K/ktest/message)"
+eq "stage (reverse below)" applied "$(cat $K/ktest/stage)"
+eq "value (reverse below)" 3 "$(cat $P/value)"
+echo reverse > $K/ktest2/stage || fail "reverse ktest2: $(cat $K/ktest2/message)"
+eq "value (ktest2 reversed)" 2 "$(cat $P/value)"
+echo reverse > $K/ktest/stage || fail "reverse ktest: $(cat $K/ktest/message)"
+eq "value (both reversed)" 1 "$(cat $P/value)"
+eq "code restored (stacked)" "$orig" "$(cat $P/value_info)"
+rmmod ksplice_testupdate2 || fail "rmmod testupdate2"
+echo drop ktest2 > $K/control || fail "drop ktest2"
 finish
 
 echo "== no_match: the patch site would cover a jump label site"

@@ -7,13 +7,18 @@
  */
 #include <linux/linkage.h>
 
+/* What the new ksplice_target_value adds (2 in update "ktest2"). */
+#ifndef KTEST_INC
+#define KTEST_INC 1
+#endif
+
 	.text
-/* int ksplice_testupdate_value(void): return ksplice_target_base + 1 */
+/* int ksplice_testupdate_value(void): ksplice_target_base + KTEST_INC */
 SYM_FUNC_START(ksplice_testupdate_value)
 	.byte 0x8b, 0x05		/* mov disp32(%rip), %eax */
 SYM_INNER_LABEL(ksplice_testupdate_value_field, SYM_L_GLOBAL)
 	.long 0				/* PC32, filled by ksplice */
-	addl $1, %eax
+	addl $KTEST_INC, %eax
 	RET
 .Lvalue_end:
 SYM_FUNC_END(ksplice_testupdate_value)

@@ -52,6 +52,12 @@ void ksplice_testupdate_wait(void)
 	WRITE_ONCE(waiting, 0);
 }
 
+/* Update "ktest2" is built from the same files (testupdate2_*). */
+#ifndef KTEST_ID
+#define KTEST_ID "ktest"
+#define KTEST_DESCRIPTION "test update: ksplice_target_value returns 2"
+#endif
+
 #define KT_PTR(p) ((__u64)(unsigned long)(p))
 
 static struct ksplice_symbol ksplice_testupdate_symbols[] = {
@@ -71,9 +77,9 @@ struct ksplice_update_desc __ksplice_update_desc __used = {
 	.nr_funcs = ARRAY_SIZE(ksplice_testupdate_funcs),
 	.nr_relocs = ARRAY_SIZE(ksplice_testupdate_relocs),
 	.nr_symbols = ARRAY_SIZE(ksplice_testupdate_symbols),
-	.id = KT_PTR("ktest"),
+	.id = KT_PTR(KTEST_ID),
 	.target = KT_PTR("ksplice_target"),
-	.description = KT_PTR("test update: ksplice_target_value returns 2"),
+	.description = KT_PTR(KTEST_DESCRIPTION),
 	.funcs = KT_PTR(ksplice_testupdate_funcs),
 	.relocs = KT_PTR(ksplice_testupdate_relocs),
 	.symbols = KT_PTR(ksplice_testupdate_symbols),
