@@ -59,6 +59,14 @@ static int cmp_addr(const void *pa, const void *pb)
 	return (a->addr > b->addr) - (a->addr < b->addr);
 }
 
+static int cmp_addr_only(const void *pa, const void *pb)
+{
+	const struct ks_ksym *a = *(struct ks_ksym *const *)pa;
+	const struct ks_ksym *b = *(struct ks_ksym *const *)pb;
+
+	return (a->addr > b->addr) - (a->addr < b->addr);
+}
+
 static int cmp_name(const void *pa, const void *pb)
 {
 	const struct ks_ksym *a = *(struct ks_ksym *const *)pa;
@@ -143,6 +151,12 @@ int ks_kallsyms_load(const char *path, struct ks_kallsyms *ks,
 	for (i = 0; i < ks->nr; i++)
 		ks->by_name[i] = &ks->syms[i];
 	qsort(ks->by_name, ks->nr, sizeof(*ks->by_name), cmp_name);
+	ks->by_addr = malloc(ks->nr * sizeof(*ks->by_addr));
+	if (!ks->by_addr)
+		goto oom;
+	for (i = 0; i < ks->nr; i++)
+		ks->by_addr[i] = &ks->syms[i];
+	qsort(ks->by_addr, ks->nr, sizeof(*ks->by_addr), cmp_addr_only);
 	return 0;
 oom:
 	snprintf(err, errlen, "out of memory reading %s", path);
@@ -154,6 +168,7 @@ void ks_kallsyms_free(struct ks_kallsyms *ks)
 {
 	free(ks->syms);
 	free(ks->by_name);
+	free(ks->by_addr);
 	free(ks->text);
 	memset(ks, 0, sizeof(*ks));
 }
@@ -199,19 +214,28 @@ int ks_kallsyms_has_at(const struct ks_kallsyms *ks, const char *name,
 const struct ks_ksym *ks_kallsyms_lookup(const struct ks_kallsyms *ks,
 					 uint64_t addr, uint64_t *off)
 {
-	/* Linear in the number of scopes; fine for reports. */
-	const struct ks_ksym *best = NULL;
+	size_t lo = 0, hi = ks->nr;
 
-	for (size_t i = 0; i < ks->nr; i++) {
-		const struct ks_ksym *s = &ks->syms[i];
+	/* the last symbol starting at or below addr */
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
 
-		if (s->addr <= addr && addr < s->addr + s->size &&
-		    (!best || s->addr > best->addr))
-			best = s;
+		if (ks->by_addr[mid]->addr <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
 	}
-	if (best && off)
-		*off = addr - best->addr;
-	return best;
+	/* several may start there (aliases, other scopes): any that covers */
+	for (size_t i = lo; i-- > 0 && ks->by_addr[i]->addr == ks->by_addr[lo - 1]->addr;) {
+		const struct ks_ksym *s = ks->by_addr[i];
+
+		if (addr < s->addr + s->size) {
+			if (off)
+				*off = addr - s->addr;
+			return s;
+		}
+	}
+	return NULL;
 }
 
 int ks_kallsyms_module_loaded(const struct ks_kallsyms *ks, const char *mod)

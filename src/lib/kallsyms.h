@@ -23,6 +23,7 @@ struct ks_kallsyms {
 	struct ks_ksym *syms;	/* sorted by (module, addr) */
 	size_t nr;
 	struct ks_ksym **by_name;	/* sorted by name */
+	struct ks_ksym **by_addr;	/* sorted by address, all scopes */
 	char *text;		/* the file, names point into it */
 };
 
