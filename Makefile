@@ -8,8 +8,9 @@ KSPLICE_CACHE ?= /var/cache/ksplice
 export KSPLICE_CACHE
 # The stock kernel the module is built for by default (Debian 6.1.192-1).
 KERNEL_ABI  ?= 6.1.0-55-amd64
-# Every ABI the module is built for (space separated).
-KERNEL_ABIS ?= $(KERNEL_ABI)
+# Every ABI the module is built for (space separated): 6.1.0-53-amd64 is
+# the stock 6.1.187-1 kernel of the built-in-fix test.
+KERNEL_ABIS ?= $(KERNEL_ABI) 6.1.0-53-amd64
 
 BUILD   ?= build
 CC      ?= gcc
