@@ -223,6 +223,8 @@ int ksplice_reverse(struct ksplice_update *u);
  * @conflicts: buffer for `PID COMM FUNCTION` lines (preallocated)
  * @len: bytes used in @conflicts
  * @nr_conflicts: tasks found busy
+ * @nr_tasks: tasks checked
+ * @nr_unreliable: tasks whose unwind was unreliable (scanned instead)
  */
 struct ksplice_stack_check {
 	struct ksplice_update *u;
@@ -230,6 +232,8 @@ struct ksplice_stack_check {
 	char *conflicts;
 	size_t len;
 	unsigned int nr_conflicts;
+	unsigned int nr_tasks;
+	unsigned int nr_unreliable;
 };
 void ksplice_check_stacks(struct ksplice_stack_check *sc);
 

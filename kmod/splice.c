@@ -137,6 +137,8 @@ static int ksplice_run_stopped(struct ksplice_stop_ctx *ctx)
 	ctx->cause = KSPLICE_ABORT_UNEXPECTED;
 	ctx->sc.len = 0;
 	ctx->sc.nr_conflicts = 0;
+	ctx->sc.nr_tasks = 0;
+	ctx->sc.nr_unreliable = 0;
 	ctx->sc.conflicts[0] = '\0';
 	ctx->u->message[0] = '\0';
 	/* Same lock order as kprobes and ftrace: hotplug, then text_mutex. */
@@ -483,9 +485,10 @@ static int ksplice_splice(struct ksplice_update *u, bool reverse)
 			u->pause_reverse_ns = ctx.pause_ns;
 		else
 			u->pause_apply_ns = ctx.pause_ns;
-		pr_info("update %s %s: %llu ns in the stopped window, %llu ns for the whole stop_machine, %u tries\n",
+		pr_info("update %s %s: %llu ns in the stopped window, %llu ns for the whole stop_machine, %u tries, %u stacks checked (%u unwinds unreliable)\n",
 			u->id, reverse ? "reversed" : "applied", ctx.pause_ns,
-			ctx.call_ns, u->tries);
+			ctx.call_ns, u->tries, ctx.sc.nr_tasks,
+			ctx.sc.nr_unreliable);
 	}
 	return u->cause == KSPLICE_ABORT_NONE ? 0 : -EIO;
 }

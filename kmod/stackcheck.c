@@ -75,6 +75,7 @@ static const char *ksplice_check_task(struct ksplice_stack_check *sc,
 				      struct task_struct *task)
 {
 	struct unwind_state state;
+	struct pt_regs *regs;
 	unsigned long addr;
 	const char *hit;
 	int frames = 0;
@@ -88,6 +89,10 @@ static const char *ksplice_check_task(struct ksplice_stack_check *sc,
 			reliable = false;
 			break;
 		}
+		regs = unwind_get_entry_regs(&state, NULL);
+		/* The user-mode registers at the top: a complete unwind. */
+		if (regs && user_mode(regs))
+			break;
 		addr = unwind_get_return_address(&state);
 		if (!addr) {
 			reliable = false;
@@ -97,8 +102,10 @@ static const char *ksplice_check_task(struct ksplice_stack_check *sc,
 		if (hit)
 			return hit;
 	}
-	if (!reliable || unwind_error(&state))
+	if (!reliable || unwind_error(&state)) {
+		sc->nr_unreliable++;
 		return ksplice_scan_stack(sc, task);
+	}
 	return NULL;
 }
 
@@ -120,6 +127,7 @@ static void ksplice_check_one(struct ksplice_stack_check *sc,
 	/* An exited task whose stack is already freed. */
 	if (!task_stack_page(task) || !refcount_read(&task->stack_refcount))
 		return;
+	sc->nr_tasks++;
 	hit = ksplice_check_task(sc, task);
 	if (!hit)
 		return;

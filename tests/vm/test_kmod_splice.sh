@@ -214,6 +214,8 @@ echo "hammer calls: $c0 -> $c1"
 eq "hammer errors" 0 "$(cat $P/hammer_errors)"
 eq "code restored" "$orig" "$(cat $P/value_info)"
 dmesg | grep "update ktest applied:" | tail -3
+dmesg | grep "stopped window" | grep -v "(0 unwinds unreliable)" &&
+	fail "some ORC unwinds were unreliable"
 finish
 
 echo "== stacked updates: ktest2 applied over ktest"

@@ -94,6 +94,8 @@ done
 set -- $(cat $P/peek)
 eq "code restored" "$hex" "$3"
 dmesg | grep "update ktestvm.*stopped window"
+dmesg | grep "stopped window" | grep -v "(0 unwinds unreliable)" &&
+	fail "some ORC unwinds were unreliable"
 rmmod ksplice_testupdate_vmlinux || fail rmmod
 echo drop ktestvm > $K/control || fail drop
 rmmod ksplice_target && rmmod ksplice || fail "rmmod"
