@@ -143,16 +143,30 @@ struct ksplice_update {
 	struct list_head targets;
 };
 
-/* Kernel symbols that are not exported, found at init (ksplice_main.c). */
+/**
+ * struct ksplice_kernel_syms - kernel symbols that are not exported
+ * @kallsyms_lookup_name: found with a kprobe; finds all the others
+ * @text_mutex: serialises every writer of kernel text
+ * @module_address: __module_address(), the module holding an address
+ * @stop_machine_cpuslocked: stop_machine() for callers holding
+ *	cpus_read_lock (needed to take text_mutex in the right order)
+ * @idle_threads: per-CPU idle tasks (kernel/smpboot.c); NULL: only
+ *	init_task is checked
+ * @jump_table_start: vmlinux __jump_table
+ * @jump_table_stop: its end
+ * @static_call_start: vmlinux .static_call_sites
+ * @static_call_stop: its end
+ * @ftrace_location_range: first ftrace site in a range, or 0
+ *
+ * Found once at module init (ksplice_main.c).
+ */
 struct ksplice_kernel_syms {
 	unsigned long (*kallsyms_lookup_name)(const char *name);
 	struct mutex *text_mutex;
 	struct module *(*module_address)(unsigned long addr);
 	int (*stop_machine_cpuslocked)(cpu_stop_fn_t fn, void *data,
 				       const struct cpumask *cpus);
-	/* per-CPU idle tasks (kernel/smpboot.c); NULL: only init_task */
 	struct task_struct * __percpu *idle_threads;
-	/* vmlinux tables of other text rewriters (textsites.c) */
 	struct jump_entry *jump_table_start;
 	struct jump_entry *jump_table_stop;
 	struct static_call_site *static_call_start;

@@ -109,14 +109,6 @@ static const char *ksplice_check_task(struct ksplice_stack_check *sc,
 	return NULL;
 }
 
-/**
- * ksplice_check_stacks() - find tasks inside the functions being changed
- * @sc: what to look for; conflicts are appended to @sc->conflicts
- *
- * Must run inside stop_machine: every task (idle tasks included) is then
- * either one of the stopper threads running this (on_cpu, skipped: they
- * run only stop_machine code) or switched out with its stack frozen.
- */
 static void ksplice_check_one(struct ksplice_stack_check *sc,
 			      struct task_struct *task)
 {
@@ -157,6 +149,14 @@ static void ksplice_check_idle(struct ksplice_stack_check *sc)
 	}
 }
 
+/**
+ * ksplice_check_stacks() - find tasks inside the functions being changed
+ * @sc: what to look for; conflicts are appended to @sc->conflicts
+ *
+ * Must run inside stop_machine: every task (idle tasks included) is then
+ * either one of the stopper threads running this (on_cpu, skipped: they
+ * run only stop_machine code) or switched out with its stack frozen.
+ */
 void ksplice_check_stacks(struct ksplice_stack_check *sc)
 {
 	struct task_struct *g, *task;
