@@ -469,6 +469,27 @@ static int equal_but_nops(const uint8_t *q, const uint8_t *cand, size_t clen,
 	return 1;
 }
 
+/*
+ * Where a replacement's leading jmp goes, as a running address, if its
+ * target is in the function's own section (else 0 is returned).
+ */
+static int repl_jump_target(struct cmp *c, const struct ks_pre_section *rs,
+			    uint64_t repl_off, uint8_t op, uint64_t *want)
+{
+	const struct ks_reloc *r = ks_pre_reloc_at(rs, repl_off + 1);
+	const struct ks_pre_sym *sym;
+
+	if (op != 0xe9 || !r || r->off != repl_off + 1 ||
+	    (r->type != R_X86_64_PC32 && r->type != R_X86_64_PLT32))
+		return 0;
+	sym = &c->m->pre->syms[r->sym];
+	if (sym->shndx != c->fn->shndx)
+		return 0;
+	/* target = S + A + 4 for the rel32 field at the end of the jmp */
+	*want = c->run_addr - c->fn->off + sym->value + r->addend + 4;
+	return 1;
+}
+
 /* An alternative (one or more .altinstructions entries at one place). */
 static int site_alternative(struct cmp *c, const struct ks_site *g, size_t n,
 			    const uint8_t *q, const uint8_t *p, uint64_t start)
@@ -482,28 +503,14 @@ static int site_alternative(struct cmp *c, const struct ks_site *g, size_t n,
 			L = g[k].len;
 	if (L > MAX_SITE)
 		return 0;
-	/* The original, relocation fields learnable. */
-	memset(wild, 0, sizeof(wild));
-	for (size_t j = 0; j < c->sec->nr_relocs; j++) {
-		const struct ks_reloc *r = &c->sec->relocs[j];
-		uint64_t o = r->off - c->fn->off;
-
-		if (r->off >= c->fn->off && o >= start && o < start + L)
-			memset(wild + (o - start), 1,
-			       o - start + 4 <= L ? 4 : L - (o - start));
-	}
-	if (equal_but_nops(q, p, L, wild, L)) {
-		size_t save = c->m->nr_cand_facts;
-		char *d = c->diff;
-		int ok = learn_range(c, start, start + L);
-
-		if (ok == 1)
-			return 1;
-		if (ok < 0)
-			return -1;
-		c->m->nr_cand_facts = save;
-		c->diff = d;
-	}
+	/*
+	 * The replacements first: their relocation fields are not compared
+	 * and teach nothing, so a replacement that fits can never make us
+	 * learn a wrong address.  The original's fields, compared as
+	 * wildcards, would also fit a replacement of the same shape (say
+	 * ALTERNATIVE_TERNARY's "jmp 6f" against the "jmp t_no" that
+	 * X86_FEATURE_ALWAYS puts there), and what it learned would be false.
+	 */
 	/* Each replacement; the kernel does not relocate them except a
 	 * leading call or jmp, so their relocation fields are not compared. */
 	for (size_t k = 0; k < n; k++) {
@@ -531,16 +538,46 @@ static int site_alternative(struct cmp *c, const struct ks_site *g, size_t n,
 			/* recompute_jump(): a jmp of either size, then NOPs */
 			unsigned int jl = q[0] == 0xeb ? 2 : q[0] == 0xe9 ? 5 : 0;
 			uint8_t rm[MAX_SITE];
+			uint64_t want;
 
 			if (!jl || jl > L)
 				continue;
 			nop_mask(q + jl, L - jl, rm);
-			if (L == jl || memchr(rm, 0, L - jl) == NULL)
-				return 1;
-			continue;
+			if (L != jl && memchr(rm, 0, L - jl) != NULL)
+				continue;
+			/* It must go where the replacement goes, when that is
+			 * inside this function's section. */
+			if (repl_jump_target(c, rs, g[k].repl_off, repl[0], &want) &&
+			    (jl == 2 ? c->run_addr + start + 2 + (int8_t)q[1] :
+			     rel32_target(q, 5, c->run_addr + start)) != want)
+				continue;
+			return 1;
 		}
 		if (equal_but_nops(q, repl, g[k].repl_len, wild, L))
 			return 1;
+	}
+
+	/* Else the original, its relocation fields learnable. */
+	memset(wild, 0, sizeof(wild));
+	for (size_t j = 0; j < c->sec->nr_relocs; j++) {
+		const struct ks_reloc *r = &c->sec->relocs[j];
+		uint64_t o = r->off - c->fn->off;
+
+		if (r->off >= c->fn->off && o >= start && o < start + L)
+			memset(wild + (o - start), 1,
+			       o - start + 4 <= L ? 4 : L - (o - start));
+	}
+	if (equal_but_nops(q, p, L, wild, L)) {
+		size_t save = c->m->nr_cand_facts;
+		char *d = c->diff;
+		int ok = learn_range(c, start, start + L);
+
+		if (ok == 1)
+			return 1;
+		if (ok < 0)
+			return -1;
+		c->m->nr_cand_facts = save;
+		c->diff = d;
 	}
 	return 0;
 }

@@ -237,6 +237,31 @@ static int read_fentry_sites(struct ks_pre_code *o)
 	return 0;
 }
 
+/*
+ * Static call trampolines (.static_call.text, "jmp func; ud1"): the
+ * kernel rewrites their first instruction to a jmp anywhere, or a ret.
+ */
+static int read_trampolines(struct ks_pre_code *o)
+{
+	for (size_t i = 0; i < o->nr_syms; i++) {
+		const struct ks_pre_sym *sym = &o->syms[i];
+		struct ks_site site = { .kind = KS_SITE_STATIC_CALL, .len = 5 };
+		struct ks_pre_section *s;
+
+		if (sym->type != STT_FUNC || sym->shndx == SHN_UNDEF ||
+		    sym->shndx >= o->nr_secs)
+			continue;
+		s = &o->secs[sym->shndx];
+		if (strcmp(s->name, ".static_call.text") || !s->data ||
+		    sym->value + 5 > s->size || s->data[sym->value] != 0xe9)
+			continue;
+		site.off = sym->value;
+		if (add_site(s, &site))
+			return -1;
+	}
+	return 0;
+}
+
 static int load_elf(struct ks_pre_code *o, char *err, size_t errlen)
 {
 	Elf *e = o->elf;
@@ -336,7 +361,7 @@ static int load_elf(struct ks_pre_code *o, char *err, size_t errlen)
 	for (size_t i = 0; i < o->nr_syms; i++)
 		if (o->syms[i].type == STT_SECTION && o->syms[i].shndx < o->nr_secs)
 			o->syms[i].name = o->secs[o->syms[i].shndx].name;
-	if (read_fentry_sites(o) ||
+	if (read_fentry_sites(o) || read_trampolines(o) ||
 	    read_table(o, ".altinstructions", 12, KS_SITE_ALTERNATIVE) ||
 	    read_table(o, ".parainstructions", 16, KS_SITE_PARAVIRT) ||
 	    read_table(o, ".retpoline_sites", 4, KS_SITE_RETPOLINE) ||
