@@ -646,8 +646,6 @@ int nc_add_object(struct nc_object *nc, const struct ks_diff *d,
 			carry_symbol(&b, i);
 	for (i = 0; i < sizeof(specials) / sizeof(specials[0]) && !b.status; i++)
 		filter_special(&b, &specials[i]);
-	for (i = 0; i < d->nr_notes; i++)
-		*PUSH(nc->notes, nc->nr_notes) = xstrdup(d->notes[i]);
 	return b.status;
 }
 

@@ -417,7 +417,7 @@ static int targets_equal(const struct ks_diff *d, const struct ks_reltarget *a,
 /* Compare a post range with a pre range: bytes and relocations. */
 static int range_equal(const struct ks_diff *d, size_t post_sec,
 		       GElf_Addr pstart, GElf_Xword psize, size_t pre_sec,
-		       GElf_Addr qstart, GElf_Xword qsize)
+		       GElf_Addr qstart, GElf_Xword qsize, int bytes)
 {
 	const struct ks_section *ps = &d->post->secs[post_sec];
 	const struct ks_section *qs = &d->pre->secs[pre_sec];
@@ -430,7 +430,7 @@ static int range_equal(const struct ks_diff *d, size_t post_sec,
 		return 0;
 	a = masked(ps, pstart, psize);
 	b = masked(qs, qstart, qsize);
-	eq = !memcmp(a, b, psize);
+	eq = !bytes || !memcmp(a, b, psize);
 	free(a);
 	free(b);
 	if (!eq)
@@ -467,7 +467,30 @@ static int sym_equal(const struct ks_diff *d, size_t post_sym, size_t pre_sym)
 
 	return range_equal(d, x->sym.st_shndx, x->sym.st_value,
 			   x->sym.st_size, y->sym.st_shndx, y->sym.st_value,
-			   y->sym.st_size);
+			   y->sym.st_size, 1);
+}
+
+/* Same relocations, bytes different only in moved line numbers? */
+static int only_lines_moved(const struct ks_diff *d, size_t post_sym,
+			    size_t pre_sym)
+{
+	const struct ks_symbol *x = &d->post->syms[post_sym];
+	const struct ks_symbol *y = &d->pre->syms[pre_sym];
+	unsigned char *a, *b;
+	int ret;
+
+	if (!d->lines || x->sym.st_size != y->sym.st_size ||
+	    !range_equal(d, x->sym.st_shndx, x->sym.st_value, x->sym.st_size,
+			 y->sym.st_shndx, y->sym.st_value, y->sym.st_size, 0))
+		return 0;
+	b = masked(&d->post->secs[x->sym.st_shndx], x->sym.st_value,
+		   x->sym.st_size);
+	a = masked(&d->pre->secs[y->sym.st_shndx], y->sym.st_value,
+		   y->sym.st_size);
+	ret = ks_only_lines_differ(a, b, x->sym.st_size, d->lines);
+	free(a);
+	free(b);
+	return ret;
 }
 
 static void note(struct ks_diff *d, char *text)
@@ -547,15 +570,27 @@ static size_t cold_parent(const struct ks_object *o, size_t i)
 int ks_diff_objects(const struct ks_object *pre, const struct ks_object *post,
 		    struct ks_diff *d, char *err, size_t errlen)
 {
+	return ks_diff_objects_lines(pre, post, NULL, d, err, errlen);
+}
+
+int ks_diff_objects_lines(const struct ks_object *pre,
+			  const struct ks_object *post,
+			  const struct ks_line_map *lines, struct ks_diff *d,
+			  char *err, size_t errlen)
+{
 	size_t i, j;
 	int again;
 	unsigned char *changed;
+	char *moved = NULL;
+	size_t moved_len = 0, nmoved = 0;
+	FILE *mf = open_memstream(&moved, &moved_len);
 
 	(void)err;
 	(void)errlen;
 	memset(d, 0, sizeof(*d));
 	d->pre = pre;
 	d->post = post;
+	d->lines = lines;
 	d->map = calloc(post->nr_syms, sizeof(size_t));
 	d->carry = calloc(post->nr_syms, 1);
 	changed = calloc(post->nr_syms, 1);
@@ -594,11 +629,17 @@ int ks_diff_objects(const struct ks_object *pre, const struct ks_object *post,
 		for (i = 1; i < post->nr_syms; i++) {
 			int is_f = is_func(post, i);
 
-			if (changed[i] || (!is_f && !is_rodata_obj(post, i)))
+			if (changed[i] == 1 || (!is_f && !is_rodata_obj(post, i)))
 				continue;
 			if (ks_sec_is_init(ks_sym_section(post, &post->syms[i])))
 				continue;
 			if (!d->map[i] || !sym_equal(d, i, d->map[i])) {
+				if (is_f && d->map[i] &&
+				    only_lines_moved(d, i, d->map[i])) {
+					/* Not a change; named in a note. */
+					changed[i] = 2;
+					continue;
+				}
 				changed[i] = 1;
 				d->carry[i] = 1;
 				again = 1;
@@ -610,7 +651,7 @@ int ks_diff_objects(const struct ks_object *pre, const struct ks_object *post,
 	for (i = 1; i < post->nr_syms; i++) {
 		size_t p;
 
-		if (!changed[i] || !is_func(post, i) ||
+		if (changed[i] != 1 || !is_func(post, i) ||
 		    !ks_sym_is_cold_piece(post->syms[i].name))
 			continue;
 		p = cold_parent(post, i);
@@ -629,7 +670,7 @@ int ks_diff_objects(const struct ks_object *pre, const struct ks_object *post,
 						  post->syms[i].name));
 			continue;
 		}
-		if (!changed[i])
+		if (changed[i] != 1)
 			continue;
 		add_func(d, i, d->map[i],
 			 d->map[i] ? KS_FUNC_CHANGED : KS_FUNC_NEW);
@@ -656,7 +697,15 @@ int ks_diff_objects(const struct ks_object *pre, const struct ks_object *post,
 				d->carry[i] = 1;
 		}
 	}
+	for (i = 1; i < post->nr_syms && mf; i++)
+		if (changed[i] == 2)
+			fprintf(mf, "%s%s", nmoved++ ? ", " : "",
+				post->syms[i].name);
 	free(changed);
+	if (mf && !fclose(mf) && nmoved)
+		note(d, ks_strfmt("%zu function(s) differ only in line numbers the patch moved (__LINE__) and are left out: %s",
+				  nmoved, moved));
+	free(moved);
 	return 0;
 }
 

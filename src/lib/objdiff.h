@@ -17,6 +17,7 @@
 #define KSPLICE_OBJDIFF_H
 
 #include "elf_object.h"
+#include "objdiff_lines.h"
 #include "package.h"
 
 struct ks_diff_func {
@@ -41,11 +42,21 @@ struct ks_diff {
 	char **notes;		/* human notes (__init ignored, ...) */
 	size_t nr_notes;
 	char *refusal;		/* set when the change cannot be done live */
+	const struct ks_line_map *lines;	/* the patch's hunks, or NULL */
 };
 
 /* 0, or -1 with err set (malformed input).  A refusal is not an error. */
 int ks_diff_objects(const struct ks_object *pre, const struct ks_object *post,
 		    struct ks_diff *d, char *err, size_t errlen);
+/*
+ * The same, knowing the patch's hunks for this object's source file:
+ * functions whose only difference is a __LINE__ moved by the patch are
+ * left out (with one note naming them).
+ */
+int ks_diff_objects_lines(const struct ks_object *pre,
+			  const struct ks_object *post,
+			  const struct ks_line_map *lines, struct ks_diff *d,
+			  char *err, size_t errlen);
 void ks_diff_free(struct ks_diff *d);
 
 /* Is this section code (SHF_EXECINSTR)? */

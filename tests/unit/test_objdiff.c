@@ -35,6 +35,8 @@ static const struct expect cases[] = {
 	{ "data", "", "variable 'limit'", 0 },
 	{ "init", "", NULL, 1 },
 	{ "rodata", "changed:lookup", NULL, 0 },
+	/* without the patch's hunks a moved __LINE__ is a change */
+	{ "lines", "changed:first changed:later", NULL, 0 },
 };
 
 static const char *fixtures = "tests/unit/fixtures";
@@ -60,7 +62,16 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+static int run_case_lines(const struct expect *e,
+			  const struct ks_line_map *lines);
+
 static int run_case(const struct expect *e)
+{
+	return run_case_lines(e, NULL);
+}
+
+static int run_case_lines(const struct expect *e,
+			  const struct ks_line_map *lines)
 {
 	char pre_o[512], post_o[512], err[256];
 	struct ks_object pre, post;
@@ -81,7 +92,7 @@ static int run_case(const struct expect *e)
 		fprintf(stderr, "%s: %s\n", e->name, err);
 		return 0;
 	}
-	if (ks_diff_objects(&pre, &post, &d, err, sizeof(err))) {
+	if (ks_diff_objects_lines(&pre, &post, lines, &d, err, sizeof(err))) {
 		fprintf(stderr, "%s: %s\n", e->name, err);
 		return 0;
 	}
@@ -129,6 +140,39 @@ static int run_case(const struct expect *e)
 	return ok;
 }
 
+/* The same "lines" fixture, now knowing the patch: later is left out. */
+static int lines_case(void)
+{
+	static const struct expect e = { "lines", "changed:first", NULL, 1 };
+	struct ks_line_map m;
+	char *cmd = ks_strfmt("diff -u --label a/lines.c --label b/lines.c "
+			      "%s/lines_pre.c %s/lines_post.c > %s/lines.patch",
+			      fixtures, fixtures, tmp);
+	char *path = ks_strfmt("%s/lines.patch", tmp), *text;
+	long shift = 0;
+	int ok = 1;
+
+	(void)!system(cmd);	/* diff exits 1 when the files differ */
+	text = ks_read_file(path, NULL);
+	if (!text || ks_line_map_parse(text, "lines.c", &m)) {
+		fprintf(stderr, "lines: cannot parse the patch\n");
+		ok = 0;
+	} else {
+		/* line 3 of pre is line 6 of post; line 2 is in the hunk */
+		ok &= ks_line_shift(&m, 3, &shift) == 0 && shift == 3;
+		ok &= ks_line_shift(&m, 2, &shift) == -1;
+		ok &= ks_line_shift(&m, 1, &shift) == 0 && shift == 0;
+		if (!ok)
+			fprintf(stderr, "lines: wrong line shifts\n");
+		ok &= run_case_lines(&e, &m);
+		ks_line_map_free(&m);
+	}
+	free(text);
+	free(cmd);
+	free(path);
+	return ok;
+}
+
 int main(int argc, char **argv)
 {
 	size_t i;
@@ -142,6 +186,7 @@ int main(int argc, char **argv)
 	}
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 		failures += !run_case(&cases[i]);
+	failures += !lines_case();
 	ks_rmtree(tmp);
 	if (failures) {
 		fprintf(stderr, "test_objdiff: %d case(s) failed\n", failures);
