@@ -127,6 +127,8 @@ struct ksplice_target {
  * @pause_reverse_ns: same for the last reverse
  * @tries: stop_machine attempts of the last apply or reverse
  * @targets: &struct ksplice_target list
+ * @dropped: removed from ksplice_updates; its files refuse writes until
+ *	sysfs removal completes
  */
 struct ksplice_update {
 	struct kobject kobj;
@@ -141,6 +143,7 @@ struct ksplice_update {
 	u64 pause_reverse_ns;
 	unsigned int tries;
 	struct list_head targets;
+	bool dropped;
 };
 
 /**

@@ -32,7 +32,9 @@ static ssize_t stage_store(struct kobject *kobj, struct kobj_attribute *attr,
 	int ret;
 
 	mutex_lock(&ksplice_mutex);
-	if (sysfs_streq(buf, "apply"))
+	if (u->dropped)
+		ret = -ENOENT;
+	else if (sysfs_streq(buf, "apply"))
 		ret = ksplice_apply(u);
 	else if (sysfs_streq(buf, "reverse"))
 		ret = ksplice_reverse(u);
@@ -49,7 +51,7 @@ static ssize_t resolve_store(struct kobject *kobj, struct kobj_attribute *attr,
 	int ret;
 
 	mutex_lock(&ksplice_mutex);
-	ret = ksplice_resolve_write(u, buf, count);
+	ret = u->dropped ? -ENOENT : ksplice_resolve_write(u, buf, count);
 	mutex_unlock(&ksplice_mutex);
 	return ret ? ret : count;
 }

@@ -244,6 +244,7 @@ static int ksplice_drop(const char *id)
 		}
 	}
 	list_del(&u->list);
+	u->dropped = true;
 	mutex_unlock(&ksplice_mutex);
 	/*
 	 * Removed from sysfs outside the mutex: removal waits for readers
@@ -299,6 +300,8 @@ void ksplice_updates_exit(void)
 	sysfs_remove_file(ksplice_root, &ksplice_control_attr.attr);
 	mutex_lock(&ksplice_mutex);
 	list_splice_init(&ksplice_updates, &all);
+	list_for_each_entry(u, &all, list)
+		u->dropped = true;
 	mutex_unlock(&ksplice_mutex);
 	list_for_each_entry_safe(u, un, &all, list) {
 		kobject_del(&u->kobj);

@@ -98,7 +98,11 @@ dmesg | grep "stopped window" | grep -v "(0 unwinds unreliable)" &&
 	fail "some ORC unwinds were unreliable"
 rmmod ksplice_testupdate_vmlinux || fail rmmod
 echo drop ktestvm > $K/control || fail drop
+# unloading the core module removes updates left prepared
+echo prepare leftover > $K/control || fail "prepare leftover"
+echo "sym vmlinux 0 $scl" > $K/leftover/resolve || fail "resolve leftover"
 rmmod ksplice_target && rmmod ksplice || fail "rmmod"
+[ ! -e $K ] || fail "$K still there after rmmod"
 echo "ALL OK"
 GUEST
 out=$("$VM_RUN" --smp 2 --kernel "$ABI" --file "$tmp/guest.sh:/root/guest.sh" -- 'sh /root/guest.sh')
