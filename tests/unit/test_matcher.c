@@ -335,9 +335,73 @@ static void test_ambiguity(int with_caller)
 	ks_kallsyms_free(&ks);
 }
 
+/*
+ * Jump relaxation: the stock kernel (no -ffunction-sections) has a short
+ * jmp to a neighbouring static function where the pre object has a long
+ * one with a relocation; everything after it sits 3 bytes earlier, and an
+ * internal branch across it has a shorter displacement.
+ */
+static void test_relaxed(void)
+{
+	static const uint8_t pre_fn[] = {
+		0x31, 0xc0,			/* 0: xor eax,eax          */
+		0x74, 0x07,			/* 2: je 11                */
+		0xe9, 0, 0, 0, 0,		/* 4: jmp neighbour (reloc) */
+		0xff, 0xc0,			/* 9: inc eax              */
+		0xc3,				/* 11: ret                 */
+	};
+	static struct ks_reloc jmp = { 5, R_X86_64_PC32, 1, -4 };
+	struct ks_pre_section s[3] = {
+		{ .name = "" },
+		{ .name = ".text.fn", .flags = SHF_ALLOC | SHF_EXECINSTR,
+		  .size = sizeof(pre_fn), .data = pre_fn, .relocs = &jmp,
+		  .nr_relocs = 1 },
+		{ .name = ".text.neighbour", .flags = SHF_ALLOC | SHF_EXECINSTR,
+		  .size = 16 },
+	};
+	struct ks_pre_sym sy[] = {
+		{ .name = "" },
+		{ .name = ".text.neighbour", .shndx = 2, .type = STT_SECTION },
+	};
+	struct ks_pre_code o = {
+		.path = "relaxed.o", .secs = s, .nr_secs = 3, .syms = sy,
+		.nr_syms = 2, .altrepl_shndx = -1,
+	};
+	struct ks_kallsyms ks = { 0 };
+	struct ks_match m = { .pre = &o, .ks = &ks, .scope = "vmlinux" };
+	struct ks_fn_match fn = { .name = "fn", .shndx = 1, .len = sizeof(pre_fn) };
+	/* run: neighbour at RUN_ADDR - 0x40 */
+	uint8_t run[sizeof(pre_fn)] = {
+		0x31, 0xc0, 0x74, 0x04, 0xeb, (uint8_t)(-0x40 - 6),
+		0xff, 0xc0, 0xc3, 0xcc, 0xcc, 0xcc,
+	};
+	char diff[1024];
+	int r, learned = 0;
+
+	r = ks_match_compare(&m, &fn, run, RUN_ADDR, diff, sizeof(diff));
+	CHECK(r == 1, "relaxed jmp: %s", diff);
+	for (size_t i = 0; i < m.nr_cand_facts; i++)
+		if (m.cand_facts[i].shndx == 2)
+			learned = m.cand_facts[i].addr == RUN_ADDR - 0x40;
+	CHECK(learned, "neighbour not learned from the short jmp");
+	/* the internal je must still land on the same instruction */
+	run[3] = 0x05;
+	m.nr_cand_facts = 0;
+	r = ks_match_compare(&m, &fn, run, RUN_ADDR, diff, sizeof(diff));
+	CHECK(r == 0, "je to the wrong place accepted");
+	run[3] = 0x04;
+	/* a short jmp is not a call */
+	run[4] = 0xe8;
+	m.nr_cand_facts = 0;
+	r = ks_match_compare(&m, &fn, run, RUN_ADDR, diff, sizeof(diff));
+	CHECK(r == 0, "call accepted for jmp");
+	free(m.cand_facts);
+}
+
 int main(void)
 {
 	test_sites();
+	test_relaxed();
 	test_ambiguity(1);
 	test_ambiguity(0);
 	if (failures) {
