@@ -1,0 +1,78 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Patch-site choice: offset 5 after the ftrace call, else 0; refused when
+ * the 5-byte jump would cover a rewrite site or a place the function
+ * branches to, or does not fit.
+ */
+#include <elf.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "patch_site.h"
+
+static int failures;
+
+#define CHECK(cond, ...) do {						\
+	if (!(cond)) {							\
+		printf("FAIL %s:%d: ", __FILE__, __LINE__);		\
+		printf(__VA_ARGS__);					\
+		printf("\n");						\
+		failures++;						\
+	}								\
+} while (0)
+
+static int choose(const uint8_t *code, size_t len, struct ks_site *sites,
+		  size_t nr_sites, unsigned int *off, char *err, size_t errlen)
+{
+	struct ks_pre_section secs[2] = {
+		{ .name = "" },
+		{ .name = ".text.f", .flags = SHF_ALLOC | SHF_EXECINSTR,
+		  .size = len, .data = code, .sites = sites,
+		  .nr_sites = nr_sites },
+	};
+	struct ks_pre_code o = { .secs = secs, .nr_secs = 2, .altrepl_shndx = -1 };
+	struct ks_fn_match fn = { .name = "f", .shndx = 1, .len = len };
+
+	err[0] = '\0';
+	return ks_patch_offset(&o, &fn, off, err, errlen);
+}
+
+int main(void)
+{
+	/* call __fentry__; push rbx; mov rbx,rdi; xor eax,eax; pop rbx; ret */
+	static const uint8_t plain[] = {
+		0xe8, 0, 0, 0, 0, 0x53, 0x48, 0x89, 0xfb, 0x31, 0xc0,
+		0x5b, 0xc3,
+	};
+	/* no ftrace call: push rbx; mov rbx,rdi; xor eax,eax; pop rbx; ret */
+	static const uint8_t notrace[] = {
+		0x53, 0x48, 0x89, 0xfb, 0x31, 0xc0, 0x5b, 0xc3,
+	};
+	/* fentry; push rbx; nop; jne back to offset 7 (inside [5,10)) */
+	static const uint8_t loop[] = {
+		0xe8, 0, 0, 0, 0, 0x53, 0x90, 0x90, 0x90, 0x90, 0x90,
+		0x75, 0xfa, 0x5b, 0xc3,
+	};
+	struct ks_site fentry = { .off = 0, .len = 5, .kind = KS_SITE_FENTRY };
+	struct ks_site two[2] = {
+		{ .off = 0, .len = 5, .kind = KS_SITE_FENTRY },
+		{ .off = 6, .len = 5, .kind = KS_SITE_JUMP_LABEL },
+	};
+	unsigned int off = 99;
+	char err[512];
+
+	CHECK(!choose(plain, sizeof(plain), &fentry, 1, &off, err, sizeof(err)) &&
+	      off == 5, "fentry function: %u %s", off, err);
+	CHECK(!choose(notrace, sizeof(notrace), NULL, 0, &off, err, sizeof(err)) &&
+	      off == 0, "notrace function: %u %s", off, err);
+	CHECK(choose(plain, sizeof(plain), two, 2, &off, err, sizeof(err)) &&
+	      strstr(err, "jump label"), "jump label under the jump: %s", err);
+	CHECK(choose(loop, sizeof(loop), &fentry, 1, &off, err, sizeof(err)) &&
+	      strstr(err, "branches to offset 7"), "branch into the jump: %s", err);
+	CHECK(choose(plain, 8, &fentry, 1, &off, err, sizeof(err)) &&
+	      strstr(err, "no room"), "too short: %s", err);
+	if (failures)
+		return 1;
+	printf("patch-site checks passed\n");
+	return 0;
+}
