@@ -35,7 +35,7 @@ GUEST_BINS := $(patsubst tests/guest/%.c,$(BUILD)/guest/%,$(GUEST_SRCS))
 LIB     := $(BUILD)/libksplice.a
 SAN_LIB := $(BUILD)/san/libksplice.a
 
-.PHONY: all tools kmod tests install deps provision check check-unit check-vm demo bench clean help
+.PHONY: all tools kmod tests man install deps provision check check-unit check-vm demo bench clean help
 all: tools kmod tests
 
 help:
@@ -110,7 +110,17 @@ check-unit: all
 demo: deps
 	scripts/demo
 
-install: tools
+# Man pages: written in Markdown under docs/NAME.SECTION.md, rendered
+# to roff with pandoc.
+MAN_SRCS := $(sort $(wildcard docs/*.[1-8].md))
+MAN_PAGES := $(patsubst docs/%.md,$(BUILD)/man/%,$(MAN_SRCS))
+man: $(MAN_PAGES)
+$(BUILD)/man/%: docs/%.md
+	@mkdir -p $(@D)
+	pandoc -s -f markdown -t man --shift-heading-level-by=-1 -M title=$(basename $*) -M section=$(subst .,,$(suffix $*)) \
+		-M footer="ksplice $(shell cat VERSION)" -o $@ $<
+
+install: tools man
 	scripts/install "$(DESTDIR)" "$(PREFIX)"
 
 clean:
