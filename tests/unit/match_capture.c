@@ -23,6 +23,7 @@
 
 struct totals {
 	size_t fns, matched, ambiguous, weak_overridden, freed, failed;
+	size_t told_apart;	/* several equal copies, one chosen by facts */
 	size_t seen[8], rewritten[8];
 };
 
@@ -49,9 +50,21 @@ static int match_one(const char *path, const struct ks_kallsyms *ks,
 
 		o.fns++;
 		switch (fn->status) {
-		case KS_FN_MATCHED:
+		case KS_FN_MATCHED: {
+			size_t equal = 0;
+
 			o.matched++;
+			for (size_t j = 0; j < fn->nr_cands; j++)
+				equal += fn->cands[j].equal;
+			if (equal > 1) {
+				o.told_apart++;
+				if (verbose)
+					printf("  %s: %zu equal running copies, "
+					       "told apart by other matches\n",
+					       fn->name, equal);
+			}
 			break;
+		}
 		case KS_FN_AMBIGUOUS:
 			/* code equal to several: matched, address undecided */
 			o.ambiguous++;
@@ -86,6 +99,7 @@ static int match_one(const char *path, const struct ks_kallsyms *ks,
 	t->weak_overridden += o.weak_overridden;
 	t->freed += o.freed;
 	t->failed += o.failed;
+	t->told_apart += o.told_apart;
 	for (int k = 0; k < 8; k++) {
 		t->seen[k] += m.sites_seen[k];
 		t->rewritten[k] += m.sites_rewritten[k];
@@ -216,6 +230,9 @@ int main(int argc, char **argv)
 	       (t.fns - t.weak_overridden - t.freed) : 0.0,
 	       t.fns - t.weak_overridden - t.freed, t.weak_overridden, t.freed,
 	       t.failed);
+	printf("%zu of the unique matches had several byte-equal running "
+	       "copies and were told apart by what other matches learned\n",
+	       t.told_apart);
 	printf("rewrite sites in equal comparisons (seen / bytes differed):");
 	for (int k = 0; k < 8; k++)
 		printf("%s %s %zu/%zu", k ? "," : "", ks_site_kind_name(k),
