@@ -22,7 +22,8 @@ static void usage(FILE *f)
 		"usage: ksplice-create --patch=FILE [--patch=FILE]... [--id=ID]\n"
 		"         [--description=TEXT] [--kernel=ABI | --config=DIR]\n"
 		"         [--kernel-version=UNAME_V] [--core-symvers=FILE]\n"
-		"         [--output-dir=DIR] [-j N] [-v|-q] [--json] SOURCE_DIR\n"
+		"         [--output-dir=DIR] [--prebuild] [-j N] [-v|-q] [--json]\n"
+		"         SOURCE_DIR\n"
 		"Exit: 0 written, 3 no changes, 4 patch does not apply,\n"
 		"      5 source/config mismatch, 6 compiler mismatch,\n"
 		"      7 refused, 1 other error, 2 usage.\n");
@@ -139,6 +140,7 @@ int main(int argc, char **argv)
 		{ "core-symvers", required_argument, NULL, 's' },
 		{ "output-dir", required_argument, NULL, 'o' },
 		{ "json", no_argument, NULL, 'J' },
+		{ "prebuild", no_argument, NULL, 'P' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
@@ -185,6 +187,9 @@ int main(int argc, char **argv)
 			break;
 		case 'J':
 			json = 1;
+			break;
+		case 'P':
+			o.prebuild = 1;
 			break;
 		case 'j':
 			o.jobs = atoi(optarg);

@@ -17,11 +17,13 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <ftw.h>
 #include <glob.h>
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
@@ -220,6 +222,7 @@ struct objinfo {
 	char *obj;		/* fs/ext4/mballoc.o */
 	char *src;		/* fs/ext4/mballoc.c */
 	char *target;		/* ext4 or vmlinux */
+	const char *header;	/* for a candidate: the changed header */
 	struct ks_object pre, post;
 	struct ks_diff diff;
 	int loaded;
@@ -250,10 +253,115 @@ static int is_doc_file(const char *file)
 	       strstr(file, "MAINTAINERS") != NULL;
 }
 
+/* A header of one subsystem (fs/ext4/ext4.h), not include/ or arch's. */
+static int is_local_header(const char *h)
+{
+	return strncmp(h, "include/", 8) &&
+	       !(!strncmp(h, "arch/", 5) && strstr(h, "/include/"));
+}
+
+struct dirscan {
+	char **srcs;
+	size_t n;
+	size_t treelen;
+};
+
+static struct dirscan *dirscan_state;
+
+static int dirscan_one(const char *path, const struct stat *st, int flag,
+		       struct FTW *ftw)
+{
+	size_t len = strlen(path);
+
+	(void)st;
+	(void)ftw;
+	if (flag == FTW_F && len > 2 && !strcmp(path + len - 2, ".c")) {
+		dirscan_state->srcs = xrealloc(dirscan_state->srcs,
+			(dirscan_state->n + 1) * sizeof(char *));
+		dirscan_state->srcs[dirscan_state->n++] =
+			xstrdup(path + dirscan_state->treelen + 1);
+	}
+	return 0;
+}
+
+/*
+ * Objects that may include header h: with a --prebuild tree, every
+ * object whose dependencies list it; otherwise, for a subsystem's own
+ * header, every C file of its directory (built if configured, then kept
+ * only if its dependencies list the header).  A global header without
+ * --prebuild is refused: only a full build knows who includes it.
+ */
+static int header_candidates(const struct kb_ctx *c, const char *h,
+			     char ***objs, size_t *nobjs, char ***csrc,
+			     const char ***chdr, size_t *ncand, char *err,
+			     size_t errlen)
+{
+	char **srcs = NULL;
+	size_t n = 0, i, j;
+
+	if (kb_is_prebuilt(c)) {
+		char **list = kb_objects_including(c, h, &n);
+
+		srcs = xrealloc(NULL, (n + 1) * sizeof(char *));
+		for (i = 0; i < n; i++) {
+			size_t l = strlen(list[i]);
+			char *cf = ks_strfmt("%.*s.c", (int)(l - 2), list[i]);
+			char *abs = ks_strfmt("%s/%s", c->tree, cf);
+
+			if (access(abs, R_OK)) {
+				free(cf);
+				cf = ks_strfmt("%.*s.S", (int)(l - 2), list[i]);
+			}
+			srcs[i] = cf;
+			free(abs);
+			free(list[i]);
+		}
+		free(list);
+	} else if (is_local_header(h)) {
+		struct dirscan ds = { NULL, 0, strlen(c->tree) };
+		const char *slash = strrchr(h, '/');
+		char *dir = slash ? ks_strfmt("%s/%.*s", c->tree,
+					      (int)(slash - h), h) :
+				    xstrdup(c->tree);
+
+		dirscan_state = &ds;
+		nftw(dir, dirscan_one, 16, FTW_PHYS);
+		dirscan_state = NULL;
+		free(dir);
+		srcs = ds.srcs;
+		n = ds.n;
+	} else {
+		snprintf(err, errlen, "the patch changes %s, a header used across the kernel; run ksplice-create once with --prebuild (a full build of the tree) so that it knows which objects include it",
+			 h);
+		return KB_REFUSED;
+	}
+	for (i = 0; i < n; i++) {
+		char *obj = NULL;
+		int dup = 0;
+
+		object_of(srcs[i], &obj);
+		for (j = 0; obj && j < *nobjs; j++)
+			dup |= !strcmp((*objs)[j], obj);
+		if (!obj || dup) {
+			free(obj);
+			free(srcs[i]);
+			continue;
+		}
+		*objs = xrealloc(*objs, (*nobjs + 1) * sizeof(char *));
+		(*objs)[(*nobjs)++] = obj;
+		*csrc = xrealloc(*csrc, (*ncand + 1) * sizeof(char *));
+		*chdr = xrealloc(*chdr, (*ncand + 1) * sizeof(char *));
+		(*csrc)[*ncand] = srcs[i];
+		(*chdr)[(*ncand)++] = h;
+	}
+	free(srcs);
+	return KB_OK;
+}
+
 /* Pre objects: reuse the tree's cached ones when the source is the same. */
 static int build_pre(const struct kb_ctx *c, struct objinfo *oi, size_t n,
-		     const char *predir, int *cached_all, char *err,
-		     size_t errlen)
+		     const char *predir, int candidates, int *cached_all,
+		     char *err, size_t errlen)
 {
 	char **todo = xrealloc(NULL, n * sizeof(char *));
 	size_t nt = 0, i;
@@ -291,7 +399,8 @@ static int build_pre(const struct kb_ctx *c, struct objinfo *oi, size_t n,
 	}
 	if (nt) {
 		*cached_all = 0;
-		ret = kb_build_objects(c, todo, nt, predir, err, errlen);
+		ret = kb_build_objects(c, todo, nt, predir, candidates, err,
+				       errlen);
 	}
 	/* Store what was built for the next run. */
 	for (i = 0; i < nt && ret == KB_OK; i++) {
@@ -313,7 +422,8 @@ static int build_pre(const struct kb_ctx *c, struct objinfo *oi, size_t n,
 						    (int)(sl - todo[i]), todo[i], sl + 1) :
 				     ks_strfmt("%s/.%s.cmd", c->tree, todo[i]);
 
-			if (sum && !ks_mkdir_parent(cobj) &&
+			/* A candidate the configuration does not build is absent. */
+			if (sum && !access(built, R_OK) && !ks_mkdir_parent(cobj) &&
 			    !ks_copy_file(built, cobj) && !ks_copy_file(cmdt, cmdc))
 				ks_write_file(keyf, sum, strlen(sum));
 			free(srcf);
@@ -504,6 +614,9 @@ int ks_create_update(const struct ks_create_opts *o,
 	size_t ntg = 0;
 	struct ks_exports ex = { 0 };
 	struct ks_manifest *m = &r->manifest;
+	char **hdrs = NULL, **csrc = NULL;
+	const char **chdr = NULL;
+	size_t nhdrs = 0, ncand = 0, nexplicit = 0;
 	int ret = KB_ERR, cached = 0;
 	double t0;
 	char *tmpl;
@@ -652,10 +765,8 @@ int ks_create_update(const struct ks_create_opts *o,
 			objs = xrealloc(objs, (nobjs + 1) * sizeof(char *));
 			objs[nobjs++] = obj;
 		} else if (n > 2 && !strcmp(files[i] + n - 2, ".h")) {
-			snprintf(err, errlen, "the patch changes header %s; header changes are not supported yet",
-				 files[i]);
-			ret = KB_REFUSED;
-			goto out;
+			hdrs = xrealloc(hdrs, (nhdrs + 1) * sizeof(char *));
+			hdrs[nhdrs++] = files[i];
 		} else if (is_doc_file(files[i])) {
 			add_note(r, ks_strfmt("%s is not kernel code: ignored", files[i]));
 		} else {
@@ -665,7 +776,7 @@ int ks_create_update(const struct ks_create_opts *o,
 			goto out;
 		}
 	}
-	if (!nobjs) {
+	if (!nobjs && !nhdrs) {
 		ret = KB_NO_CHANGES;
 		snprintf(err, errlen, "No changes detected.");
 		goto out;
@@ -677,12 +788,29 @@ int ks_create_update(const struct ks_create_opts *o,
 	ret = kb_apply_patches(&c, o->patches, o->nr_patches, 1, err, errlen);
 	if (ret)
 		goto out;
+	if (o->prebuild && !kb_is_prebuilt(&c)) {
+		ret = kb_prebuild(&c, err, errlen);
+		if (ret)
+			goto out;
+	}
+	/* Objects that may include a changed header. */
+	nexplicit = nobjs;
+	for (i = 0; i < nhdrs && !ret; i++)
+		ret = header_candidates(&c, hdrs[i], &objs, &nobjs, &csrc,
+					&chdr, &ncand, err, errlen);
+	if (ret)
+		goto out;
 
-	oi = xrealloc(NULL, nobjs * sizeof(*oi));
-	memset(oi, 0, nobjs * sizeof(*oi));
+	oi = xrealloc(NULL, (nobjs + 1) * sizeof(*oi));
+	memset(oi, 0, (nobjs + 1) * sizeof(*oi));
 	for (i = 0; i < nobjs; i++) {
 		oi[i].obj = objs[i];
 		oi[i].src = NULL;
+		if (i >= nexplicit) {
+			oi[i].src = csrc[i - nexplicit];
+			oi[i].header = chdr[i - nexplicit];
+			continue;
+		}
 		for (j = 0; j < nfiles; j++) {
 			char *ob;
 
@@ -694,7 +822,38 @@ int ks_create_update(const struct ks_create_opts *o,
 	predir = ks_strfmt("%s/pre", work);
 	postdir = ks_strfmt("%s/post", work);
 	t0 = now();
-	ret = build_pre(&c, oi, nobjs, predir, &cached, err, errlen);
+	ret = build_pre(&c, oi, nexplicit, predir, 0, &cached, err, errlen);
+	if (!ret && nobjs > nexplicit) {
+		int ccached;
+
+		ret = build_pre(&c, oi + nexplicit, nobjs - nexplicit, predir,
+				1, &ccached, err, errlen);
+		cached &= ccached;
+		/* Keep the candidates that are built and include the header. */
+		for (i = j = nexplicit; i < nobjs && !ret; i++) {
+			char *built = ks_strfmt("%s/%s", predir, objs[i]);
+			int keep = !access(built, R_OK) &&
+				   kb_object_includes(&c, objs[i], oi[i].header);
+
+			free(built);
+			if (keep) {
+				oi[j] = oi[i];
+				objs[j++] = objs[i];
+			} else {
+				free(objs[i]);
+			}
+		}
+		if (!ret) {
+			if (c.verbose)
+				fprintf(stderr, "  HDR     %zu object(s) include the changed header(s)\n",
+					j - nexplicit);
+			nobjs = j;
+		}
+		if (!ret && !nobjs) {
+			snprintf(err, errlen, "No changes detected.");
+			ret = KB_NO_CHANGES;
+		}
+	}
 	r->seconds_pre = now() - t0;
 	r->pre_cached = cached;
 	for (i = 0; i < nobjs && !ret; i++) {
@@ -710,7 +869,8 @@ int ks_create_update(const struct ks_create_opts *o,
 		kb_mark_dirty(&c, files, nfiles);
 		ret = kb_apply_patches(&c, o->patches, o->nr_patches, 0, err, errlen);
 		if (!ret)
-			ret = kb_build_objects(&c, objs, nobjs, postdir, err, errlen);
+			ret = kb_build_objects(&c, objs, nobjs, postdir, 0, err,
+					       errlen);
 		kb_restore_files(&c, files, nfiles);
 		/* Leave no post object behind for the next pre build. */
 		for (i = 0; i < nobjs; i++) {
@@ -893,6 +1053,11 @@ out:
 	for (i = 0; i < nobjs; i++)
 		free(objs[i]);
 	free(objs);
+	free(hdrs);
+	for (i = 0; i < ncand; i++)
+		free(csrc[i]);
+	free(csrc);
+	free(chdr);
 	ks_exports_free(&ex);
 	/* KSPLICE_CREATE_KEEP=1 keeps the work directory for debugging. */
 	if (work && getenv("KSPLICE_CREATE_KEEP"))

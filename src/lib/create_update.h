@@ -25,6 +25,7 @@ struct ks_create_opts {
 	const char *stub_dir;	/* holds ksplice_stub.c */
 	const char *abi_header;	/* include/ksplice/abi.h */
 	int jobs;
+	int prebuild;		/* build the whole tree once (for headers) */
 	int verbose;		/* 1 progress, 2 more */
 };
 

@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -515,16 +516,22 @@ int kb_mark_dirty(const struct kb_ctx *c, char *const files[], size_t n)
 }
 
 int kb_build_objects(const struct kb_ctx *c, char *const objs[], size_t n,
-		     const char *outdir, char *err, size_t errlen)
+		     const char *outdir, int candidates, char *err,
+		     size_t errlen)
 {
 	char **argv = calloc(n + 8, sizeof(char *));
 	char *jobs = ks_strfmt("-j%d", c->jobs > 0 ? c->jobs : 1);
 	char *log = ks_strfmt("%s/build.log", c->work);
 	size_t i, k = 0;
-	int ret = KB_OK;
+	int ret = KB_OK, rc;
 
-	/* Old objects go first, so Kbuild must rebuild them. */
-	for (i = 0; i < n; i++) {
+	/*
+	 * Named objects are rebuilt from scratch.  Candidates (objects that
+	 * may include a changed header) are left to Kbuild's dependency
+	 * check, so a --prebuild tree does not compile them again; Kbuild
+	 * refuses those the config does not build, and -k goes on.
+	 */
+	for (i = 0; i < n && !candidates; i++) {
 		char *o = ks_strfmt("%s/%s", c->tree, objs[i]);
 
 		unlink(o);
@@ -532,14 +539,18 @@ int kb_build_objects(const struct kb_ctx *c, char *const objs[], size_t n,
 	}
 	argv[k++] = "make";
 	argv[k++] = jobs;
+	if (candidates)
+		argv[k++] = "-k";
 	argv[k++] = KCFLAGS;
 	for (i = 0; i < n; i++)
 		argv[k++] = objs[i];
 	argv[k] = NULL;
 	if (c->verbose)
 		for (i = 0; i < n; i++)
-			fprintf(stderr, "  CC      %s\n", objs[i]);
-	if (kb_run(c->tree, log, argv) != 0) {
+			fprintf(stderr, "  CC      %s%s\n", objs[i],
+				candidates ? " (if configured)" : "");
+	rc = kb_run(c->tree, log, argv);
+	if (rc != 0 && !candidates) {
 		char *text = ks_read_file(log, NULL);
 		const char *tail = text ? text : "";
 
@@ -555,7 +566,9 @@ int kb_build_objects(const struct kb_ctx *c, char *const objs[], size_t n,
 		char *src = ks_strfmt("%s/%s", c->tree, objs[i]);
 		char *dst = ks_strfmt("%s/%s", outdir, objs[i]);
 
-		if (ks_mkdir_parent(dst) || ks_copy_file(src, dst)) {
+		if (candidates && access(src, R_OK)) {
+			/* not built in this configuration */
+		} else if (ks_mkdir_parent(dst) || ks_copy_file(src, dst)) {
 			snprintf(err, errlen, "cannot copy %s: %s", src,
 				 strerror(errno));
 			ret = KB_ERR;
@@ -568,6 +581,131 @@ out:
 	free(jobs);
 	free(log);
 	return ret;
+}
+
+/* The .cmd file of an object (owned). */
+static char *cmd_path(const struct kb_ctx *c, const char *obj)
+{
+	const char *slash = strrchr(obj, '/');
+
+	return slash ? ks_strfmt("%s/%.*s/.%s.cmd", c->tree,
+				 (int)(slash - obj), obj, slash + 1) :
+		       ks_strfmt("%s/.%s.cmd", c->tree, obj);
+}
+
+/* Does a .cmd text list header among its dependencies? */
+static int deps_have(const char *text, const char *header)
+{
+	size_t hl = strlen(header);
+	const char *p = text;
+
+	while ((p = strstr(p, header))) {
+		char before = p == text ? '\n' : p[-1];
+		char after = p[hl];
+
+		if ((before == ' ' || before == '\n' || before == '\t') &&
+		    (after == ' ' || after == '\n' || after == '\\' ||
+		     after == ')'))
+			return 1;
+		p += hl;
+	}
+	return 0;
+}
+
+int kb_object_includes(const struct kb_ctx *c, const char *obj,
+		       const char *header)
+{
+	char *path = cmd_path(c, obj);
+	char *text = ks_read_file(path, NULL);
+	int ret = text && deps_have(text, header);
+
+	free(path);
+	free(text);
+	return ret;
+}
+
+int kb_is_prebuilt(const struct kb_ctx *c)
+{
+	char *m = ks_strfmt("%s/.ksplice-prebuilt", c->tree);
+	int ret = access(m, F_OK) == 0;
+
+	free(m);
+	return ret;
+}
+
+int kb_prebuild(const struct kb_ctx *c, char *err, size_t errlen)
+{
+	char *jobs = ks_strfmt("-j%d", c->jobs > 0 ? c->jobs : 1);
+	char *log = ks_strfmt("%s/prebuild.log", c->work);
+	char *mark = ks_strfmt("%s/.ksplice-prebuilt", c->tree);
+	char *argv[] = { "make", jobs, KCFLAGS, NULL };
+	int ret = KB_OK;
+
+	if (c->verbose)
+		fprintf(stderr, "  PREBUILD the whole tree (once; hours on a small machine)\n");
+	if (kb_run(c->tree, log, argv) != 0) {
+		char *text = ks_read_file(log, NULL);
+		const char *tail = text ? text : "";
+
+		if (strlen(tail) > 600)
+			tail += strlen(tail) - 600;
+		snprintf(err, errlen, "the full pre build failed:\n%s", tail);
+		free(text);
+		ret = KB_ERR;
+	} else {
+		ks_write_file(mark, "", 0);
+	}
+	free(jobs);
+	free(log);
+	free(mark);
+	return ret;
+}
+
+struct scan {
+	const char *header;
+	char **objs;
+	size_t n;
+	size_t treelen;
+};
+
+static struct scan *scan_state;
+
+static int scan_one(const char *path, const struct stat *st, int flag,
+		    struct FTW *ftw)
+{
+	const char *base = path + ftw->base;
+	size_t bl = strlen(base);
+	char *text;
+
+	(void)st;
+	if (flag != FTW_F || bl < 7 || base[0] != '.' ||
+	    strcmp(base + bl - 6, ".o.cmd"))
+		return 0;
+	text = ks_read_file(path, NULL);
+	if (text && deps_have(text, scan_state->header)) {
+		/* dir/.name.o.cmd -> dir/name.o */
+		const char *dir = path + scan_state->treelen + 1;
+		char *obj = ks_strfmt("%.*s%.*s", (int)(base - dir), dir,
+				      (int)(bl - 5), base + 1);
+
+		scan_state->objs = realloc(scan_state->objs,
+					   (scan_state->n + 1) * sizeof(char *));
+		scan_state->objs[scan_state->n++] = obj;
+	}
+	free(text);
+	return 0;
+}
+
+char **kb_objects_including(const struct kb_ctx *c, const char *header,
+			    size_t *n)
+{
+	struct scan sc = { header, NULL, 0, strlen(c->tree) };
+
+	scan_state = &sc;
+	nftw(c->tree, scan_one, 32, FTW_PHYS);
+	scan_state = NULL;
+	*n = sc.n;
+	return sc.objs;
 }
 
 char *kb_object_target(const struct kb_ctx *c, const char *obj)

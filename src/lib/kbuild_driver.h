@@ -64,9 +64,23 @@ int kb_restore_files(const struct kb_ctx *c, char *const files[], size_t n);
 /* Record (n > 0) or clear (n == 0) the list of patched tree files. */
 int kb_mark_dirty(const struct kb_ctx *c, char *const files[], size_t n);
 
-/* Build objects (tree-relative .o paths) and copy them to outdir. */
+/*
+ * Build objects (tree-relative .o paths) and copy them to outdir.  With
+ * candidates, objects the configuration does not build are skipped (and
+ * not copied) instead of failing.
+ */
 int kb_build_objects(const struct kb_ctx *c, char *const objs[], size_t n,
-		     const char *outdir, char *err, size_t errlen);
+		     const char *outdir, int candidates, char *err,
+		     size_t errlen);
+/* Does the built object's .cmd list header (tree-relative) as a dep? */
+int kb_object_includes(const struct kb_ctx *c, const char *obj,
+		       const char *header);
+/* Every built object of the tree whose .cmd lists header (owned). */
+char **kb_objects_including(const struct kb_ctx *c, const char *header,
+			    size_t *n);
+/* Build the whole tree once (--prebuild) and mark it; is it marked? */
+int kb_prebuild(const struct kb_ctx *c, char *err, size_t errlen);
+int kb_is_prebuilt(const struct kb_ctx *c);
 /* The target of a built object from its .cmd file: module name or
  * "vmlinux" (owned). */
 char *kb_object_target(const struct kb_ctx *c, const char *obj);
