@@ -3,6 +3,19 @@
  * Internal structures of the ksplice core module, shared by its files.
  * One global mutex (ksplice_mutex) protects every field below unless a
  * comment says otherwise.
+ *
+ * The files, one job each:
+ *   ksplice_main.c  init/exit, parameters, non-exported kernel symbols
+ *   update.c        update objects, /sys/kernel/ksplice/control, aborts
+ *   sysfs.c         the files of /sys/kernel/ksplice/ID/
+ *   resolve.c       `resolve` lines and the kallsyms check
+ *   notifier.c      new-code modules coming and going, target modules going
+ *   reloc.c         filling in ksplice relocations
+ *   alias.c         writable aliases of read-only text (vmap)
+ *   textsites.c     jump label / static call / ftrace sites to stay off
+ *   splice.c        apply and reverse: preparation and the stopped window
+ *   stackcheck.c    the task stack check inside the window
+ * The sysfs ABI is docs/sysfs-abi.md; the shared ABI include/ksplice/abi.h.
  */
 #ifndef KSPLICE_INTERNAL_H
 #define KSPLICE_INTERNAL_H
