@@ -269,6 +269,18 @@ int ks_match_resolve_target(const struct ks_package *pkg, const struct ks_target
 			goto done;
 		}
 		om[o].matched = 1;
+		if (log) {
+			size_t counts[5] = { 0 };
+
+			for (size_t i = 0; i < om[o].m.nr_fns; i++)
+				counts[om[o].m.fns[i].status]++;
+			fprintf(log, "== %s: %zu functions: %zu matched, %zu "
+				"ambiguous, %zu no_match, %zu not found, %zu "
+				"freed\n", t->objects[o].object, om[o].m.nr_fns,
+				counts[KS_FN_MATCHED], counts[KS_FN_AMBIGUOUS],
+				counts[KS_FN_NO_MATCH], counts[KS_FN_NOT_FOUND],
+				counts[KS_FN_FREED]);
+		}
 	}
 	if (check_objects(t, om, out) || resolve_funcs(t, om, text, out) ||
 	    resolve_syms(t, om, ks, out))
