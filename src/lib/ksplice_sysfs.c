@@ -72,6 +72,22 @@ int ks_sysfs_control(const char *verb, const char *id)
 	return ks_sysfs_write("control", line);
 }
 
+size_t ks_sysfs_chunk_len(const char *p)
+{
+	size_t len = 0;
+
+	/* as many whole lines as fit in one page */
+	for (;;) {
+		const char *nl = strchr(p + len, '\n');
+		size_t l = nl ? (size_t)(nl - (p + len)) + 1 : strlen(p + len);
+
+		if (!l || len + l > 4096)
+			break;
+		len += l;
+	}
+	return len;
+}
+
 int ks_sysfs_write_resolve(const char *id, const char *lines)
 {
 	char rel[256], chunk[4097];
@@ -79,18 +95,9 @@ int ks_sysfs_write_resolve(const char *id, const char *lines)
 
 	snprintf(rel, sizeof(rel), "%s/resolve", id);
 	while (*p) {
-		size_t len = 0;
+		size_t len = ks_sysfs_chunk_len(p);
 		int e;
 
-		/* as many whole lines as fit in one page */
-		for (;;) {
-			const char *nl = strchr(p + len, '\n');
-			size_t l = nl ? (size_t)(nl - (p + len)) + 1 : strlen(p + len);
-
-			if (!l || len + l > 4096)
-				break;
-			len += l;
-		}
 		if (!len)
 			return -E2BIG;	/* a single line longer than a page */
 		memcpy(chunk, p, len);

@@ -33,6 +33,10 @@ int ks_sysfs_control(const char *verb, const char *id);
  */
 int ks_sysfs_write_resolve(const char *id, const char *lines);
 
+/* Length of the next write of resolve text P: whole lines, <= 4096 bytes
+ * (0 if the first line alone is longer). */
+size_t ks_sysfs_chunk_len(const char *p);
+
 /* Read an attribute of an update (trailing newline removed); caller frees.
  * NULL if it cannot be read. */
 char *ks_sysfs_read(const char *id, const char *attr);
