@@ -126,6 +126,18 @@ eq "value while traced" 2 "$(cat $P/value)"
 grep -q ksplice_target_value $T/trace || fail "no trace of ksplice_target_value"
 echo nop > $T/current_tracer
 echo > $T/set_ftrace_filter
+
+echo "== a kprobe on the replaced function"
+# (the hand-written new code is assembly without an fentry site, which
+# kprobe events refuse as notrace; ksplice-create's C new code has one)
+echo 'p:kold ksplice_target_value' >> $T/kprobe_events || fail "kprobe old"
+echo > $T/trace
+echo 1 > $T/events/kprobes/enable || fail "enable kprobes"
+eq "value while kprobed" 2 "$(cat $P/value)"
+echo 0 > $T/events/kprobes/enable
+tr=$(cat $T/trace)
+has "kprobe on the old function" "kold:" "$tr"
+echo > $T/kprobe_events || fail "remove kprobes"
 grep -q ftrace_bug /proc/kallsyms >/dev/null
 dmesg | grep -qi "ftrace failed\|ftrace_bug\|ftrace faulted" && fail "ftrace bug"
 
