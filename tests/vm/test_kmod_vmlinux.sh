@@ -50,6 +50,30 @@ eq "cmdline (refused)" "$orig_cmdline" "$(cat /proc/cmdline)"
 rmmod ksplice_testupdate_vmlinux || fail rmmod
 echo drop ktestvm > $K/control || fail drop
 
+echo "== control and resolve refuse malformed input"
+bad() { # FILE LINE
+	printf '%s\n' "$2" > "$1" 2>/dev/null && fail "accepted by $1: $2"
+	return 0
+}
+bad $K/control "prepare bad/id"
+bad $K/control "prepare 0123456789abcdef0123456789abcdef0"
+bad $K/control "frobnicate x"
+bad $K/control "drop nosuch"
+echo prepare parse > $K/control || fail "prepare parse"
+bad $K/parse/resolve "bogus line"
+bad $K/parse/resolve "func vmlinux 0 $fn $size 5 abc"
+bad $K/parse/resolve "func vmlinux 0 $fn $size 5 0f1f44"
+bad $K/parse/resolve "func vmlinux 0 $fn $size $((size - 4)) $bytes"
+bad $K/parse/resolve "func vmlinux 0 $fn $size 5 $bytes extra"
+bad $K/parse/resolve "sym vmlinux x $scl"
+echo "sym vmlinux 0 $scl" > $K/parse/resolve || fail "good sym line"
+bad $K/parse/resolve "sym vmlinux 0 $scl"
+bad $K/parse/stage "frobnicate"
+eq "stage (parse)" prepared "$(cat $K/parse/stage)"
+echo apply > $K/parse/stage 2>/dev/null && fail "applied without new code"
+eq "cause (no new code)" invalid_update "$(cat $K/parse/abort_cause)"
+echo drop parse > $K/control || fail "drop parse"
+
 echo "== failed_to_find: wrong function size"
 try_load "$scl" $((size + 16)) && fail "loaded with a wrong size"
 eq cause failed_to_find "$(cat $K/ktestvm/abort_cause)"
