@@ -718,6 +718,13 @@ int ks_package_write(const char *dir, const char *out_tarball,
 		tmp = NULL;
 		goto out;
 	}
+	/* mkstemp makes 0600; a package is an ordinary file (umask). */
+	{
+		mode_t um = umask(0);
+
+		umask(um);
+		fchmod(fd, 0666 & ~um);
+	}
 	a = archive_write_new();
 	archive_write_add_filter_gzip(a);
 	archive_write_set_format_pax_restricted(a);
