@@ -10,6 +10,7 @@
 
 #include <getopt.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -152,6 +153,7 @@ int main(int argc, char **argv)
 	char *dir = exe_dir(), *cand[4], *core_default;
 	int c, json = 0, quiet = 0, verbose = isatty(2), status;
 	struct timespec t0, t1;
+	sigset_t sigs, pend;
 	size_t t, i;
 
 	o.jobs = 2;
@@ -239,9 +241,22 @@ int main(int argc, char **argv)
 		if (access(core_default, R_OK) == 0)
 			o.core_symvers = core_default;
 	}
+	/* Interrupts end the run cleanly (see create_update.c). */
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGHUP);
+	sigprocmask(SIG_BLOCK, &sigs, NULL);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	status = ks_create_update(&o, &r, err, sizeof(err));
 	clock_gettime(CLOCK_MONOTONIC, &t1);
+	if (!sigpending(&pend) && (sigismember(&pend, SIGINT) == 1 ||
+				   sigismember(&pend, SIGTERM) == 1 ||
+				   sigismember(&pend, SIGHUP) == 1)) {
+		fprintf(stderr, "ksplice-create: interrupted; nothing was written\n");
+		ks_create_result_free(&r);
+		return 130;
+	}
 	if (json) {
 		print_json(&r, status, err);
 	} else if (status == KB_NO_CHANGES) {

@@ -19,6 +19,7 @@
 #include <errno.h>
 #include <ftw.h>
 #include <glob.h>
+#include <signal.h>
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -104,6 +105,23 @@ static char *sha256_file(const char *path)
 	for (i = 0; i < n; i++)
 		sprintf(hex + 2 * i, "%02x", md[i]);
 	return hex;
+}
+
+/*
+ * The front end blocks SIGINT, SIGTERM and SIGHUP so that an interrupt
+ * cannot leave half-written files: Kbuild (which does not block them)
+ * stops, the step fails, everything is cleaned up, and no package is
+ * written once a signal is pending.
+ */
+static int interrupted(void)
+{
+	sigset_t pending;
+
+	if (sigpending(&pending))
+		return 0;
+	return sigismember(&pending, SIGINT) == 1 ||
+	       sigismember(&pending, SIGTERM) == 1 ||
+	       sigismember(&pending, SIGHUP) == 1;
 }
 
 /* ---- the target kernel's identity ------------------------------------- */
@@ -1029,6 +1047,10 @@ int ks_create_update(const struct ks_create_opts *o,
 		free(pf);
 	}
 	r->tarball = ks_strfmt("%s/ksplice-%s.tar.gz", o->outdir ? o->outdir : ".", id);
+	if (!ret && interrupted()) {
+		snprintf(err, errlen, "interrupted");
+		ret = KB_ERR;
+	}
 	if (!ret && ks_package_write(pkgdir, r->tarball, err, errlen))
 		ret = KB_ERR;
 out_paths:

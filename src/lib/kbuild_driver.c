@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <openssl/evp.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +29,11 @@ int kb_run(const char *dir, const char *log, char *const argv[])
 	if (pid == 0) {
 		int fd = open(log ? log : "/dev/null",
 			      O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+		sigset_t none;
+
+		/* ksplice-create blocks SIGINT & co.; make must not. */
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
 
 		if (fd >= 0) {
 			dup2(fd, 1);
