@@ -39,12 +39,11 @@ static char *xstrdup(const char *s)
 
 /* ---- exports ---------------------------------------------------------- */
 
-static int cmp_idx_names;
+/* qsort has no context argument: the names being sorted. */
 static char **sort_names;
 
 static int cmp_idx(const void *a, const void *b)
 {
-	(void)cmp_idx_names;
 	return strcmp(sort_names[*(const size_t *)a],
 		      sort_names[*(const size_t *)b]);
 }
@@ -553,13 +552,9 @@ static void filter_special(struct builder *b, const struct special *sp)
 
 		if (!key)
 			continue;
+		/* Keep the entry only if it describes carried code. */
 		loc = code_loc(b, src, key, &csec);
-		if (loc < 0 || !piece_at(b, csec, (GElf_Addr)loc) ||
-		    !ks_sec_is_text(&b->post->secs[csec]))
-			continue;
-		if (!piece_at(b, csec, (GElf_Addr)loc) ||
-		    b->nc->secs[piece_at(b, csec, (GElf_Addr)loc) - 1].src_sec !=
-		    csec)
+		if (loc < 0 || !piece_at(b, csec, (GElf_Addr)loc))
 			continue;
 		if (!out) {
 			out = new_sec(b, src, 0, 0);
