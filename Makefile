@@ -19,6 +19,8 @@ WARN    := -Wall -Wextra -Werror
 CPPFLAGS += -Iinclude -Isrc/lib
 CFLAGS  ?= -O2 -g
 LDLIBS  := -lelf -larchive -lcrypto -lcapstone -lz
+# Uptrack downloads (src/lib/repo_fetch.c)
+LDLIBS  += -lcurl
 SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 LIB_SRCS   := $(sort $(wildcard src/lib/*.c))
