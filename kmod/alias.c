@@ -34,7 +34,7 @@ u8 *ksplice_alias_map(unsigned long addr, size_t len)
 	unsigned int i, nr = ((addr + len - 1) & PAGE_MASK) == first ? 1 : 2;
 	void *map;
 
-	if (!len || len > PAGE_SIZE)
+	if (!len || len > PAGE_SIZE || ksplice_should_fail())
 		return NULL;
 	for (i = 0; i < nr; i++) {
 		unsigned long p = first + i * PAGE_SIZE;

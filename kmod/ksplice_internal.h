@@ -197,6 +197,17 @@ extern struct list_head ksplice_updates;
 extern unsigned int ksplice_retries;
 extern unsigned int ksplice_retry_delay_ms;
 extern bool ksplice_stack_scan_all;
+extern bool ksplice_stack_filter;
+
+#ifdef KSPLICE_DEBUG
+bool ksplice_should_fail(void);
+#else
+/* The forced-failure switch exists only in the debug build. */
+static inline bool ksplice_should_fail(void)
+{
+	return false;
+}
+#endif
 
 /* update.c */
 int ksplice_updates_init(struct kobject *root);
@@ -247,6 +258,16 @@ int ksplice_reverse(struct ksplice_update *u);
 
 /* stackcheck.c */
 /**
+ * struct ksplice_range - addresses [@start, @end) the stack check looks for
+ * @start: first address
+ * @end: one past the last
+ */
+struct ksplice_range {
+	unsigned long start;
+	unsigned long end;
+};
+
+/**
  * struct ksplice_stack_check - what the task stack check looks for
  * @u: the update whose functions are checked
  * @new_code: also treat the new-code modules' text as busy (reverse)
@@ -255,6 +276,9 @@ int ksplice_reverse(struct ksplice_update *u);
  * @nr_conflicts: tasks found busy
  * @nr_tasks: tasks checked
  * @nr_unreliable: tasks whose unwind was unreliable (scanned instead)
+ * @ranges: sorted, merged ranges for the filter scan (NULL: no filter)
+ * @nr_ranges: entries in @ranges
+ * @nr_unwound: tasks the filter let through to the unwinder
  */
 struct ksplice_stack_check {
 	struct ksplice_update *u;
@@ -264,7 +288,12 @@ struct ksplice_stack_check {
 	unsigned int nr_conflicts;
 	unsigned int nr_tasks;
 	unsigned int nr_unreliable;
+	struct ksplice_range *ranges;
+	unsigned int nr_ranges;
+	unsigned int nr_unwound;
 };
 void ksplice_check_stacks(struct ksplice_stack_check *sc);
+int ksplice_stack_ranges_build(struct ksplice_stack_check *sc);
+void ksplice_stack_ranges_free(struct ksplice_stack_check *sc);
 
 #endif /* KSPLICE_INTERNAL_H */

@@ -12,17 +12,47 @@
 #include "ksplice_internal.h"
 
 unsigned int ksplice_retries = 5;
-module_param_named(retries, ksplice_retries, uint, 0644);
+module_param_named(retries, ksplice_retries, uint, 0600);
 MODULE_PARM_DESC(retries, "extra stop_machine attempts after code_busy");
 
 unsigned int ksplice_retry_delay_ms = 1000;
-module_param_named(retry_delay_ms, ksplice_retry_delay_ms, uint, 0644);
+module_param_named(retry_delay_ms, ksplice_retry_delay_ms, uint, 0600);
 MODULE_PARM_DESC(retry_delay_ms, "sleep between code_busy attempts (ms)");
 
 bool ksplice_stack_scan_all;
-module_param_named(stack_scan_all, ksplice_stack_scan_all, bool, 0644);
+module_param_named(stack_scan_all, ksplice_stack_scan_all, bool, 0600);
 MODULE_PARM_DESC(stack_scan_all,
 		 "stack check: treat every live stack word as a return address instead of unwinding with ORC (conservative)");
+
+bool ksplice_stack_filter = true;
+module_param_named(stack_filter, ksplice_stack_filter, bool, 0600);
+MODULE_PARM_DESC(stack_filter,
+		 "stack check: unwind only stacks holding a word inside the code being changed (off: unwind every stack)");
+
+#ifdef KSPLICE_DEBUG
+/*
+ * Forced allocation failures for the tests: the stock kernel has no
+ * fault injection.  Counts down at every allocation point of the
+ * prepare/resolve/apply paths; the one that brings it to zero fails.
+ * Unlocked: the tests drive one operation at a time.
+ */
+static unsigned int ksplice_fail_nth;
+module_param_named(fail_nth, ksplice_fail_nth, uint, 0600);
+MODULE_PARM_DESC(fail_nth,
+		 "debug build: make the Nth allocation from now fail (0: none)");
+
+bool ksplice_should_fail(void)
+{
+	unsigned int n = READ_ONCE(ksplice_fail_nth);
+
+	if (!n)
+		return false;
+	WRITE_ONCE(ksplice_fail_nth, n - 1);
+	if (n == 1)
+		pr_info("forced allocation failure (fail_nth)\n");
+	return n == 1;
+}
+#endif
 
 struct ksplice_kernel_syms ksplice_ksyms;
 

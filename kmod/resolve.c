@@ -111,7 +111,8 @@ static int ksplice_parse_sym(struct ksplice_update *u, char **tok, int n)
 	list_for_each_entry(s, &t->syms, list)
 		if (s->idx == idx)
 			return -EEXIST;
-	s = kzalloc(sizeof(*s), GFP_KERNEL);
+	s = ksplice_should_fail() ? NULL :
+		kzalloc(sizeof(*s), GFP_KERNEL);
 	if (!s)
 		return -ENOMEM;
 	s->idx = idx;
@@ -153,7 +154,8 @@ static int ksplice_parse_func(struct ksplice_update *u, char **tok, int n)
 	list_for_each_entry(f, &t->funcs, list)
 		if (f->idx == idx)
 			return -EEXIST;
-	f = kzalloc(sizeof(*f), GFP_KERNEL);
+	f = ksplice_should_fail() ? NULL :
+		kzalloc(sizeof(*f), GFP_KERNEL);
 	if (!f)
 		return -ENOMEM;
 	if (hex2bin(f->expected, tok[6], hexlen / 2)) {

@@ -139,6 +139,7 @@ static int ksplice_run_stopped(struct ksplice_stop_ctx *ctx)
 	ctx->sc.nr_conflicts = 0;
 	ctx->sc.nr_tasks = 0;
 	ctx->sc.nr_unreliable = 0;
+	ctx->sc.nr_unwound = 0;
 	ctx->sc.conflicts[0] = '\0';
 	ctx->u->message[0] = '\0';
 	/* Same lock order as kprobes and ftrace: hotplug, then text_mutex. */
@@ -455,6 +456,13 @@ static int ksplice_splice(struct ksplice_update *u, bool reverse)
 	ret = ksplice_prepare(u, reverse);
 	if (ret)
 		return ret;
+	if (ksplice_stack_ranges_build(&ctx.sc)) {
+		ksplice_unmap_sites(u);
+		ksplice_set_abort(u, KSPLICE_ABORT_OUT_OF_MEMORY,
+				  "cannot allocate the stack check's table of %s",
+				  u->id);
+		return -ENOMEM;
+	}
 	for (try = 1; ; try++) {
 		u->tries = try;
 		ret = ksplice_run_stopped(&ctx);
@@ -466,6 +474,7 @@ static int ksplice_splice(struct ksplice_update *u, bool reverse)
 			ctx.sc.nr_conflicts);
 		msleep(ksplice_retry_delay_ms);
 	}
+	ksplice_stack_ranges_free(&ctx.sc);
 	ksplice_unmap_sites(u);
 	if (ret) {
 		ksplice_set_abort(u, KSPLICE_ABORT_UNEXPECTED,
@@ -485,10 +494,10 @@ static int ksplice_splice(struct ksplice_update *u, bool reverse)
 			u->pause_reverse_ns = ctx.pause_ns;
 		else
 			u->pause_apply_ns = ctx.pause_ns;
-		pr_info("update %s %s: %llu ns in the stopped window, %llu ns for the whole stop_machine, %u tries, %u stacks checked (%u unwinds unreliable)\n",
+		pr_info("update %s %s: %llu ns in the stopped window, %llu ns for the whole stop_machine, %u tries, %u stacks checked, %u unwound (%u unwinds unreliable)\n",
 			u->id, reverse ? "reversed" : "applied", ctx.pause_ns,
 			ctx.call_ns, u->tries, ctx.sc.nr_tasks,
-			ctx.sc.nr_unreliable);
+			ctx.sc.nr_unwound, ctx.sc.nr_unreliable);
 	}
 	return u->cause == KSPLICE_ABORT_NONE ? 0 : -EIO;
 }

@@ -6,13 +6,25 @@
  * not reliable, every word of the live stack is treated as a possible
  * return address instead (conservative, never misses one).
  *
- * Nothing here allocates, sleeps or takes a lock other than RCU.
+ * Most tasks are nowhere near the code being changed, and unwinding costs
+ * a table lookup per frame, so each stack is first scanned word by word
+ * against the (sorted, merged) address ranges that matter.  That scan is a
+ * sound filter: every address the unwinder could report for a task that
+ * is switched out is read from its live stack (return addresses and the
+ * ip saved in pt_regs alike), so a stack with no word in any range cannot
+ * be busy.  Only stacks with such a word are unwound, which keeps a stale
+ * word from ever causing a false code_busy.
+ *
+ * Nothing here allocates, sleeps or takes a lock other than RCU; the
+ * range table is built before the machine is stopped.
  */
 #include <linux/kernel.h>
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/task_stack.h>
+#include <linux/slab.h>
+#include <linux/sort.h>
 #include <asm/unwind.h>
 #include "ksplice_internal.h"
 
@@ -71,6 +83,127 @@ static const char *ksplice_scan_stack(struct ksplice_stack_check *sc,
 	return NULL;
 }
 
+static int ksplice_range_cmp(const void *a, const void *b)
+{
+	const struct ksplice_range *x = a, *y = b;
+
+	if (x->start != y->start)
+		return x->start < y->start ? -1 : 1;
+	return 0;
+}
+
+static void ksplice_range_add(struct ksplice_stack_check *sc,
+			      unsigned long start, unsigned long size)
+{
+	if (!start || !size)
+		return;
+	sc->ranges[sc->nr_ranges].start = start;
+	sc->ranges[sc->nr_ranges].end = start + size;
+	sc->nr_ranges++;
+}
+
+/**
+ * ksplice_stack_ranges_build() - the address ranges the stack check
+ *	looks for, sorted and merged, for the filter scan
+ * @sc: the stack check; @sc->u and @sc->new_code must be set
+ *
+ * Called outside the stopped window, after the patch sites are prepared
+ * (stacked replacements known).  Free with ksplice_stack_ranges_free().
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int ksplice_stack_ranges_build(struct ksplice_stack_check *sc)
+{
+	struct ksplice_func_site *f;
+	struct ksplice_target *t;
+	unsigned int i, n = 0, out;
+
+	list_for_each_entry(t, &sc->u->targets, list) {
+		list_for_each_entry(f, &t->funcs, list)
+			n += 3;
+		n++;
+	}
+	sc->nr_ranges = 0;
+	sc->ranges = ksplice_should_fail() ? NULL :
+		kmalloc_array(n ?: 1, sizeof(*sc->ranges), GFP_KERNEL);
+	if (!sc->ranges)
+		return -ENOMEM;
+	list_for_each_entry(t, &sc->u->targets, list) {
+		list_for_each_entry(f, &t->funcs, list) {
+			ksplice_range_add(sc, f->addr, f->size);
+			ksplice_range_add(sc, f->stacked_addr, f->stacked_size);
+			if (sc->new_code)
+				ksplice_range_add(sc, f->new_addr, f->new_size);
+		}
+		if (sc->new_code && t->new_mod)
+			ksplice_range_add(sc,
+				(unsigned long)t->new_mod->core_layout.base,
+				t->new_mod->core_layout.text_size);
+	}
+	sort(sc->ranges, sc->nr_ranges, sizeof(*sc->ranges),
+	     ksplice_range_cmp, NULL);
+	for (i = 1, out = 0; i < sc->nr_ranges; i++) {
+		if (sc->ranges[i].start <= sc->ranges[out].end) {
+			sc->ranges[out].end = max(sc->ranges[out].end,
+						  sc->ranges[i].end);
+			continue;
+		}
+		sc->ranges[++out] = sc->ranges[i];
+	}
+	if (sc->nr_ranges)
+		sc->nr_ranges = out + 1;
+	return 0;
+}
+
+void ksplice_stack_ranges_free(struct ksplice_stack_check *sc)
+{
+	kfree(sc->ranges);
+	sc->ranges = NULL;
+	sc->nr_ranges = 0;
+}
+
+/* Is @addr inside one of the merged ranges?  Binary search. */
+static bool ksplice_in_ranges(const struct ksplice_stack_check *sc,
+			      unsigned long addr)
+{
+	unsigned int lo = 0, hi = sc->nr_ranges, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (addr < sc->ranges[mid].start)
+			hi = mid;
+		else if (addr >= sc->ranges[mid].end)
+			lo = mid + 1;
+		else
+			return true;
+	}
+	return false;
+}
+
+/* Could the unwinder find anything on this stack?  (the filter scan) */
+static bool ksplice_stack_may_hit(const struct ksplice_stack_check *sc,
+				  struct task_struct *task)
+{
+	unsigned long *lo = task_stack_page(task);
+	unsigned long *hi = lo + THREAD_SIZE / sizeof(*lo);
+	unsigned long *p = (unsigned long *)task->thread.sp;
+	unsigned long first, span, w;
+
+	if (!sc->nr_ranges)
+		return false;
+	first = sc->ranges[0].start;
+	span = sc->ranges[sc->nr_ranges - 1].end - first;
+	if (p < lo || p >= hi)
+		p = lo;
+	for (; p < hi; p++) {
+		w = READ_ONCE_NOCHECK(*p);
+		/* one compare for the common case: outside every range */
+		if (w - first < span && ksplice_in_ranges(sc, w))
+			return true;
+	}
+	return false;
+}
+
 static const char *ksplice_check_task(struct ksplice_stack_check *sc,
 				      struct task_struct *task)
 {
@@ -83,6 +216,11 @@ static const char *ksplice_check_task(struct ksplice_stack_check *sc,
 
 	if (READ_ONCE(ksplice_stack_scan_all))
 		return ksplice_scan_stack(sc, task);
+	if (sc->ranges && READ_ONCE(ksplice_stack_filter)) {
+		if (!ksplice_stack_may_hit(sc, task))
+			return NULL;
+		sc->nr_unwound++;
+	}
 	for (unwind_start(&state, task, NULL, NULL); !unwind_done(&state);
 	     unwind_next_frame(&state)) {
 		if (++frames > KSPLICE_MAX_FRAMES) {

@@ -166,16 +166,23 @@ static ssize_t description_show(struct kobject *kobj,
 	return n;
 }
 
-static struct kobj_attribute stage_attr = __ATTR_RW(stage);
+/*
+ * Root only, all of them: they hold kernel addresses (functions,
+ * message, conflicts) and the state of code being changed.
+ */
+static struct kobj_attribute stage_attr = __ATTR(stage, 0600, stage_show,
+						 stage_store);
 static struct kobj_attribute resolve_attr = __ATTR_WO(resolve);
-static struct kobj_attribute abort_cause_attr = __ATTR_RO(abort_cause);
-static struct kobj_attribute conflicts_attr = __ATTR_RO(conflicts);
-static struct kobj_attribute message_attr = __ATTR_RO(message);
-static struct kobj_attribute targets_attr = __ATTR_RO(targets);
-static struct kobj_attribute functions_attr = __ATTR_RO(functions);
-static struct kobj_attribute pause_ns_attr = __ATTR_RO(pause_ns);
-static struct kobj_attribute tries_attr = __ATTR_RO(tries);
-static struct kobj_attribute description_attr = __ATTR_RO(description);
+static struct kobj_attribute abort_cause_attr = __ATTR_RO_MODE(abort_cause,
+							       0400);
+static struct kobj_attribute conflicts_attr = __ATTR_RO_MODE(conflicts, 0400);
+static struct kobj_attribute message_attr = __ATTR_RO_MODE(message, 0400);
+static struct kobj_attribute targets_attr = __ATTR_RO_MODE(targets, 0400);
+static struct kobj_attribute functions_attr = __ATTR_RO_MODE(functions, 0400);
+static struct kobj_attribute pause_ns_attr = __ATTR_RO_MODE(pause_ns, 0400);
+static struct kobj_attribute tries_attr = __ATTR_RO_MODE(tries, 0400);
+static struct kobj_attribute description_attr = __ATTR_RO_MODE(description,
+							       0400);
 
 static struct attribute *ksplice_update_attrs[] = {
 	&stage_attr.attr,

@@ -185,7 +185,7 @@ static int ksplice_prepare(const char *id)
 	struct ksplice_update *u;
 	int ret;
 
-	u = kzalloc(sizeof(*u), GFP_KERNEL);
+	u = ksplice_should_fail() ? NULL : kzalloc(sizeof(*u), GFP_KERNEL);
 	if (!u)
 		return -ENOMEM;
 	strscpy(u->id, id, sizeof(u->id));
