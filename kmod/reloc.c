@@ -33,6 +33,10 @@ int ksplice_apply_reloc(struct ksplice_update *u, struct module *mod,
 	u32 v32;
 
 	switch (r->type) {
+	case R_X86_64_PC64:	/* the key field of a __jump_table entry */
+		val -= (s64)site;
+		len = 8;
+		break;
 	case R_X86_64_64:
 		len = 8;
 		break;

@@ -9,15 +9,8 @@
 #ifndef KSPLICE_ABI_H
 #define KSPLICE_ABI_H
 
-#ifdef __KERNEL__
+/* The kernel's UAPI types, in the kernel and in user space alike. */
 #include <linux/types.h>
-#else
-#include <stdint.h>
-typedef uint8_t __u8;
-typedef uint32_t __u32;
-typedef int64_t __s64;
-typedef uint64_t __u64;
-#endif
 
 /* Bumped whenever a structure below changes layout. */
 #define KSPLICE_ABI_VERSION 1
@@ -82,7 +75,7 @@ struct ksplice_func {
 struct ksplice_reloc {
 	__u64 site;		/* relocated: address of the field to fill */
 	__u32 sym;		/* index into the symbol table */
-	__u32 type;		/* R_X86_64_64, _PC32, _PLT32, _32, _32S */
+	__u32 type;		/* R_X86_64_64, _PC64, _PC32, _PLT32, _32, _32S */
 	__s64 addend;
 };
 
