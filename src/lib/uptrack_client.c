@@ -607,6 +607,7 @@ static int remove_one(struct uptrack_ctx *c, const char *id)
 	/* 19 = not_applied: already gone, which is what we want. */
 	if (rc == 0 || (rc == 19 && !uptrack_kernel_applied(&c->paths, id))) {
 		p.what = "removed";
+		p.last = -1;
 		draw(&p, 100);
 		end_bar(c);
 		uptrack_state_del(&c->state, id);
@@ -644,8 +645,12 @@ int ut_install(struct uptrack_ctx *c, const int *plan, size_t n)
 				end_bar(c);
 			goto out;
 		}
-		if (p.last >= 0 && c->tty && c->verbosity >= 0)
-			printf("\r");
+		if (p.last >= 0) {
+			p.what = "verified";
+			p.last = -1;
+			draw(&p, 50);
+			end_bar(c);
+		}
 	}
 	/* 2. Apply in order; the state follows each success. */
 	for (i = 0; i < n; i++) {
@@ -654,7 +659,7 @@ int ut_install(struct uptrack_ctx *c, const int *plan, size_t n)
 				      .span = 50, .what = "applying",
 				      .last = -1 };
 		char *path = pkg_path(c, u->id), *out = NULL;
-		int rc;
+		int rc, rc2;
 
 		if (!c->tty)
 			ut_say(c, "Installing [%s] %s\n", u->id, u->title);
@@ -664,6 +669,7 @@ int ut_install(struct uptrack_ctx *c, const int *plan, size_t n)
 		free(path);
 		if (rc == 0 || rc == 17) {
 			p.what = "installed";
+			p.last = -1;
 			draw(&p, 100);
 			end_bar(c);
 			if (c->tty)
@@ -680,7 +686,9 @@ int ut_install(struct uptrack_ctx *c, const int *plan, size_t n)
 			continue;
 		}
 		p.what = "FAILED";
-		draw(&p, p.last);
+		rc2 = p.last;
+		p.last = -1;
+		draw(&p, rc2);
 		end_bar(c);
 		fprintf(stderr, "%s", out);
 		free(out);
@@ -751,10 +759,12 @@ void ut_say_effective(struct uptrack_ctx *c)
 {
 	const struct repo_update *e = ut_effective(c);
 
-	if (e)
+	if (e && e->brings_release)
 		ut_say(c, "Effective kernel version is %s (Debian %s)\n",
-		       e->brings_release ? e->brings_release : c->release,
-		       e->brings);
+		       e->brings_release, e->brings);
+	else if (e)
+		ut_say(c, "Effective kernel version is Debian %s (running %s)\n",
+		       e->brings, c->release);
 	else
 		ut_say(c, "Effective kernel version is %s%s%s%s\n", c->release,
 		       c->have_idx && c->idx.base_version ? " (Debian " : "",

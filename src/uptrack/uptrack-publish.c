@@ -336,6 +336,8 @@ static int cmd_add(struct opts *o, const char *pkgfile)
 
 	if (!o->repo || !o->key)
 		return die("add needs --repo and --key");
+	if (!cache || !*cache)
+		cache = "/var/cache/ksplice";
 	if (!pkgfile) {
 		char tmpl[] = "/tmp/uptrack-publish.XXXXXX";
 
