@@ -87,4 +87,12 @@ expect_rc "reinstall with a damaged kept copy" 0 "$B/uptrack-install" upd1
 expect_eq "applied" "upd1 " "$(applied)"
 cmp -s "$UPTRACK_STATE_DIR/updates/upd1.tar.gz" "$KDIR/updates/ksplice-upd1.tar.gz" ||
 	fail "kept copy not replaced"
+# 12. A configuration with a typo: exit 3 naming the line, nothing done.
+reset_kernel
+write_conf "autoinstal = yes"
+expect_rc "bad configuration" 3 "$B/uptrack-upgrade" -y
+expect_contains "message" "line 5: unknown key 'autoinstal'" "$ERR"
+nothing_applied "bad configuration"
+rm "$UPTRACK_CONFIG"
+expect_rc "missing configuration" 3 "$B/uptrack-upgrade" -y
 echo PASS
