@@ -128,3 +128,18 @@ install: tools man
 clean:
 	rm -rf $(BUILD)
 	$(MAKE) -C kmod clean-local 2>/dev/null || true
+
+# --- Uptrack GUI (issue 6): gui/uptrack-manager, GTK 3.  Built into
+# build/gui/ (not build/bin/, so guests do not carry GTK) when GTK 3 is
+# installed (scripts/install-deps installs libgtk-3-dev).
+GTK_CFLAGS := $(shell pkg-config --cflags gtk+-3.0 2>/dev/null)
+GTK_LIBS   := $(shell pkg-config --libs gtk+-3.0 2>/dev/null)
+.PHONY: gui
+gui: $(BUILD)/gui/uptrack-manager
+ifneq ($(GTK_LIBS),)
+all: gui
+endif
+$(BUILD)/gui/uptrack-manager: gui/uptrack-manager.c
+	@mkdir -p $(@D)
+	$(CC) $(CSTD) $(WARN) $(GTK_CFLAGS) $(CFLAGS) -o $@ $< $(GTK_LIBS)
+# --- end Uptrack GUI
