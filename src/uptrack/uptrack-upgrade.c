@@ -61,7 +61,20 @@ static int reapply(struct uptrack_ctx *c)
 			    c->nr_prev_boot);
 		return UT_OK;
 	}
+	c->mute = 1;
 	ret = ut_cached_index(c);
+	c->mute = 0;
+	if (ret == UT_WRONG_KERNEL) {
+		/* Booted into another kernel: those updates do not apply. */
+		ut_say(c, "The %zu updates installed before the reboot were for kernel %s %s, not the running one: not re-applied.\n",
+		       c->nr_prev_boot, c->idx.kernel_release,
+		       c->idx.kernel_version);
+		uptrack_log(&c->paths, "boot: running another kernel, %zu updates dropped",
+			    c->nr_prev_boot);
+		return UT_OK;
+	}
+	if (ret && ret != UT_NO_INDEX)
+		return ut_fail(c, ret, "the kept index cannot be used to re-apply the updates");
 	if (ret == UT_NO_INDEX)
 		return ut_fail(c, UT_NO_INDEX,
 			       "no kept index to re-apply the updates from");

@@ -97,5 +97,14 @@ echo 33333333-2222-3333-4444-555555555555 > "$W/boot_id"
 write_conf "install_on_reboot = no"
 expect_rc "init with install_on_reboot = no" 0 "$B/uptrack-upgrade" --init
 nothing_applied "install_on_reboot = no"
+# 8. Booted into another kernel: the kept updates are for the old one.
+write_conf "install_on_reboot = yes"
 mv "$W/offline" "$REPO"
+"$B/uptrack-upgrade" -y -q || fail "upgrade"
+rm -rf "$KSPLICE_SYSFS"/*; : > "$KSPLICE_SYSFS/.apply-calls"
+echo 44444444-2222-3333-4444-555555555555 > "$W/boot_id"
+out=$(UPTRACK_KERNEL_VERSION="#2 SMP newer build" "$B/uptrack-upgrade" --init) ||
+	fail "init on another kernel"
+expect_contains "init on another kernel" "not re-applied" "$out"
+nothing_applied "another kernel"
 echo PASS
