@@ -129,8 +129,26 @@ static void undo(const char *id, const struct ks_manifest *m, int *loaded)
 	ks_sysfs_control("drop", id);
 }
 
+static int apply_locked(const char *tarball, const struct ks_apply_opts *opts,
+			char **idp, struct ks_outcome *out);
+
 int ks_apply(const char *tarball, const struct ks_apply_opts *opts,
 	     char **idp, struct ks_outcome *out)
+{
+	char err[512];
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	*idp = NULL;
+	if (ks_state_lock(err, sizeof(err)))
+		return ks_outcome_fail(out, KSPLICE_ABORT_UNEXPECTED, "%s", err);
+	rc = apply_locked(tarball, opts, idp, out);
+	ks_state_unlock();
+	return rc;
+}
+
+static int apply_locked(const char *tarball, const struct ks_apply_opts *opts,
+			char **idp, struct ks_outcome *out)
 {
 	struct ks_package pkg;
 	struct ks_kallsyms ks;
@@ -204,6 +222,23 @@ int ks_apply(const char *tarball, const struct ks_apply_opts *opts,
 		goto done;
 	}
 	e = ks_sysfs_control("prepare", m->id);
+	if (e == -EEXIST) {
+		/* someone outside our lock got there first */
+		char *stage = ks_sysfs_read(m->id, "stage");
+
+		if (stage && !strcmp(stage, "applied")) {
+			out->already = 1;
+			ks_outcome_fail(out, KSPLICE_ABORT_ALREADY_APPLIED,
+					"Ksplice update %s already applied.", m->id);
+		} else {
+			ks_outcome_fail(out, KSPLICE_ABORT_UNEXPECTED,
+					"update %s is being prepared by another "
+					"program (stage %s); nothing was done",
+					m->id, stage ? stage : "?");
+		}
+		free(stage);
+		goto done;
+	}
 	if (e) {
 		ks_outcome_fail(out, KSPLICE_ABORT_UNEXPECTED,
 				"cannot prepare update %s in the kernel: %s",
@@ -285,7 +320,21 @@ static int unload(const char *name)
 	return e;
 }
 
+static int remove_locked(const char *id, struct ks_outcome *out);
+
 int ks_remove(const char *id, struct ks_outcome *out)
+{
+	char err[512];
+	int rc;
+
+	if (ks_state_lock(err, sizeof(err)))
+		return ks_outcome_fail(out, KSPLICE_ABORT_UNEXPECTED, "%s", err);
+	rc = remove_locked(id, out);
+	ks_state_unlock();
+	return rc;
+}
+
+static int remove_locked(const char *id, struct ks_outcome *out)
 {
 	char rel[256], *stage, *targets;
 	int e;

@@ -3,7 +3,9 @@
 #include "update_state.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <ftw.h>
+#include <sys/file.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -151,4 +153,39 @@ unsigned long long ks_state_applied_at(const char *id)
 
 	free(s);
 	return v;
+}
+
+static int lock_fd = -1, lock_depth;
+
+int ks_state_lock(char *err, size_t errlen)
+{
+	char path[4096];
+
+	if (lock_depth++)
+		return 0;
+	if (mkdirs(ks_state_root())) {
+		snprintf(err, errlen, "cannot create %s: %s", ks_state_root(),
+			 strerror(errno));
+		lock_depth = 0;
+		return -1;
+	}
+	snprintf(path, sizeof(path), "%s/lock", ks_state_root());
+	lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (lock_fd < 0 || flock(lock_fd, LOCK_EX)) {
+		snprintf(err, errlen, "cannot lock %s: %s", path, strerror(errno));
+		if (lock_fd >= 0)
+			close(lock_fd);
+		lock_fd = -1;
+		lock_depth = 0;
+		return -1;
+	}
+	return 0;
+}
+
+void ks_state_unlock(void)
+{
+	if (lock_depth > 0 && --lock_depth == 0 && lock_fd >= 0) {
+		close(lock_fd);
+		lock_fd = -1;
+	}
 }

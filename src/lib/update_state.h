@@ -25,4 +25,13 @@ char *ks_state_read(const char *id, const char *file);
 /* When update ID was applied (0 if unknown). */
 unsigned long long ks_state_applied_at(const char *id);
 
+/*
+ * One ksplice-apply or ksplice-remove at a time: an flock on
+ * STATE_DIR/lock, held for the whole operation (the kernel drops it if the
+ * process dies).  Nested calls in one process share it.  0, or -1 with a
+ * reason in err.
+ */
+int ks_state_lock(char *err, size_t errlen);
+void ks_state_unlock(void);
+
 #endif /* KS_UPDATE_STATE_H */

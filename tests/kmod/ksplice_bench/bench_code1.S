@@ -1,0 +1,3 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Replacement code of update bench1 (bench_code.inc). */
+#include "bench_code.inc"
