@@ -183,8 +183,9 @@ int main(int argc, char **argv)
 	} else if (cron) {
 		yes = 1;
 	}
-	if (!dry)
-		ut_say(&c, "The following steps will be taken:\n");
+	if (!(cron && dry))
+		ut_say(&c, "The following steps %s be taken:\n",
+		       dry ? "would" : "will");
 	for (i = 0; i < n; i++)
 		ut_say(&c, "Install [%s] %s\n", c.idx.updates[plan[i]].id,
 		       c.idx.updates[plan[i]].title);
