@@ -44,6 +44,9 @@ help:
 	@echo "make            build tools, library, kernel module and unit tests"
 	@echo "make check      install deps, provision kernels, run all tests"
 	@echo "make demo       the live-update story, step by step"
+	@echo "make bench      pause-time benchmark -> docs/performance.md"
+	@echo "make soak       1000 apply/remove cycles under load"
+	@echo "make fuzz       run the fuzz targets for a fixed budget"
 	@echo "make install    install under DESTDIR/PREFIX"
 
 tools: $(TOOLS)
@@ -143,3 +146,19 @@ $(BUILD)/gui/uptrack-manager: gui/uptrack-manager.c
 	@mkdir -p $(@D)
 	$(CC) $(CSTD) $(WARN) $(GTK_CFLAGS) $(CFLAGS) -o $@ $< $(GTK_LIBS)
 # --- end Uptrack GUI
+
+# ---- Reliability and performance (issue 8; docs/performance.md) --------
+# make bench: pause-time benchmark and friends -> docs/performance.md
+# make soak:  1000 apply/remove cycles under load (SOAK_CYCLES=N to change)
+# make fuzz:  every libFuzzer target for FUZZ_SECONDS (default 60) each
+SOAK_CYCLES  ?= 1000
+FUZZ_SECONDS ?= 60
+.PHONY: soak fuzz
+bench: all
+	tests/bench/run-bench
+
+soak: all
+	KSPLICE_STRESS_CYCLES=$(SOAK_CYCLES) bash tests/vm/test_stress_cycles.sh
+
+fuzz:
+	tests/fuzz/run-fuzz $(FUZZ_SECONDS)

@@ -26,6 +26,7 @@
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/static_call_types.h>
+#include <linux/spinlock.h>
 #include <linux/stop_machine.h>
 #include <linux/types.h>
 #include <ksplice/abi.h>
@@ -198,6 +199,7 @@ extern unsigned int ksplice_retries;
 extern unsigned int ksplice_retry_delay_ms;
 extern bool ksplice_stack_scan_all;
 extern bool ksplice_stack_filter;
+extern bool ksplice_stack_parallel;
 
 #ifdef KSPLICE_DEBUG
 bool ksplice_should_fail(void);
@@ -279,6 +281,10 @@ struct ksplice_range {
  * @ranges: sorted, merged ranges for the filter scan (NULL: no filter)
  * @nr_ranges: entries in @ranges
  * @nr_unwound: tasks the filter let through to the unwinder
+ * @lock: serialises the CPUs' appends to @conflicts and their counts
+ * @shared: in a CPU's private copy, the shared state it reports to
+ * @caller: the task that runs the apply or reverse (blocked in
+ *	stop_machine meanwhile)
  */
 struct ksplice_stack_check {
 	struct ksplice_update *u;
@@ -291,8 +297,12 @@ struct ksplice_stack_check {
 	struct ksplice_range *ranges;
 	unsigned int nr_ranges;
 	unsigned int nr_unwound;
+	raw_spinlock_t lock;
+	struct ksplice_stack_check *shared;
+	struct task_struct *caller;
 };
-void ksplice_check_stacks(struct ksplice_stack_check *sc);
+void ksplice_check_stacks(struct ksplice_stack_check *shared,
+			  unsigned int slot, unsigned int nr);
 int ksplice_stack_ranges_build(struct ksplice_stack_check *sc);
 void ksplice_stack_ranges_free(struct ksplice_stack_check *sc);
 

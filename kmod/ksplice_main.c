@@ -29,6 +29,11 @@ module_param_named(stack_filter, ksplice_stack_filter, bool, 0600);
 MODULE_PARM_DESC(stack_filter,
 		 "stack check: unwind only stacks holding a word inside the code being changed (off: unwind every stack)");
 
+bool ksplice_stack_parallel = true;
+module_param_named(stack_parallel, ksplice_stack_parallel, bool, 0600);
+MODULE_PARM_DESC(stack_parallel,
+		 "stack check: every CPU inside stop_machine checks a share of the tasks (off: one CPU checks all)");
+
 #ifdef KSPLICE_DEBUG
 /*
  * Forced allocation failures for the tests: the stock kernel has no

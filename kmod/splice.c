@@ -3,9 +3,9 @@
  * Applying and reversing an update.  Everything that can fail happens
  * before the machine is stopped: kallsyms checks, module references,
  * writable aliases of every patch site, text_mutex.  Inside one
- * stop_machine() a single CPU re-verifies the bytes, checks every task's
- * stack and writes (or restores) the jumps, while the others wait for it
- * and then serialise their instruction streams.
+ * stop_machine() one CPU re-verifies the bytes, all of them check a share
+ * of the tasks' stacks, the first one writes (or restores) the jumps, and
+ * every CPU serialises its instruction stream before leaving.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -25,18 +25,31 @@
  * struct ksplice_stop_ctx - shared by the CPUs inside stop_machine
  * @u: the update
  * @reverse: restore instead of patch
- * @entered: CPUs that entered the callback; the first does the work
- * @done: set by the working CPU when it is finished
+ * @nr_cpus: CPUs that run the callback (all online CPUs)
+ * @nr_workers: CPUs that check stacks: all of them, or only the leader
+ *	(parameter stack_parallel off)
+ * @entered: CPUs that entered the callback; the first one leads
+ * @phase: set by the leader once the patch sites are verified: 1 to
+ *	check the stacks, 2 when the bytes did not match
+ * @checked: CPUs done with their share of the stack check
+ * @done: set by the leader when the jumps are written (or not)
  * @cause: result of the work (KSPLICE_ABORT_NONE on success)
- * @pause_ns: time the working CPU spent inside the window
+ * @pause_ns: time the leader spent inside the window
  * @call_ns: time the whole stop_machine() call took, seen from outside
  *	(includes waking the stopper threads on every CPU)
  * @sc: the stack check state
+ *
+ * Every CPU checks a share of the tasks' stacks (they would otherwise
+ * spin, waiting); the leader alone verifies and writes the sites.
  */
 struct ksplice_stop_ctx {
 	struct ksplice_update *u;
 	bool reverse;
+	unsigned int nr_cpus;
+	unsigned int nr_workers;
 	atomic_t entered;
+	int phase;
+	atomic_t checked;
 	int done;
 	enum ksplice_abort_cause cause;
 	u64 pause_ns;
@@ -91,30 +104,44 @@ static void ksplice_write_sites(struct ksplice_stop_ctx *ctx)
 	}
 }
 
-static void ksplice_stopped_work(struct ksplice_stop_ctx *ctx)
-{
-	if (!ksplice_verify_sites(ctx)) {
-		ctx->cause = KSPLICE_ABORT_NO_MATCH;
-		return;
-	}
-	ksplice_check_stacks(&ctx->sc);
-	if (ctx->sc.nr_conflicts) {
-		ctx->cause = KSPLICE_ABORT_CODE_BUSY;
-		return;
-	}
-	ksplice_write_sites(ctx);
-	ctx->cause = KSPLICE_ABORT_NONE;
-}
-
 /* Runs on every online CPU with interrupts off. */
 static int ksplice_stop_fn(void *data)
 {
 	struct ksplice_stop_ctx *ctx = data;
-	u64 start;
+	unsigned int slot = atomic_inc_return(&ctx->entered) - 1;
+	u64 start = 0;
+	int phase;
 
-	if (atomic_inc_return(&ctx->entered) == 1) {
+	if (slot == 0) {
 		start = ktime_get_ns();
-		ksplice_stopped_work(ctx);
+		phase = ksplice_verify_sites(ctx) ? 1 : 2;
+		/* Publish the phase; pairs with the acquire below. */
+		smp_store_release(&ctx->phase, phase);
+	} else {
+		/* Pairs with the release above: see the verified sites. */
+		while (!(phase = smp_load_acquire(&ctx->phase)))
+			cpu_relax();
+	}
+	if (phase == 1 && slot < ctx->nr_workers) {
+		ksplice_check_stacks(&ctx->sc, slot, ctx->nr_workers);
+		/* Our conflicts and counts before the leader reads them. */
+		smp_mb__before_atomic();
+		atomic_inc(&ctx->checked);
+	}
+	if (slot == 0) {
+		if (phase == 2) {
+			ctx->cause = KSPLICE_ABORT_NO_MATCH;
+		} else {
+			while (atomic_read_acquire(&ctx->checked) <
+			       ctx->nr_workers)
+				cpu_relax();
+			if (ctx->sc.nr_conflicts) {
+				ctx->cause = KSPLICE_ABORT_CODE_BUSY;
+			} else {
+				ksplice_write_sites(ctx);
+				ctx->cause = KSPLICE_ABORT_NONE;
+			}
+		}
 		ctx->pause_ns = ktime_get_ns() - start;
 		/* Publish the writes before letting the other CPUs go. */
 		smp_store_release(&ctx->done, 1);
@@ -133,6 +160,8 @@ static int ksplice_run_stopped(struct ksplice_stop_ctx *ctx)
 	int ret;
 
 	atomic_set(&ctx->entered, 0);
+	atomic_set(&ctx->checked, 0);
+	ctx->phase = 0;
 	ctx->done = 0;
 	ctx->cause = KSPLICE_ABORT_UNEXPECTED;
 	ctx->sc.len = 0;
@@ -145,6 +174,9 @@ static int ksplice_run_stopped(struct ksplice_stop_ctx *ctx)
 	/* Same lock order as kprobes and ftrace: hotplug, then text_mutex. */
 	cpus_read_lock();
 	mutex_lock(ksplice_ksyms.text_mutex);
+	/* The CPUs stop_machine will run the callback on: all online ones. */
+	ctx->nr_cpus = num_online_cpus();
+	ctx->nr_workers = READ_ONCE(ksplice_stack_parallel) ? ctx->nr_cpus : 1;
 	ctx->call_ns = ktime_get_ns();
 	ret = ksplice_ksyms.stop_machine_cpuslocked(ksplice_stop_fn, ctx,
 						    cpu_online_mask);
@@ -448,11 +480,13 @@ static int ksplice_splice(struct ksplice_update *u, bool reverse)
 	struct ksplice_stop_ctx ctx = {
 		.u = u,
 		.reverse = reverse,
-		.sc = { .u = u, .new_code = reverse, .conflicts = u->conflicts },
+		.sc = { .u = u, .new_code = reverse, .conflicts = u->conflicts,
+			.caller = current },
 	};
 	unsigned int try;
 	int ret;
 
+	raw_spin_lock_init(&ctx.sc.lock);
 	ret = ksplice_prepare(u, reverse);
 	if (ret)
 		return ret;

@@ -214,7 +214,13 @@ static const char *ksplice_check_task(struct ksplice_stack_check *sc,
 	int frames = 0;
 	bool reliable = true;
 
-	if (READ_ONCE(ksplice_stack_scan_all))
+	/*
+	 * The task that asked for this waits in stop_machine(), below the
+	 * frames that prepared the sites, whose dead locals still hold the
+	 * sites' addresses: a word-by-word scan would always hit them.  It
+	 * is always unwound.
+	 */
+	if (READ_ONCE(ksplice_stack_scan_all) && task != sc->caller)
 		return ksplice_scan_stack(sc, task);
 	if (sc->ranges && READ_ONCE(ksplice_stack_filter)) {
 		if (!ksplice_stack_may_hit(sc, task))
@@ -262,9 +268,13 @@ static void ksplice_check_one(struct ksplice_stack_check *sc,
 	if (!hit)
 		return;
 	sc->nr_conflicts++;
-	sc->len += scnprintf(sc->conflicts + sc->len,
-			     KSPLICE_CONFLICTS_LEN - sc->len, "%d %s %s\n",
-			     task_pid_nr(task), task->comm, hit);
+	/* The conflicts buffer is shared by the CPUs checking stacks. */
+	raw_spin_lock(&sc->shared->lock);
+	sc->shared->len += scnprintf(sc->shared->conflicts + sc->shared->len,
+				     KSPLICE_CONFLICTS_LEN - sc->shared->len,
+				     "%d %s %s\n", task_pid_nr(task),
+				     task->comm, hit);
+	raw_spin_unlock(&sc->shared->lock);
 }
 
 /*
@@ -289,19 +299,39 @@ static void ksplice_check_idle(struct ksplice_stack_check *sc)
 
 /**
  * ksplice_check_stacks() - find tasks inside the functions being changed
- * @sc: what to look for; conflicts are appended to @sc->conflicts
+ * @shared: what to look for; conflicts are appended to @shared->conflicts
+ *	and the counts added to @shared's
+ * @slot: this CPU's share: every @nr-th task from the @slot-th on
+ * @nr: how many CPUs share the work
  *
- * Must run inside stop_machine: every task (idle tasks included) is then
- * either one of the stopper threads running this (on_cpu, skipped: they
- * run only stop_machine code) or switched out with its stack frozen.
+ * Must run inside stop_machine, on each of @nr CPUs with a different
+ * @slot: every task (idle tasks included) is then either one of the
+ * stopper threads running this (on_cpu, skipped: they run only
+ * stop_machine code) or switched out with its stack frozen.
  */
-void ksplice_check_stacks(struct ksplice_stack_check *sc)
+void ksplice_check_stacks(struct ksplice_stack_check *shared,
+			  unsigned int slot, unsigned int nr)
 {
+	struct ksplice_stack_check sc = *shared;
 	struct task_struct *g, *task;
+	unsigned int i = 0;
 
+	sc.shared = shared;
+	sc.nr_conflicts = 0;
+	sc.nr_tasks = 0;
+	sc.nr_unreliable = 0;
+	sc.nr_unwound = 0;
 	rcu_read_lock();
 	for_each_process_thread(g, task)
-		ksplice_check_one(sc, task);
+		if (i++ % nr == slot)
+			ksplice_check_one(&sc, task);
 	rcu_read_unlock();
-	ksplice_check_idle(sc);
+	if (slot == 0)
+		ksplice_check_idle(&sc);
+	raw_spin_lock(&shared->lock);
+	shared->nr_conflicts += sc.nr_conflicts;
+	shared->nr_tasks += sc.nr_tasks;
+	shared->nr_unreliable += sc.nr_unreliable;
+	shared->nr_unwound += sc.nr_unwound;
+	raw_spin_unlock(&shared->lock);
 }
