@@ -29,7 +29,11 @@ module_param_named(stack_filter, ksplice_stack_filter, bool, 0600);
 MODULE_PARM_DESC(stack_filter,
 		 "stack check: unwind only stacks holding a word inside the code being changed (off: unwind every stack)");
 
-bool ksplice_stack_parallel = true;
+/*
+ * Off by default: measured under QEMU TCG (docs/performance.md), the
+ * leader waiting for the other vCPUs costs more than sharing saves.
+ */
+bool ksplice_stack_parallel;
 module_param_named(stack_parallel, ksplice_stack_parallel, bool, 0600);
 MODULE_PARM_DESC(stack_parallel,
 		 "stack check: every CPU inside stop_machine checks a share of the tasks (off: one CPU checks all)");
