@@ -104,6 +104,8 @@ deps:
 provision:
 	scripts/fetch-kernel 6.1.192-1 6.1.187-1
 	scripts/fetch-kernel --parts image,source 6.1.192-2 6.1.190-1
+	$(MAKE) -s kmod
+	scripts/prepare-match-fixtures
 
 check: deps provision
 	$(MAKE) all
