@@ -14,6 +14,7 @@
  *   alias.c         writable aliases of read-only text (vmap)
  *   textsites.c     jump label / static call / ftrace sites to stay off
  *   splice.c        apply and reverse: preparation and the stopped window
+ *   hooks.c         the update's hooks; the deleted-function report
  *   stackcheck.c    the task stack check inside the window
  * The sysfs ABI is docs/sysfs-abi.md; the shared ABI include/ksplice/abi.h.
  */
@@ -115,6 +116,8 @@ struct ksplice_sym_site {
  * @gone: the target module was unloaded after resolve lines were written,
  *	so the addresses are stale
  * @refs_held: references on @new_mod and @target_mod are held (applied)
+ * @hooks: the hooks of @new_mod (copied when it comes), or NULL
+ * @nr_hooks: entries in @hooks
  */
 struct ksplice_target {
 	struct list_head list;
@@ -125,6 +128,8 @@ struct ksplice_target {
 	struct module *target_mod;
 	bool gone;
 	bool refs_held;
+	struct ksplice_hook *hooks;
+	unsigned int nr_hooks;
 };
 
 /**
@@ -253,6 +258,20 @@ void ksplice_alias_unmap(u8 *alias);
 int ksplice_check_foreign_sites(struct ksplice_update *u,
 				struct ksplice_target *t,
 				struct ksplice_func_site *f);
+
+/* hooks.c */
+const char *ksplice_hook_name(enum ksplice_hook_kind kind);
+int ksplice_hooks_copy(struct ksplice_update *u, struct ksplice_target *t,
+		       struct module *mod, const struct ksplice_update_desc *d);
+void ksplice_hooks_free(struct ksplice_target *t);
+int ksplice_hooks_run(struct ksplice_update *u, enum ksplice_hook_kind kind,
+		      unsigned long *failed);
+int ksplice_hooks_run_outside(struct ksplice_update *u,
+			      enum ksplice_hook_kind kind);
+bool ksplice_hooks_check_stopped(struct ksplice_update *u, bool reverse);
+void ksplice_hooks_action_stopped(struct ksplice_update *u, bool reverse);
+void ksplice_hooks_notify(struct ksplice_update *u,
+			  enum ksplice_hook_kind kind);
 
 /* splice.c */
 int ksplice_apply(struct ksplice_update *u);

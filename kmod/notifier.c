@@ -83,7 +83,35 @@ static bool ksplice_desc_valid(struct module *mod,
 		(!d->nr_relocs || ksplice_in_module(mod, d->relocs,
 				d->nr_relocs * sizeof(struct ksplice_reloc))) &&
 		(!d->nr_symbols || ksplice_in_module(mod, d->symbols,
-				d->nr_symbols * sizeof(struct ksplice_symbol)));
+				d->nr_symbols * sizeof(struct ksplice_symbol))) &&
+		d->nr_deleted <= KSPLICE_MAX_ENTRIES &&
+		(!d->nr_deleted || ksplice_in_module(mod, d->deleted,
+				d->nr_deleted * sizeof(struct ksplice_func)));
+}
+
+/*
+ * Size of the function symbol of @mod at @addr (for the stubs of deleted
+ * functions, whose size the generated descriptor cannot know), or 0.
+ */
+static u64 ksplice_mod_func_size(struct module *mod, u64 addr)
+{
+	struct mod_kallsyms *ks;
+	u64 size = 0;
+	unsigned int i;
+
+	preempt_disable();
+	ks = rcu_dereference_sched(mod->kallsyms);
+	for (i = 0; ks && i < ks->num_symtab; i++) {
+		const Elf_Sym *sym = &ks->symtab[i];
+
+		if (sym->st_shndx != SHN_UNDEF && sym->st_value == addr &&
+		    ELF_ST_TYPE(sym->st_info) == STT_FUNC && sym->st_size) {
+			size = sym->st_size;
+			break;
+		}
+	}
+	preempt_enable();
+	return size;
 }
 
 static struct ksplice_sym_site *ksplice_sym_lookup(struct ksplice_target *t,
@@ -149,32 +177,43 @@ static int ksplice_check_funcs(struct ksplice_update *u,
 			       struct ksplice_target *t, struct module *mod,
 			       const struct ksplice_update_desc *d)
 {
-	const struct ksplice_func *funcs = (void *)(unsigned long)d->funcs;
+	const struct ksplice_func *changed = (void *)(unsigned long)d->funcs;
+	const struct ksplice_func *deleted = (void *)(unsigned long)d->deleted;
+	const struct ksplice_func *funcs;
 	struct ksplice_func_site *f;
+	u32 i, nr = d->nr_funcs + d->nr_deleted;
+	u64 new_size;
 	char why[160];
 	const char *name;
-	u32 i;
 
 	list_for_each_entry(f, &t->funcs, list) {
-		if (f->idx >= d->nr_funcs) {
+		if (f->idx >= nr) {
 			ksplice_set_abort(u, KSPLICE_ABORT_INVALID_UPDATE,
 					  "resolve line for function %u of %s, but %s has only %u",
-					  f->idx, t->name, mod->name,
-					  d->nr_funcs);
+					  f->idx, t->name, mod->name, nr);
 			return -EINVAL;
 		}
 	}
-	for (i = 0; i < d->nr_funcs; i++) {
-		name = ksplice_mod_string(mod, funcs[i].name);
-		if (!name || !funcs[i].new_size ||
-		    !ksplice_in_module(mod, funcs[i].new_addr,
-				       funcs[i].new_size)) {
+	for (i = 0; i < nr; i++) {
+		/* Deleted functions follow the changed ones (abi.h). */
+		funcs = i < d->nr_funcs ? &changed[i] :
+			&deleted[i - d->nr_funcs];
+		name = ksplice_mod_string(mod, funcs->name);
+		new_size = funcs->new_size;
+		if (!new_size && i >= d->nr_funcs)
+			new_size = ksplice_mod_func_size(mod, funcs->new_addr);
+		if (!name || !new_size ||
+		    !ksplice_in_module(mod, funcs->new_addr, new_size)) {
 			ksplice_set_abort(u, KSPLICE_ABORT_INVALID_UPDATE,
 					  "function %u of %s has a bad name or address",
 					  i, mod->name);
 			return -EINVAL;
 		}
 		f = ksplice_func_lookup(t, i);
+		if (!f && i >= d->nr_funcs) {
+			/* Not matched in the running kernel: left alone. */
+			continue;
+		}
 		if (!f) {
 			ksplice_set_abort(u, KSPLICE_ABORT_FAILED_TO_FIND,
 					  "function %u (%s) of target %s was not resolved",
@@ -193,8 +232,8 @@ static int ksplice_check_funcs(struct ksplice_update *u,
 					  "no memory for function names");
 			return -ENOMEM;
 		}
-		f->new_addr = funcs[i].new_addr;
-		f->new_size = funcs[i].new_size;
+		f->new_addr = funcs->new_addr;
+		f->new_size = new_size;
 	}
 	return 0;
 }
@@ -288,6 +327,8 @@ static int ksplice_module_coming(struct module *mod)
 		ret = ksplice_check_funcs(u, t, mod, d);
 	if (!ret)
 		ret = ksplice_fill_relocs(u, t, mod, d);
+	if (!ret)
+		ret = ksplice_hooks_copy(u, t, mod, d);
 	if (!ret && !u->description && d->description) {
 		u->description = kstrdup((const char *)(unsigned long)
 					 d->description, GFP_KERNEL);
@@ -304,8 +345,9 @@ static int ksplice_module_coming(struct module *mod)
 	}
 	t->new_mod = mod;
 	ksplice_clear_abort(u);
-	pr_info("update %s: %s attached for target %s (%u functions, %u relocations)\n",
-		u->id, mod->name, t->name, d->nr_funcs, d->nr_relocs);
+	pr_info("update %s: %s attached for target %s (%u functions, %u deleted, %u relocations, %u hooks)\n",
+		u->id, mod->name, t->name, d->nr_funcs, d->nr_deleted,
+		d->nr_relocs, d->nr_hooks);
 	return 0;
 }
 

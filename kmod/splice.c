@@ -137,8 +137,13 @@ static int ksplice_stop_fn(void *data)
 				cpu_relax();
 			if (ctx->sc.nr_conflicts) {
 				ctx->cause = KSPLICE_ABORT_CODE_BUSY;
+			} else if (ksplice_hooks_check_stopped(ctx->u,
+							       ctx->reverse)) {
+				ctx->cause = KSPLICE_ABORT_CALL_FAILED;
 			} else {
 				ksplice_write_sites(ctx);
+				ksplice_hooks_action_stopped(ctx->u,
+							     ctx->reverse);
 				ctx->cause = KSPLICE_ABORT_NONE;
 			}
 		}
@@ -553,13 +558,18 @@ int ksplice_apply(struct ksplice_update *u)
 	}
 	ksplice_clear_abort(u);
 	u->tries = 0;
-	ret = ksplice_splice(u, false);
+	/* The update's hooks: pre may refuse before anything is touched. */
+	ret = ksplice_hooks_run_outside(u, KSPLICE_HOOK_PRE_APPLY);
+	if (!ret)
+		ret = ksplice_splice(u, false);
 	if (ret) {
 		ksplice_put_refs(u);
 		u->stage = KSPLICE_STAGE_ABORTED;
+		ksplice_hooks_notify(u, KSPLICE_HOOK_FAIL_APPLY);
 		return -EIO;
 	}
 	u->stage = KSPLICE_STAGE_APPLIED;
+	ksplice_hooks_notify(u, KSPLICE_HOOK_POST_APPLY);
 	return 0;
 }
 
@@ -581,10 +591,15 @@ int ksplice_reverse(struct ksplice_update *u)
 	}
 	ksplice_clear_abort(u);
 	u->tries = 0;
-	ret = ksplice_splice(u, true);
-	if (ret)
+	ret = ksplice_hooks_run_outside(u, KSPLICE_HOOK_PRE_REVERSE);
+	if (!ret)
+		ret = ksplice_splice(u, true);
+	if (ret) {
+		ksplice_hooks_notify(u, KSPLICE_HOOK_FAIL_REVERSE);
 		return -EIO;
+	}
 	ksplice_put_refs(u);
 	u->stage = KSPLICE_STAGE_REVERSED;
+	ksplice_hooks_notify(u, KSPLICE_HOOK_POST_REVERSE);
 	return 0;
 }

@@ -131,6 +131,7 @@ void ksplice_target_detach(struct ksplice_target *t)
 		f->new_addr = 0;
 		f->new_size = 0;
 	}
+	ksplice_hooks_free(t);
 	t->new_mod = NULL;
 }
 
@@ -145,6 +146,7 @@ static void ksplice_target_free(struct ksplice_target *t)
 	}
 	list_for_each_entry_safe(s, sn, &t->syms, list)
 		kfree(s);
+	kfree(t->hooks);
 	kfree(t);
 }
 

@@ -12,8 +12,11 @@
 /* The kernel's UAPI types, in the kernel and in user space alike. */
 #include <linux/types.h>
 
-/* Bumped whenever a structure below changes layout. */
-#define KSPLICE_ABI_VERSION 1
+/*
+ * Bumped whenever a structure below changes layout.
+ * 2: the descriptor gained hooks and deleted-function stubs.
+ */
+#define KSPLICE_ABI_VERSION 2
 
 /*
  * The closed set of abort causes.  The same names appear in
@@ -89,6 +92,41 @@ struct ksplice_symbol {
 #define KSPLICE_SYM_DATA	0x2	/* not a function */
 
 /*
+ * Hooks an update's author puts in the patched file (include/ksplice/
+ * hooks.h).  pre_* run before the machine is stopped and may fail (the
+ * operation then aborts with call_failed and nothing changes); check_*
+ * run inside the stopped window and may fail likewise; the action hooks
+ * (apply, reverse) run inside the window once the jumps are written and
+ * must not fail; post_* run after success, fail_* after a failure.  The
+ * int-returning kinds are pre and check; the others return void.
+ */
+#define KSPLICE_HOOK_KINDS(X)						\
+	X(PRE_APPLY, "pre_apply")					\
+	X(CHECK_APPLY, "check_apply")					\
+	X(APPLY, "apply")						\
+	X(POST_APPLY, "post_apply")					\
+	X(FAIL_APPLY, "fail_apply")					\
+	X(PRE_REVERSE, "pre_reverse")					\
+	X(CHECK_REVERSE, "check_reverse")				\
+	X(REVERSE, "reverse")						\
+	X(POST_REVERSE, "post_reverse")					\
+	X(FAIL_REVERSE, "fail_reverse")
+
+#define KSPLICE_HOOK_ENUM_ENTRY(sym, str) KSPLICE_HOOK_##sym,
+enum ksplice_hook_kind {
+	KSPLICE_HOOK_KINDS(KSPLICE_HOOK_ENUM_ENTRY)
+	KSPLICE_HOOK_COUNT
+};
+#undef KSPLICE_HOOK_ENUM_ENTRY
+
+/* One hook of the new code: a function of the kind's type. */
+struct ksplice_hook {
+	__u32 kind;		/* enum ksplice_hook_kind */
+	__u32 reserved;		/* 0 */
+	__u64 fn;		/* relocated: int (*)(void) or void (*)(void) */
+};
+
+/*
  * The descriptor; the new-code module defines it under the name
  * KSPLICE_DESC_SYMBOL.  The core module finds it in the module's symbol
  * table when the module is coming, before its code can run.
@@ -104,6 +142,19 @@ struct ksplice_update_desc {
 	__u64 funcs;		/* struct ksplice_func * */
 	__u64 relocs;		/* struct ksplice_reloc * */
 	__u64 symbols;		/* struct ksplice_symbol * */
+	/* ABI 2 */
+	__u32 nr_hooks;
+	__u32 nr_deleted;
+	__u64 hooks;		/* struct ksplice_hook * */
+	/*
+	 * Functions the patch deletes: new_addr is a stub in the new code
+	 * that reports the call loudly (ksplice_deleted_called()); new_size
+	 * may be 0 (the core module then takes the stub's size from the
+	 * module's symbol table).  Their `func` resolve lines use indices
+	 * nr_funcs + i; a deleted function without a resolve line is left
+	 * alone.
+	 */
+	__u64 deleted;		/* struct ksplice_func * */
 };
 
 #define KSPLICE_DESC_SYMBOL "__ksplice_update_desc"
@@ -118,6 +169,11 @@ struct ksplice_update_desc {
 struct module;
 int ksplice_new_code_init(struct module *mod);
 void ksplice_new_code_exit(struct module *mod);
+/*
+ * Called by the stub that replaces a deleted function: logs the call
+ * (and warns once) and returns -EOPNOTSUPP, which the stub returns.
+ */
+long ksplice_deleted_called(struct module *mod, const char *name);
 #endif
 
 /* Name of a new-code module: ksplice_<id>_<target with '-' as '_'>. */

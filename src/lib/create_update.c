@@ -457,6 +457,35 @@ static int build_pre(const struct kb_ctx *c, struct objinfo *oi, size_t n,
 	return ret;
 }
 
+/*
+ * <ksplice/hooks.h> for the patch's author: put into the private tree's
+ * include/ (on the compiler's include path) before anything is built.
+ * It sits next to the ABI header: include/ksplice/hooks.h in the build
+ * tree, ksplice_hooks.h next to ksplice_abi.h when installed.
+ */
+static int install_hooks_header(const struct ks_create_opts *o,
+				const struct kb_ctx *c, char *err,
+				size_t errlen)
+{
+	const char *slash = o->abi_header ? strrchr(o->abi_header, '/') : NULL;
+	int installed = slash && !strcmp(slash, "/ksplice_abi.h");
+	char *src, *dst;
+	int ret = KB_OK;
+
+	if (!slash)
+		return KB_OK;
+	src = ks_strfmt("%.*s/%s", (int)(slash - o->abi_header),
+			o->abi_header, installed ? "ksplice_hooks.h" : "hooks.h");
+	dst = ks_strfmt("%s/include/ksplice/hooks.h", c->tree);
+	if (ks_mkdir_parent(dst) || ks_copy_file(src, dst)) {
+		snprintf(err, errlen, "cannot copy %s into the build tree", src);
+		ret = KB_ERR;
+	}
+	free(src);
+	free(dst);
+	return ret;
+}
+
 static char *default_description(const struct ks_create_opts *o,
 				 const char *patch)
 {
@@ -533,6 +562,28 @@ static int build_target_module(const struct ks_create_opts *o,
 			fe->desc_index = f->kind == KS_FUNC_CHANGED ? (int)desc++ : -1;
 		}
 	}
+	/* Deleted functions' stubs follow the changed ones (abi.h). */
+	for (i = 0; i < nc.nr_deleted; i++) {
+		for (j = 0; j < mt->nr_funcs; j++) {
+			struct ks_func_entry *fe = &mt->funcs[j];
+
+			if (fe->kind == KS_FUNC_DELETED && fe->desc_index < 0 &&
+			    !strcmp(fe->name, nc.deleted[i].name) &&
+			    !strcmp(fe->object, nc.deleted[i].object)) {
+				fe->desc_index = (int)(desc + i);
+				break;
+			}
+		}
+		add_note(r, ks_strfmt("%s is deleted by the patch: calls to it go to a stub that logs them and returns -EOPNOTSUPP",
+				      nc.deleted[i].name));
+	}
+	for (i = 0; i < nc.nr_hooks; i++)
+		add_note(r, ks_strfmt("hook %s: %s", nc.hooks[i].name,
+				      nc.hooks[i].kind < 10 ? (const char *[]){
+				      "pre_apply", "check_apply", "apply",
+				      "post_apply", "fail_apply", "pre_reverse",
+				      "check_reverse", "reverse", "post_reverse",
+				      "fail_reverse" }[nc.hooks[i].kind] : "?"));
 	for (i = 0; i < nc.nr_notes; i++)
 		add_note(r, xstrdup(nc.notes[i]));
 	mt->syms = xrealloc(NULL, (nc.nr_ksyms + 1) * sizeof(*mt->syms));
@@ -800,6 +851,9 @@ int ks_create_update(const struct ks_create_opts *o,
 		goto out;
 	}
 	ret = kb_prepare_tree(&c, err, errlen);
+	if (ret)
+		goto out;
+	ret = install_hooks_header(o, &c, err, errlen);
 	if (ret)
 		goto out;
 	kb_restore_files(&c, files, nfiles);

@@ -80,6 +80,21 @@ struct nc_func {
 	GElf_Xword new_size, old_size;
 };
 
+/* A hook (include/ksplice/hooks.h) of the update: struct ksplice_hook. */
+struct nc_hook {
+	unsigned int kind;	/* enum ksplice_hook_kind */
+	size_t sec;		/* nc section holding the hook function */
+	GElf_Addr offset;
+	char *name;		/* the hook function, for notes */
+};
+
+/* A deleted function replaced by a reporting stub (desc `deleted`). */
+struct nc_deleted {
+	char *name;		/* kallsyms name of the pre function */
+	char *object;		/* its object */
+	GElf_Xword old_size;
+};
+
 struct nc_object {
 	struct nc_sec *secs;
 	size_t nr_secs;
@@ -91,6 +106,10 @@ struct nc_object {
 	size_t nr_ksyms;
 	struct nc_func *funcs;
 	size_t nr_funcs;
+	struct nc_hook *hooks;
+	size_t nr_hooks;
+	struct nc_deleted *deleted;
+	size_t nr_deleted;
 	char **namespaces;	/* symbol namespaces the module must import */
 	size_t nr_namespaces;
 	char **notes;

@@ -12,9 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Repeated from include/ksplice/abi.h (see package.c for why). */
-#define KSPLICE_SYM_LOCAL	0x1
-#define KSPLICE_SYM_DATA	0x2
+#include <ksplice/abi.h>
 
 static void *xrealloc(void *p, size_t n)
 {
@@ -604,6 +602,76 @@ static void filter_special(struct builder *b, const struct special *sp)
 	}
 }
 
+/* ---- hooks and deleted functions ------------------------------------- */
+
+#define HOOK_NAME(sym, str) str,
+static const char *const hook_kinds[] = { KSPLICE_HOOK_KINDS(HOOK_NAME) };
+#undef HOOK_NAME
+
+/*
+ * The hooks the patch declares: each macro of include/ksplice/hooks.h
+ * leaves a pointer to the hook function in section .ksplice_hook.KIND.
+ * The function is carried (it is new code) and listed in the
+ * descriptor's hook table; the pointer section itself is not carried.
+ */
+static void collect_hooks(struct builder *b)
+{
+	const struct ks_object *post = b->post;
+	size_t si, i, k;
+
+	for (si = 1; si < post->nr_secs && !b->status; si++) {
+		const struct ks_section *s = &post->secs[si];
+		const char *kind;
+
+		if (strncmp(s->name, ".ksplice_hook.", 14))
+			continue;
+		kind = s->name + 14;
+		for (k = 0; k < KSPLICE_HOOK_COUNT; k++)
+			if (!strcmp(kind, hook_kinds[k]))
+				break;
+		if (k == KSPLICE_HOOK_COUNT) {
+			fail(b, 1, "%s: unknown hook section %s", b->objpath,
+			     s->name);
+			return;
+		}
+		for (i = 0; i < s->nr_relas && !b->status; i++) {
+			struct ks_reltarget t;
+			const struct ks_symbol *fn;
+			struct nc_hook *h;
+			size_t p;
+
+			ks_resolve_target(post, s, &s->relas[i], &t);
+			fn = t.sym ? &post->syms[t.sym] : NULL;
+			if (!fn || ks_sym_type(fn) != STT_FUNC || t.off ||
+			    s->relas[i].type != R_X86_64_64) {
+				fail(b, 1, "%s: a %s hook that is not a function of the patched file",
+				     b->objpath, kind);
+				return;
+			}
+			p = carry_symbol(b, t.sym);
+			h = PUSH(b->nc->hooks, b->nc->nr_hooks);
+			h->kind = (unsigned int)k;
+			h->sec = p;
+			h->offset = fn->sym.st_value - b->nc->secs[p - 1].src_start;
+			h->name = xstrdup(fn->name);
+		}
+	}
+}
+
+static void add_deleted(struct builder *b, const struct ks_diff_func *f)
+{
+	const struct ks_symbol *s = &b->d->pre->syms[f->pre_sym];
+	struct nc_deleted *x;
+
+	/* Another file may override a __weak function: leave it alone. */
+	if (ks_sym_bind(s) == STB_WEAK)
+		return;
+	x = PUSH(b->nc->deleted, b->nc->nr_deleted);
+	x->name = xstrdup(s->name);
+	x->object = xstrdup(b->objpath);
+	x->old_size = s->sym.st_size;
+}
+
 int nc_add_object(struct nc_object *nc, const struct ks_diff *d,
 		  const char *objpath, const struct ks_exports *ex,
 		  char *err, size_t errlen)
@@ -621,8 +689,10 @@ int nc_add_object(struct nc_object *nc, const struct ks_diff *d,
 		size_t p;
 		struct nc_func *nf;
 
-		if (f->kind == KS_FUNC_DELETED)
+		if (f->kind == KS_FUNC_DELETED) {
+			add_deleted(&b, f);
 			continue;
+		}
 		p = carry_symbol(&b, f->post_sym);
 		if (b.status || f->kind != KS_FUNC_CHANGED)
 			continue;
@@ -634,6 +704,8 @@ int nc_add_object(struct nc_object *nc, const struct ks_diff *d,
 		nf->new_size = d->post->syms[f->post_sym].sym.st_size;
 		nf->old_size = d->pre->syms[f->pre_sym].sym.st_size;
 	}
+	if (!b.status)
+		collect_hooks(&b);
 	/* .cold pieces of carried functions. */
 	for (i = 1; i < d->post->nr_syms && !b.status; i++)
 		if (d->carry[i] &&
@@ -667,6 +739,14 @@ void nc_free(struct nc_object *nc)
 	for (i = 0; i < nc->nr_funcs; i++)
 		free(nc->funcs[i].name);
 	free(nc->funcs);
+	for (i = 0; i < nc->nr_hooks; i++)
+		free(nc->hooks[i].name);
+	free(nc->hooks);
+	for (i = 0; i < nc->nr_deleted; i++) {
+		free(nc->deleted[i].name);
+		free(nc->deleted[i].object);
+	}
+	free(nc->deleted);
 	for (i = 0; i < nc->nr_namespaces; i++)
 		free(nc->namespaces[i]);
 	free(nc->namespaces);

@@ -72,6 +72,36 @@ int nc_write_desc(const struct nc_object *nc, const char *path,
 		}
 		fprintf(f, "};\n");
 	}
+	for (i = 0; i < nc->nr_hooks; i++)
+		fprintf(f, "extern char __ksplice_hookfn_%zu[];\n", i);
+	if (nc->nr_hooks) {
+		fprintf(f, "\nstatic struct ksplice_hook ksplice_hooks[] = {\n");
+		for (i = 0; i < nc->nr_hooks; i++)
+			fprintf(f, "\t{ %u, 0, %s__ksplice_hookfn_%zu }, /* %s */\n",
+				nc->hooks[i].kind, ptr(), i, nc->hooks[i].name);
+		fprintf(f, "};\n");
+	}
+	/*
+	 * A deleted function is replaced by a stub that reports the call
+	 * (the core module logs it and warns once) and returns -EOPNOTSUPP.
+	 */
+	for (i = 0; i < nc->nr_deleted; i++) {
+		fprintf(f, "\nstatic noinline long ksplice_deleted_%zu(void)\n{\n"
+			"\treturn ksplice_deleted_called(THIS_MODULE, ", i);
+		put_cstr(f, nc->deleted[i].name);
+		fprintf(f, ");\n}\n");
+	}
+	if (nc->nr_deleted) {
+		fprintf(f, "\nstatic struct ksplice_func ksplice_deleted[] = {\n");
+		for (i = 0; i < nc->nr_deleted; i++) {
+			fprintf(f, "\t{ %sksplice_deleted_%zu, %s", ptr(), i,
+				ptr());
+			put_cstr(f, nc->deleted[i].name);
+			fprintf(f, ", 0, %llu },\n",
+				(unsigned long long)nc->deleted[i].old_size);
+		}
+		fprintf(f, "};\n");
+	}
 	if (nc->nr_krelocs) {
 		fprintf(f, "\nstatic struct ksplice_reloc ksplice_relocs[] = {\n");
 		for (i = 0; i < nc->nr_krelocs; i++) {
@@ -108,6 +138,12 @@ int nc_write_desc(const struct nc_object *nc, const char *path,
 	fputs(nc->nr_krelocs ? "ksplice_relocs" : "0", f);
 	fprintf(f, ",\n\t.symbols = %s", nc->nr_ksyms ? ptr() : "");
 	fputs(nc->nr_ksyms ? "ksplice_symbols" : "0", f);
+	fprintf(f, ",\n\t.nr_hooks = %zu,\n\t.nr_deleted = %zu,\n",
+		nc->nr_hooks, nc->nr_deleted);
+	fprintf(f, "\t.hooks = %s", nc->nr_hooks ? ptr() : "");
+	fputs(nc->nr_hooks ? "ksplice_hooks" : "0", f);
+	fprintf(f, ",\n\t.deleted = %s", nc->nr_deleted ? ptr() : "");
+	fputs(nc->nr_deleted ? "ksplice_deleted" : "0", f);
 	fprintf(f, ",\n};\n");
 	if (fclose(f)) {
 		snprintf(err, errlen, "cannot write %s", path);

@@ -3,7 +3,8 @@
  * Writing the new-code object with libelf.  Symbols are ordered locals
  * first as ELF requires; every replacement function and every section
  * that holds a ksplice relocation site gets a global alias
- * (__ksplice_new_K, __ksplice_sec_N) so that the generated descriptor C
+ * (__ksplice_new_K, __ksplice_sec_N, and __ksplice_hookfn_K for each hook)
+ * so that the generated descriptor C
  * file (newcode_desc.c) can take their addresses.
  */
 #include "newcode.h"
@@ -94,7 +95,8 @@ int nc_write_elf(const struct nc_object *nc, const char *path,
 	unsigned char *zero = NULL;
 
 	/* Aliases, then order: null, locals, globals. */
-	syms = calloc(nsyms + nc->nr_funcs + nc->nr_secs + 1, sizeof(*syms));
+	syms = calloc(nsyms + nc->nr_funcs + nc->nr_hooks + nc->nr_secs + 1,
+		      sizeof(*syms));
 	newidx = calloc(nsyms + 1, sizeof(size_t));
 	if (!syms || !newidx)
 		abort();
@@ -115,6 +117,14 @@ int nc_write_elf(const struct nc_object *nc, const char *path,
 		syms[k].info = GELF_ST_INFO(STB_GLOBAL, STT_FUNC);
 		syms[k].sec = nc->funcs[i].sec;
 		syms[k].value = nc->funcs[i].offset;
+		syms[k].size = 0;
+		k++;
+	}
+	for (i = 0; i < nc->nr_hooks; i++) {
+		syms[k].name = ks_strfmt("__ksplice_hookfn_%zu", i);
+		syms[k].info = GELF_ST_INFO(STB_GLOBAL, STT_FUNC);
+		syms[k].sec = nc->hooks[i].sec;
+		syms[k].value = nc->hooks[i].offset;
 		syms[k].size = 0;
 		k++;
 	}

@@ -567,6 +567,31 @@ static size_t cold_parent(const struct ks_object *o, size_t i)
 	return 0;
 }
 
+/*
+ * Did the patch say (ksplice_data_changed(var), include/ksplice/hooks.h)
+ * that a hook takes care of variable name's changed initial value?  The
+ * macro leaves the name as a string in section .ksplice_data_changed.
+ */
+static int data_change_annotated(const struct ks_object *post,
+				 const char *name)
+{
+	size_t si = ks_find_section(post, ".ksplice_data_changed");
+	const struct ks_section *s = si ? &post->secs[si] : NULL;
+	char *c = canonical(name);
+	GElf_Xword off = 0;
+	int found = 0;
+
+	while (s && s->data && off < s->sh.sh_size && !found) {
+		const char *p = (const char *)s->data + off;
+		size_t n = strnlen(p, s->sh.sh_size - off);
+
+		found = n && (!strcmp(p, name) || !strcmp(p, c));
+		off += n + 1;
+	}
+	free(c);
+	return found;
+}
+
 int ks_diff_objects(const struct ks_object *pre, const struct ks_object *post,
 		    struct ks_diff *d, char *err, size_t errlen)
 {
@@ -613,11 +638,18 @@ int ks_diff_objects_lines(const struct ks_object *pre,
 		sec = ks_sym_section(post, &post->syms[i]);
 		if (data_exempt(sec) || ks_sec_is_init(sec))
 			continue;
-		if (!sym_equal(d, i, d->map[i]))
+		if (sym_equal(d, i, d->map[i]))
+			continue;
+		if (data_change_annotated(post, post->syms[i].name))
+			note(d, ks_strfmt("the initial value of variable '%s' changed; the running variable keeps its value (the patch says a hook converts it)",
+					  post->syms[i].name));
+		else
 			d->refusal = ks_strfmt(
 				"the initial value of variable '%s' changed; "
-				"changing data needs the update hooks (not yet supported)",
-				post->syms[i].name);
+				"the running variable would keep its old value. "
+				"Convert it in a hook and say so with "
+				"ksplice_data_changed(%s) (include/ksplice/hooks.h)",
+				post->syms[i].name, post->syms[i].name);
 	}
 
 	/*

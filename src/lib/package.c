@@ -409,8 +409,10 @@ static int parse_line(char *line, struct ks_manifest *m,
 				BAD("manifest line %d: bad func index", lineno);
 			fe.desc_index = (int)v;
 		}
-		if ((fe.kind == KS_FUNC_CHANGED) != (fe.desc_index >= 0))
-			BAD("manifest line %d: only changed functions have a descriptor index",
+		/* Deleted ones have one when the new code has their stub. */
+		if ((fe.kind == KS_FUNC_CHANGED && fe.desc_index < 0) ||
+		    (fe.kind == KS_FUNC_NEW && fe.desc_index >= 0))
+			BAD("manifest line %d: only changed and deleted functions have a descriptor index",
 			    lineno);
 		fe.name = xstrdup(w[1]);
 		fe.object = opt_str(w[2]);

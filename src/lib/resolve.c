@@ -151,13 +151,21 @@ static int resolve_funcs(const struct ks_target *t, struct obj_match *om,
 		uint8_t bytes[KSPLICE_JUMP_LEN];
 		char hex[3 * KSPLICE_JUMP_LEN + 1], err[512];
 
-		if (f->kind != KS_FUNC_CHANGED)
+		if (f->kind == KS_FUNC_NEW || f->desc_index < 0)
 			continue;
 		if (o < 0 || !om[o].matched)
 			return fail(r, KSPLICE_ABORT_INVALID_UPDATE,
 				    "%s: the update carries no pre object %s for it",
 				    f->name, f->object ? f->object : "(none)");
 		fn = ks_match_fn(&om[o].m, f->name);
+		/*
+		 * A deleted function that is not in the running kernel as
+		 * its own function needs no stub; the kernel leaves a stub
+		 * without a func line alone.
+		 */
+		if (f->kind == KS_FUNC_DELETED &&
+		    (!fn || fn->status != KS_FN_MATCHED))
+			continue;
 		if (!fn)
 			return fail(r, KSPLICE_ABORT_INVALID_UPDATE,
 				    "%s: not a function of the pre object %s",
