@@ -276,8 +276,16 @@ static int ksplice_prepare_target(struct ksplice_update *u,
 				  t->name);
 		return -EINVAL;
 	}
-	if (reverse || list_empty(&t->funcs))
+	if (reverse)
 		return 0;
+	/*
+	 * A part with hooks but no replaced function still needs its new
+	 * code to stay while applied: its reverse hooks will run.
+	 */
+	if (list_empty(&t->funcs) && !t->nr_hooks)
+		return 0;
+	if (list_empty(&t->funcs))
+		goto new_code;
 	if (t->gone) {
 		ksplice_set_abort(u, KSPLICE_ABORT_TARGET_NOT_LOADED,
 				  "module %s was unloaded after its resolve lines were written",
@@ -293,6 +301,7 @@ static int ksplice_prepare_target(struct ksplice_update *u,
 			return -ENOENT;
 		}
 	}
+new_code:
 	if (!try_module_get(t->new_mod)) {
 		if (t->target_mod)
 			module_put(t->target_mod);
