@@ -15,6 +15,7 @@
  *   textsites.c     jump label / static call / ftrace sites to stay off
  *   splice.c        apply and reverse: preparation and the stopped window
  *   hooks.c         the update's hooks; the deleted-function report
+ *   shadow.c        shadow data for new code (include/ksplice/shadow.h)
  *   stackcheck.c    the task stack check inside the window
  * The sysfs ABI is docs/sysfs-abi.md; the shared ABI include/ksplice/abi.h.
  */
@@ -272,6 +273,9 @@ bool ksplice_hooks_check_stopped(struct ksplice_update *u, bool reverse);
 void ksplice_hooks_action_stopped(struct ksplice_update *u, bool reverse);
 void ksplice_hooks_notify(struct ksplice_update *u,
 			  enum ksplice_hook_kind kind);
+
+/* shadow.c */
+unsigned int ksplice_shadow_free_owned(struct module *mod);
 
 /* splice.c */
 int ksplice_apply(struct ksplice_update *u);

@@ -184,6 +184,8 @@ static void __exit ksplice_exit(void)
 {
 	ksplice_notifier_exit();
 	ksplice_updates_exit();
+	/* New-code modules depend on this one: only strays are left. */
+	ksplice_shadow_free_owned(NULL);
 	kobject_put(ksplice_root);
 }
 

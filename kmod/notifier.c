@@ -356,6 +356,12 @@ static void ksplice_module_going(struct module *mod)
 	struct ksplice_func_site *f;
 	struct ksplice_update *u;
 	struct ksplice_target *t;
+	unsigned int n;
+
+	/* Shadow data the module's code allocated dies with it. */
+	n = ksplice_shadow_free_owned(mod);
+	if (n)
+		pr_info("%s: freed %u shadow variables\n", mod->name, n);
 
 	list_for_each_entry(u, &ksplice_updates, list) {
 		list_for_each_entry(t, &u->targets, list) {

@@ -458,10 +458,11 @@ static int build_pre(const struct kb_ctx *c, struct objinfo *oi, size_t n,
 }
 
 /*
- * <ksplice/hooks.h> for the patch's author: put into the private tree's
- * include/ (on the compiler's include path) before anything is built.
- * It sits next to the ABI header: include/ksplice/hooks.h in the build
- * tree, ksplice_hooks.h next to ksplice_abi.h when installed.
+ * <ksplice/hooks.h> and <ksplice/shadow.h> for the patch's author: put
+ * into the private tree's include/ (on the compiler's include path)
+ * before anything is built.  They sit next to the ABI header:
+ * include/ksplice/ in the build tree, ksplice_hooks.h and
+ * ksplice_shadow.h next to ksplice_abi.h when installed.
  */
 static int install_hooks_header(const struct ks_create_opts *o,
 				const struct kb_ctx *c, char *err,
@@ -469,20 +470,25 @@ static int install_hooks_header(const struct ks_create_opts *o,
 {
 	const char *slash = o->abi_header ? strrchr(o->abi_header, '/') : NULL;
 	int installed = slash && !strcmp(slash, "/ksplice_abi.h");
+	static const char *const names[] = { "hooks.h", "shadow.h" };
 	char *src, *dst;
 	int ret = KB_OK;
 
 	if (!slash)
 		return KB_OK;
-	src = ks_strfmt("%.*s/%s", (int)(slash - o->abi_header),
-			o->abi_header, installed ? "ksplice_hooks.h" : "hooks.h");
-	dst = ks_strfmt("%s/include/ksplice/hooks.h", c->tree);
-	if (ks_mkdir_parent(dst) || ks_copy_file(src, dst)) {
-		snprintf(err, errlen, "cannot copy %s into the build tree", src);
-		ret = KB_ERR;
+	for (size_t i = 0; i < 2 && ret == KB_OK; i++) {
+		src = ks_strfmt("%.*s/%s%s", (int)(slash - o->abi_header),
+				o->abi_header, installed ? "ksplice_" : "",
+				names[i]);
+		dst = ks_strfmt("%s/include/ksplice/%s", c->tree, names[i]);
+		if (ks_mkdir_parent(dst) || ks_copy_file(src, dst)) {
+			snprintf(err, errlen, "cannot copy %s into the build tree",
+				 src);
+			ret = KB_ERR;
+		}
+		free(src);
+		free(dst);
 	}
-	free(src);
-	free(dst);
 	return ret;
 }
 
@@ -1053,9 +1059,28 @@ int ks_create_update(const struct ks_create_opts *o,
 		      default_description(o, patch_all);
 	pkgdir = ks_strfmt("%s/ksplice-%s", work, id);
 	ks_mkdir_p(pkgdir, 0755);
-	if (ks_exports_load(c.symvers, &ex, err, errlen)) {
-		ret = KB_ERR;
-		goto out_paths;
+	/*
+	 * What the new code may reference as ordinary undefined symbols:
+	 * the kernel's exports and the core module's (shadow data).
+	 */
+	{
+		char *both = ks_strfmt("%s/exports.symvers", work);
+		size_t la = 0, lb = 0;
+		char *a = ks_read_file(c.symvers, &la);
+		char *b = o->core_symvers ? ks_read_file(o->core_symvers, &lb) :
+			  NULL;
+		char *cat = a ? ks_strfmt("%s\n%s", a, b ? b : "") : NULL;
+
+		ret = !cat || ks_write_file(both, cat, strlen(cat)) ||
+		      ks_exports_load(both, &ex, err, errlen) ? KB_ERR : KB_OK;
+		if (!a)
+			snprintf(err, errlen, "cannot read %s", c.symvers);
+		free(a);
+		free(b);
+		free(cat);
+		free(both);
+		if (ret)
+			goto out_paths;
 	}
 	m->format = KS_PACKAGE_FORMAT;
 	m->id = xstrdup(id);
