@@ -590,6 +590,10 @@ static int build_target_module(const struct ks_create_opts *o,
 				      "post_apply", "fail_apply", "pre_reverse",
 				      "check_reverse", "reverse", "post_reverse",
 				      "fail_reverse" }[nc.hooks[i].kind] : "?"));
+	for (i = 0; i < nc.nr_exports; i++)
+		add_note(r, ks_strfmt("new export %s (EXPORT_SYMBOL%s): the new-code module %s exports it for modules loaded after the update",
+				      nc.exports[i].name,
+				      nc.exports[i].gpl ? "_GPL" : "", mod));
 	for (i = 0; i < nc.nr_notes; i++)
 		add_note(r, xstrdup(nc.notes[i]));
 	mt->syms = xrealloc(NULL, (nc.nr_ksyms + 1) * sizeof(*mt->syms));
@@ -660,6 +664,25 @@ static int build_target_module(const struct ks_create_opts *o,
 		add_note(r, ks_strfmt("the core module's Module.symvers was not found%s%s: %s.ko was built with KBUILD_MODPOST_WARN=1",
 				      o->core_symvers ? " at " : "",
 				      o->core_symvers ? o->core_symvers : "", mod));
+	if (nc.nr_exports) {
+		/*
+		 * Modules that call the new exports are built against these
+		 * lines (KBUILD_EXTRA_SYMBOLS): their CRCs are the new-code
+		 * module's.  Collected in the work dir, written next to the
+		 * package at the end.
+		 */
+		char *sv = ks_strfmt("%s/Module.symvers", dir);
+		char *all = ks_strfmt("%s/exports.out", c->work);
+		char *old = ks_read_file(all, NULL), *add = ks_read_file(sv, NULL);
+		char *cat = ks_strfmt("%s%s", old ? old : "", add ? add : "");
+
+		ks_write_file(all, cat, strlen(cat));
+		free(sv);
+		free(all);
+		free(old);
+		free(add);
+		free(cat);
+	}
 	path = ks_strfmt("%s/%s.ko", dir, mod);
 	text = ks_strfmt("%s/%s", pkgdir, mt->module_path);
 	if (ks_mkdir_parent(text) || ks_copy_file(path, text)) {
@@ -1132,6 +1155,24 @@ int ks_create_update(const struct ks_create_opts *o,
 	}
 	if (!ret && ks_package_write(pkgdir, r->tarball, err, errlen))
 		ret = KB_ERR;
+	if (!ret) {
+		/* The new exports' symvers, for modules built against them. */
+		char *all = ks_strfmt("%s/exports.out", work);
+		char *sv = ks_strfmt("%s/ksplice-%s.symvers",
+				     o->outdir ? o->outdir : ".", id);
+
+		if (!access(all, R_OK)) {
+			if (ks_copy_file(all, sv)) {
+				snprintf(err, errlen, "cannot write %s", sv);
+				ret = KB_ERR;
+			} else {
+				add_note(r, ks_strfmt("the new exports' Module.symvers lines are in %s: build modules that use them with KBUILD_EXTRA_SYMBOLS=%s",
+						      sv, sv));
+			}
+		}
+		free(all);
+		free(sv);
+	}
 out_paths:
 	free(predir);
 	free(postdir);

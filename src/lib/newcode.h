@@ -95,6 +95,15 @@ struct nc_deleted {
 	GElf_Xword old_size;
 };
 
+/* A symbol the patch newly exports (EXPORT_SYMBOL in the post object). */
+struct nc_export {
+	char *name;
+	int gpl;		/* EXPORT_SYMBOL_GPL */
+	size_t sec;		/* nc section holding it */
+	GElf_Addr offset;
+	int func;		/* a function (else data) */
+};
+
 struct nc_object {
 	struct nc_sec *secs;
 	size_t nr_secs;
@@ -110,6 +119,8 @@ struct nc_object {
 	size_t nr_hooks;
 	struct nc_deleted *deleted;
 	size_t nr_deleted;
+	struct nc_export *exports;
+	size_t nr_exports;
 	char **namespaces;	/* symbol namespaces the module must import */
 	size_t nr_namespaces;
 	char **notes;

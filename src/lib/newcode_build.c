@@ -658,6 +658,63 @@ static void collect_hooks(struct builder *b)
 	}
 }
 
+/* A symbol of object o named name (any type), or 0. */
+static size_t sym_named(const struct ks_object *o, const char *name)
+{
+	size_t i;
+
+	for (i = 1; i < o->nr_syms; i++)
+		if (o->syms[i].sym.st_shndx != SHN_UNDEF &&
+		    !strcmp(o->syms[i].name, name))
+			return i;
+	return 0;
+}
+
+/*
+ * Exports the patch adds (EXPORT_SYMBOL leaves __ksymtab_NAME in the
+ * object): the new-code module exports the carried symbol under its
+ * name, so modules loaded after the update can link against it.
+ * Exports the running kernel already has stay where they are.
+ */
+static void collect_exports(struct builder *b)
+{
+	const struct ks_object *post = b->post;
+	size_t i;
+
+	for (i = 1; i < post->nr_syms && !b->status; i++) {
+		const struct ks_symbol *k = &post->syms[i];
+		const struct ks_section *ksec = ks_sym_section(post, k);
+		const char *name = k->name + 10;
+		struct nc_export *x;
+		size_t sym, p;
+
+		if (strncmp(k->name, "__ksymtab_", 10) || !ksec ||
+		    sym_named(b->d->pre, k->name) ||
+		    ks_exports_find(b->ex, name))
+			continue;
+		sym = sym_named(post, name);
+		if (!sym || ks_sym_bind(&post->syms[sym]) == STB_LOCAL) {
+			fail(b, 1, "%s: the patch exports %s, which it does not define",
+			     b->objpath, name);
+			return;
+		}
+		if (strncmp(ksec->name, "___ksymtab+", 11) &&
+		    strncmp(ksec->name, "___ksymtab_gpl+", 15)) {
+			fail(b, 1, "%s: export of %s in section %s is not supported",
+			     b->objpath, name, ksec->name);
+			return;
+		}
+		p = carry_symbol(b, sym);
+		x = PUSH(b->nc->exports, b->nc->nr_exports);
+		x->name = xstrdup(name);
+		x->gpl = !strncmp(ksec->name, "___ksymtab_gpl+", 15);
+		x->sec = p;
+		x->offset = post->syms[sym].sym.st_value -
+			    b->nc->secs[p - 1].src_start;
+		x->func = ks_sym_type(&post->syms[sym]) == STT_FUNC;
+	}
+}
+
 static void add_deleted(struct builder *b, const struct ks_diff_func *f)
 {
 	const struct ks_symbol *s = &b->d->pre->syms[f->pre_sym];
@@ -706,6 +763,8 @@ int nc_add_object(struct nc_object *nc, const struct ks_diff *d,
 	}
 	if (!b.status)
 		collect_hooks(&b);
+	if (!b.status)
+		collect_exports(&b);
 	/* .cold pieces of carried functions. */
 	for (i = 1; i < d->post->nr_syms && !b.status; i++)
 		if (d->carry[i] &&
@@ -747,6 +806,9 @@ void nc_free(struct nc_object *nc)
 		free(nc->deleted[i].object);
 	}
 	free(nc->deleted);
+	for (i = 0; i < nc->nr_exports; i++)
+		free(nc->exports[i].name);
+	free(nc->exports);
 	for (i = 0; i < nc->nr_namespaces; i++)
 		free(nc->namespaces[i]);
 	free(nc->namespaces);

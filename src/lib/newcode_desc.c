@@ -72,6 +72,16 @@ int nc_write_desc(const struct nc_object *nc, const char *path,
 		}
 		fprintf(f, "};\n");
 	}
+	/*
+	 * Exports the patch adds: the new-code module exports them, so a
+	 * module loaded after the update links against the new code.  The
+	 * declaration is not the real prototype, so the symbol's CRC is
+	 * genksyms' CRC of `char NAME[]`.
+	 */
+	for (i = 0; i < nc->nr_exports; i++)
+		fprintf(f, "extern char %s[];\nEXPORT_SYMBOL%s(%s);\n",
+			nc->exports[i].name, nc->exports[i].gpl ? "_GPL" : "",
+			nc->exports[i].name);
 	for (i = 0; i < nc->nr_hooks; i++)
 		fprintf(f, "extern char __ksplice_hookfn_%zu[];\n", i);
 	if (nc->nr_hooks) {

@@ -95,8 +95,8 @@ int nc_write_elf(const struct nc_object *nc, const char *path,
 	unsigned char *zero = NULL;
 
 	/* Aliases, then order: null, locals, globals. */
-	syms = calloc(nsyms + nc->nr_funcs + nc->nr_hooks + nc->nr_secs + 1,
-		      sizeof(*syms));
+	syms = calloc(nsyms + nc->nr_funcs + nc->nr_hooks + nc->nr_exports +
+		      nc->nr_secs + 1, sizeof(*syms));
 	newidx = calloc(nsyms + 1, sizeof(size_t));
 	if (!syms || !newidx)
 		abort();
@@ -125,6 +125,16 @@ int nc_write_elf(const struct nc_object *nc, const char *path,
 		syms[k].info = GELF_ST_INFO(STB_GLOBAL, STT_FUNC);
 		syms[k].sec = nc->hooks[i].sec;
 		syms[k].value = nc->hooks[i].offset;
+		syms[k].size = 0;
+		k++;
+	}
+	/* New exports: global under their own name (see newcode_desc.c). */
+	for (i = 0; i < nc->nr_exports; i++) {
+		syms[k].name = ks_strfmt("%s", nc->exports[i].name);
+		syms[k].info = GELF_ST_INFO(STB_GLOBAL, nc->exports[i].func ?
+					    STT_FUNC : STT_OBJECT);
+		syms[k].sec = nc->exports[i].sec;
+		syms[k].value = nc->exports[i].offset;
 		syms[k].size = 0;
 		k++;
 	}
