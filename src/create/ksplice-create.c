@@ -23,7 +23,8 @@ static void usage(FILE *f)
 		"usage: ksplice-create --patch=FILE [--patch=FILE]... [--id=ID]\n"
 		"         [--description=TEXT] [--kernel=ABI | --config=DIR]\n"
 		"         [--kernel-version=UNAME_V] [--core-symvers=FILE]\n"
-		"         [--output-dir=DIR] [--prebuild] [-j N] [-v|-q] [--json]\n"
+		"         [--output-dir=DIR] [--prebuild] [--stacked-on=PATCH]...\n"
+		"         [-j N] [-v|-q] [--json]\n"
 		"         SOURCE_DIR\n"
 		"Exit: 0 written, 3 no changes, 4 patch does not apply,\n"
 		"      5 source/config mismatch, 6 compiler mismatch,\n"
@@ -142,6 +143,7 @@ int main(int argc, char **argv)
 		{ "output-dir", required_argument, NULL, 'o' },
 		{ "json", no_argument, NULL, 'J' },
 		{ "prebuild", no_argument, NULL, 'P' },
+		{ "stacked-on", required_argument, NULL, 'B' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
@@ -165,6 +167,12 @@ int main(int argc, char **argv)
 			o.patches = realloc(o.patches,
 					    (o.nr_patches + 1) * sizeof(char *));
 			o.patches[o.nr_patches++] = optarg;
+			break;
+		case 'B':
+			o.base_patches = realloc(o.base_patches,
+						 (o.nr_base_patches + 1) *
+						 sizeof(char *));
+			o.base_patches[o.nr_base_patches++] = optarg;
 			break;
 		case 'i':
 			o.id = optarg;
@@ -288,6 +296,7 @@ int main(int argc, char **argv)
 			r.seconds_post, r.seconds_module);
 	ks_create_result_free(&r);
 	free(o.patches);
+	free(o.base_patches);
 	free((char *)o.stub_dir);
 	free((char *)o.abi_header);
 	free(core_default);

@@ -378,8 +378,8 @@ static int header_candidates(const struct kb_ctx *c, const char *h,
 
 /* Pre objects: reuse the tree's cached ones when the source is the same. */
 static int build_pre(const struct kb_ctx *c, struct objinfo *oi, size_t n,
-		     const char *predir, int candidates, int *cached_all,
-		     char *err, size_t errlen)
+		     const char *predir, int candidates, int nocache,
+		     int *cached_all, char *err, size_t errlen)
 {
 	char **todo = xrealloc(NULL, n * sizeof(char *));
 	size_t nt = 0, i;
@@ -399,7 +399,8 @@ static int build_pre(const struct kb_ctx *c, struct objinfo *oi, size_t n,
 					    (int)(sl - oi[i].obj), oi[i].obj, sl + 1) :
 			     ks_strfmt("%s/.%s.cmd", c->tree, oi[i].obj);
 
-		if (sum && key && !strcmp(sum, key) && !ks_mkdir_parent(dst) &&
+		if (!nocache && sum && key && !strcmp(sum, key) &&
+		    !ks_mkdir_parent(dst) &&
 		    !ks_copy_file(cobj, dst) && !ks_copy_file(cmdc, cmdt)) {
 			if (c->verbose)
 				fprintf(stderr, "  PRE     %s (cached)\n", oi[i].obj);
@@ -420,8 +421,8 @@ static int build_pre(const struct kb_ctx *c, struct objinfo *oi, size_t n,
 		ret = kb_build_objects(c, todo, nt, predir, candidates, err,
 				       errlen);
 	}
-	/* Store what was built for the next run. */
-	for (i = 0; i < nt && ret == KB_OK; i++) {
+	/* Store what was built for the next run (not stacked pre code). */
+	for (i = 0; i < nt && ret == KB_OK && !nocache; i++) {
 		size_t j;
 		const char *src = NULL;
 
@@ -489,6 +490,56 @@ static int install_hooks_header(const struct ks_create_opts *o,
 		free(src);
 		free(dst);
 	}
+	return ret;
+}
+
+/*
+ * --stacked-on: apply the patches of the updates this one goes on top of
+ * to the private tree, so the pre build is their post code, the code that
+ * runs now.  Their files are restored with the patch's own at the end
+ * (*all lists both, for the tree's dirty list).
+ */
+static int apply_base(const struct ks_create_opts *o, const struct kb_ctx *c,
+		      char **files, size_t nfiles, char ***bfiles,
+		      size_t *nbfiles, char ***all, char *err, size_t errlen)
+{
+	size_t i, j;
+	int ret;
+
+	if (!o->nr_base_patches)
+		return KB_OK;
+	for (i = 0; i < o->nr_base_patches; i++) {
+		char *text = ks_read_file(o->base_patches[i], NULL);
+		char **f = NULL;
+		size_t nf = 0;
+
+		if (!text) {
+			snprintf(err, errlen, "cannot read %s: %s",
+				 o->base_patches[i], strerror(errno));
+			return KB_USAGE;
+		}
+		ret = kb_patch_files(text, &f, &nf, err, errlen);
+		free(text);
+		if (ret)
+			return ret;
+		for (j = 0; j < nf; j++) {
+			*bfiles = xrealloc(*bfiles, (*nbfiles + 1) * sizeof(char *));
+			(*bfiles)[(*nbfiles)++] = f[j];
+		}
+		free(f);
+	}
+	*all = xrealloc(NULL, (nfiles + *nbfiles + 1) * sizeof(char *));
+	for (i = 0; i < nfiles; i++)
+		(*all)[i] = files[i];
+	for (i = 0; i < *nbfiles; i++)
+		(*all)[nfiles + i] = (*bfiles)[i];
+	kb_restore_files(c, *bfiles, *nbfiles);
+	kb_mark_dirty(c, *all, nfiles + *nbfiles);
+	ret = kb_apply_patches(c, o->base_patches, o->nr_base_patches, 0, err,
+			       errlen);
+	if (c->verbose && !ret)
+		fprintf(stderr, "  BASE    %zu patch(es) of applied updates\n",
+			o->nr_base_patches);
 	return ret;
 }
 
@@ -714,7 +765,8 @@ int ks_create_update(const struct ks_create_opts *o,
 	struct ks_manifest *m = &r->manifest;
 	char **hdrs = NULL, **csrc = NULL;
 	const char **chdr = NULL;
-	size_t nhdrs = 0, ncand = 0, nexplicit = 0;
+	size_t nhdrs = 0, ncand = 0, nexplicit = 0, nbfiles = 0;
+	char **bfiles = NULL, **allfiles = NULL;
 	int ret = KB_ERR, cached = 0;
 	double t0;
 	char *tmpl;
@@ -886,6 +938,10 @@ int ks_create_update(const struct ks_create_opts *o,
 	if (ret)
 		goto out;
 	kb_restore_files(&c, files, nfiles);
+	ret = apply_base(o, &c, files, nfiles, &bfiles, &nbfiles, &allfiles,
+			 err, errlen);
+	if (ret)
+		goto out;
 	ret = kb_apply_patches(&c, o->patches, o->nr_patches, 1, err, errlen);
 	if (ret)
 		goto out;
@@ -923,12 +979,13 @@ int ks_create_update(const struct ks_create_opts *o,
 	predir = ks_strfmt("%s/pre", work);
 	postdir = ks_strfmt("%s/post", work);
 	t0 = now();
-	ret = build_pre(&c, oi, nexplicit, predir, 0, &cached, err, errlen);
+	ret = build_pre(&c, oi, nexplicit, predir, 0, nbfiles > 0, &cached,
+			err, errlen);
 	if (!ret && nobjs > nexplicit) {
 		int ccached;
 
 		ret = build_pre(&c, oi + nexplicit, nobjs - nexplicit, predir,
-				1, &ccached, err, errlen);
+				1, nbfiles > 0, &ccached, err, errlen);
 		cached &= ccached;
 		/* Keep the candidates that are built and include the header. */
 		for (i = j = nexplicit; i < nobjs && !ret; i++) {
@@ -967,12 +1024,13 @@ int ks_create_update(const struct ks_create_opts *o,
 	}
 	if (!ret) {
 		t0 = now();
-		kb_mark_dirty(&c, files, nfiles);
+		kb_mark_dirty(&c, allfiles ? allfiles : files, nfiles + nbfiles);
 		ret = kb_apply_patches(&c, o->patches, o->nr_patches, 0, err, errlen);
 		if (!ret)
 			ret = kb_build_objects(&c, objs, nobjs, postdir, 0, err,
 					       errlen);
 		kb_restore_files(&c, files, nfiles);
+		kb_restore_files(&c, bfiles, nbfiles);
 		/* Leave no post object behind for the next pre build. */
 		for (i = 0; i < nobjs; i++) {
 			char *p = ks_strfmt("%s/%s", c.tree, objs[i]);
@@ -1192,6 +1250,10 @@ out:
 	for (i = 0; i < nfiles; i++)
 		free(files[i]);
 	free(files);
+	for (i = 0; i < nbfiles; i++)
+		free(bfiles[i]);
+	free(bfiles);
+	free(allfiles);
 	for (i = 0; i < nobjs; i++)
 		free(objs[i]);
 	free(objs);

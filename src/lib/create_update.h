@@ -13,6 +13,13 @@
 struct ks_create_opts {
 	char **patches;		/* patch files */
 	size_t nr_patches;
+	/*
+	 * --stacked-on: patches of updates already applied, which this one
+	 * goes on top of: applied to the tree before the pre build, so the
+	 * pre code is what those updates' new code runs.
+	 */
+	char **base_patches;
+	size_t nr_base_patches;
 	const char *source;	/* SOURCE_DIR */
 	const char *id;		/* NULL: 8 random [a-z0-9] */
 	const char *description;	/* NULL: first line of the patch */

@@ -54,6 +54,40 @@ static int add_fn(struct ks_match *m, long idx)
 	return 0;
 }
 
+/*
+ * Stacked updates: when another ksplice update already replaced the
+ * running function, its patch site (offset 5 after an ftrace site, or 0)
+ * holds `jmp rel32` to the replacement in that update's new-code module,
+ * a function of the same name.  The pre code of an update built on top
+ * of that one is then compared with the replacement: that is the code
+ * that runs.  Returns the replacement's address, or 0.
+ */
+static uint64_t replaced_by(const struct ks_match *m, const struct ks_ksym *k,
+			    const char *name)
+{
+	static const unsigned int offs[] = { 5, 0 };
+
+	for (size_t i = 0; i < 2; i++) {
+		uint8_t b[5];
+		int32_t rel;
+		uint64_t to, off;
+		const struct ks_ksym *t;
+
+		if (ks_text_read(m->text, k->addr + offs[i], b, sizeof(b)) ||
+		    b[0] != 0xe9)
+			continue;
+		memcpy(&rel, b + 1, sizeof(rel));
+		to = k->addr + offs[i] + 5 + (uint64_t)(int64_t)rel;
+		t = ks_kallsyms_lookup(m->ks, to, &off);
+		/* Several names may share the address (__ksplice_new_K). */
+		if (t && !off && t->module &&
+		    !strncmp(t->module, "ksplice_", 8) &&
+		    ks_kallsyms_has_at(m->ks, name, to))
+			return to;
+	}
+	return 0;
+}
+
 static int candidates(struct ks_match *m, struct ks_fn_match *fn)
 {
 	struct ks_ksym **k;
@@ -69,6 +103,7 @@ static int candidates(struct ks_match *m, struct ks_fn_match *fn)
 	for (size_t j = 0; j < nk; j++) {
 		struct ks_candidate *cd;
 		char diff[1024];
+		uint64_t at;
 		int eq;
 
 		if (!ks_ksym_in_scope(k[j], m->scope) ||
@@ -77,14 +112,21 @@ static int candidates(struct ks_match *m, struct ks_fn_match *fn)
 		cd = &fn->cands[fn->nr_cands++];
 		cd->ksym = k[j];
 		cd->facts_start = m->nr_cand_facts;
-		if (ks_text_read(m->text, k[j]->addr, buf, fn->len)) {
+		at = replaced_by(m, k[j], fn->name);
+		if (at && m->log)
+			fprintf(m->log, "%s at 0x%llx is replaced by a ksplice update: comparing with its replacement at 0x%llx\n",
+				fn->name, (unsigned long long)k[j]->addr,
+				(unsigned long long)at);
+		if (!at)
+			at = k[j]->addr;
+		if (ks_text_read(m->text, at, buf, fn->len)) {
 			snprintf(diff, sizeof(diff), "%s: cannot read %llu bytes "
 				 "of running code at 0x%llx", fn->name,
 				 (unsigned long long)fn->len,
-				 (unsigned long long)k[j]->addr);
+				 (unsigned long long)at);
 			eq = 0;
 		} else {
-			eq = ks_match_compare(m, fn, buf, k[j]->addr, diff,
+			eq = ks_match_compare(m, fn, buf, at, diff,
 					      sizeof(diff));
 		}
 		if (eq < 0) {
