@@ -164,3 +164,14 @@ soak: all
 
 fuzz:
 	tests/fuzz/run-fuzz $(FUZZ_SECONDS)
+
+# ---- Coverage on real fixes (issue 9; docs/corpus.md) -------------------
+# make corpus: every changed, compiled .c file between two stock Debian
+# kernels made into an update and applied in a guest -> corpus/REPORT.md.
+# CORPUS_ARGS="--sample 150 --seed 1" for a sample; resumable (cached
+# under $(KSPLICE_CACHE)/corpus/).
+CORPUS_ARGS ?=
+.PHONY: corpus
+corpus: tools kmod
+	scripts/corpus $(CORPUS_ARGS)
+# ---- end corpus
