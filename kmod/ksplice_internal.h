@@ -16,6 +16,7 @@
  *   splice.c        apply and reverse: preparation and the stopped window
  *   hooks.c         the update's hooks; the deleted-function report
  *   shadow.c        shadow data for new code (include/ksplice/shadow.h)
+ *   pending.c       parts for modules not loaded yet, spliced as they come
  *   stackcheck.c    the task stack check inside the window
  * The sysfs ABI is docs/sysfs-abi.md; the shared ABI include/ksplice/abi.h.
  */
@@ -74,6 +75,9 @@ enum ksplice_stage {
  * @stacked_addr: when another applied update's jump is at the same site,
  *	its replacement (the code this update really replaces); else 0
  * @stacked_size: size of that replacement
+ * @pcode: pending targets: the pre code to find when the module loads
+ * @pmask: per byte of @pcode, 0xff to compare, 0 to ignore
+ * @plen: bytes in @pcode (the function's size)
  */
 struct ksplice_func_site {
 	struct list_head list;
@@ -92,6 +96,9 @@ struct ksplice_func_site {
 	bool patched;
 	unsigned long stacked_addr;
 	unsigned long stacked_size;
+	u8 *pcode;
+	u8 *pmask;
+	unsigned int plen;
 };
 
 /**
@@ -119,6 +126,13 @@ struct ksplice_sym_site {
  * @refs_held: references on @new_mod and @target_mod are held (applied)
  * @hooks: the hooks of @new_mod (copied when it comes), or NULL
  * @nr_hooks: entries in @hooks
+ * @pending: the target module was not loaded when the update was
+ *	prepared: its functions are matched and spliced when it comes
+ *	(pending.c)
+ * @loaded: (pending) the module came after the `pending` line
+ * @live: (pending) the module instance the part is spliced into, or NULL
+ * @desc: (pending) the descriptor of @new_mod, for the relocations filled
+ *	in when the module comes
  */
 struct ksplice_target {
 	struct list_head list;
@@ -131,7 +145,17 @@ struct ksplice_target {
 	bool refs_held;
 	struct ksplice_hook *hooks;
 	unsigned int nr_hooks;
+	bool pending;
+	bool loaded;
+	struct module *live;
+	const struct ksplice_update_desc *desc;
 };
+
+/* Is this function's patch site in memory (not a pending part waiting)? */
+static inline bool ksplice_site_live(const struct ksplice_target *t)
+{
+	return !t->pending || t->live;
+}
 
 /**
  * struct ksplice_update - one update, /sys/kernel/ksplice/ID
@@ -273,6 +297,15 @@ bool ksplice_hooks_check_stopped(struct ksplice_update *u, bool reverse);
 void ksplice_hooks_action_stopped(struct ksplice_update *u, bool reverse);
 void ksplice_hooks_notify(struct ksplice_update *u,
 			  enum ksplice_hook_kind kind);
+
+/* pending.c */
+int ksplice_pending_parse(struct ksplice_update *u, char **tok, int n);
+int ksplice_pending_attach(struct ksplice_update *u, struct ksplice_target *t,
+			   struct module *mod,
+			   const struct ksplice_update_desc *d);
+int ksplice_pending_coming(struct module *mod);
+bool ksplice_pending_going(struct ksplice_target *t, struct module *mod);
+void ksplice_pending_reversed(struct ksplice_update *u);
 
 /* shadow.c */
 unsigned int ksplice_shadow_free_owned(struct module *mod);

@@ -271,6 +271,10 @@ static int ksplice_module_coming(struct module *mod)
 	unsigned long addr;
 	int ret;
 
+	/* Parts of applied updates waiting for this module. */
+	ret = ksplice_pending_coming(mod);
+	if (ret)
+		return ret;
 	addr = ksplice_find_desc(mod);
 	if (!addr)
 		return 0;
@@ -316,17 +320,22 @@ static int ksplice_module_coming(struct module *mod)
 				  t->name);
 		return -ENOENT;
 	}
-	if (strcmp(t->name, "vmlinux") && !ksplice_target_loaded(t)) {
+	if (strcmp(t->name, "vmlinux") && !t->pending &&
+	    !ksplice_target_loaded(t)) {
 		ksplice_set_abort(u, KSPLICE_ABORT_TARGET_NOT_LOADED,
 				  "target module %s is not loaded at the resolved addresses",
 				  t->name);
 		return -ENOENT;
 	}
-	ret = ksplice_check_syms(u, t, mod, d);
-	if (!ret)
-		ret = ksplice_check_funcs(u, t, mod, d);
-	if (!ret)
-		ret = ksplice_fill_relocs(u, t, mod, d);
+	if (t->pending) {
+		ret = ksplice_pending_attach(u, t, mod, d);
+	} else {
+		ret = ksplice_check_syms(u, t, mod, d);
+		if (!ret)
+			ret = ksplice_check_funcs(u, t, mod, d);
+		if (!ret)
+			ret = ksplice_fill_relocs(u, t, mod, d);
+	}
 	if (!ret)
 		ret = ksplice_hooks_copy(u, t, mod, d);
 	if (!ret && !u->description && d->description) {
@@ -373,6 +382,8 @@ static void ksplice_module_going(struct module *mod)
 					mod->name);
 			}
 			if (strcmp(t->name, mod->name))
+				continue;
+			if (ksplice_pending_going(t, mod))
 				continue;
 			/*
 			 * The target is being freed: its addresses are

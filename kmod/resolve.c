@@ -151,6 +151,8 @@ static int ksplice_parse_func(struct ksplice_update *u, char **tok, int n)
 		return -ENOMEM;
 	if (t->new_mod)
 		return -EBUSY;
+	if (t->pending)
+		return -EINVAL;
 	list_for_each_entry(f, &t->funcs, list)
 		if (f->idx == idx)
 			return -EEXIST;
@@ -189,6 +191,9 @@ static int ksplice_parse_line(struct ksplice_update *u, char *line)
 		return ksplice_parse_sym(u, tok, n);
 	if (!strcmp(tok[0], "func"))
 		return ksplice_parse_func(u, tok, n);
+	if (!strcmp(tok[0], "pending") || !strcmp(tok[0], "pfunc") ||
+	    !strcmp(tok[0], "pcode"))
+		return ksplice_pending_parse(u, tok, n);
 	return -EINVAL;
 }
 

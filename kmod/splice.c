@@ -67,6 +67,8 @@ static bool ksplice_verify_sites(struct ksplice_stop_ctx *ctx)
 	unsigned int n;
 
 	list_for_each_entry(t, &u->targets, list) {
+		if (!ksplice_site_live(t))
+			continue;
 		list_for_each_entry(f, &t->funcs, list) {
 			site = (const u8 *)(f->addr + f->patchoff);
 			want = ctx->reverse ? f->jump : f->expected;
@@ -90,6 +92,8 @@ static void ksplice_write_sites(struct ksplice_stop_ctx *ctx)
 	struct ksplice_target *t;
 
 	list_for_each_entry(t, &ctx->u->targets, list) {
+		if (!ksplice_site_live(t))
+			continue;
 		list_for_each_entry(f, &t->funcs, list) {
 			if (ctx->reverse) {
 				memcpy(f->alias, f->saved, KSPLICE_JUMP_LEN);
@@ -278,6 +282,16 @@ static int ksplice_prepare_target(struct ksplice_update *u,
 	}
 	if (reverse)
 		return 0;
+	if (t->pending) {
+		/* Spliced when the module comes; it must not be here yet. */
+		if (t->loaded) {
+			ksplice_set_abort(u, KSPLICE_ABORT_TARGET_NOT_LOADED,
+					  "module %s was loaded after the update was prepared, so its part was not spliced in; remove the update and apply it again",
+					  t->name);
+			return -ENOENT;
+		}
+		goto new_code;
+	}
 	/*
 	 * A part with hooks but no replaced function still needs its new
 	 * code to stay while applied: its reverse hooks will run.
@@ -425,6 +439,8 @@ static int ksplice_check_overlaps(struct ksplice_update *u)
 	unsigned long a, b;
 
 	list_for_each_entry(t, &u->targets, list) {
+		if (!ksplice_site_live(t))
+			continue;
 		list_for_each_entry(f, &t->funcs, list) {
 			a = f->addr + f->patchoff;
 			s = t;
@@ -436,6 +452,8 @@ static int ksplice_check_overlaps(struct ksplice_update *u)
 					goto overlap;
 			}
 			list_for_each_entry_continue(s, &u->targets, list) {
+				if (!ksplice_site_live(s))
+					continue;
 				list_for_each_entry(g, &s->funcs, list) {
 					b = g->addr + g->patchoff;
 					if (a < b + KSPLICE_JUMP_LEN &&
@@ -474,6 +492,9 @@ static int ksplice_prepare(struct ksplice_update *u, bool reverse)
 		ret = ksplice_prepare_target(u, t, reverse);
 		if (ret)
 			goto fail;
+		/* A part waiting for its module has no site in memory. */
+		if (!ksplice_site_live(t))
+			continue;
 		list_for_each_entry(f, &t->funcs, list) {
 			ret = ksplice_prepare_site(u, t, f, reverse);
 			if (ret)
@@ -608,6 +629,7 @@ int ksplice_reverse(struct ksplice_update *u)
 		return -EIO;
 	}
 	ksplice_put_refs(u);
+	ksplice_pending_reversed(u);
 	u->stage = KSPLICE_STAGE_REVERSED;
 	ksplice_hooks_notify(u, KSPLICE_HOOK_POST_REVERSE);
 	return 0;

@@ -132,6 +132,7 @@ void ksplice_target_detach(struct ksplice_target *t)
 		f->new_size = 0;
 	}
 	ksplice_hooks_free(t);
+	t->desc = NULL;
 	t->new_mod = NULL;
 }
 
@@ -142,6 +143,8 @@ static void ksplice_target_free(struct ksplice_target *t)
 
 	list_for_each_entry_safe(f, fn, &t->funcs, list) {
 		kfree(f->name);
+		kfree(f->pcode);
+		kfree(f->pmask);
 		kfree(f);
 	}
 	list_for_each_entry_safe(s, sn, &t->syms, list)

@@ -132,6 +132,43 @@ static void undo(const char *id, const struct ks_manifest *m, int *loaded)
 static int apply_locked(const char *tarball, const struct ks_apply_opts *opts,
 			char **idp, struct ks_outcome *out);
 
+/*
+ * Is module NAME installed for the running kernel (in its modules.dep),
+ * so that it can be loaded later?  '-' and '_' are the same in names.
+ */
+static int module_installed(const char *name)
+{
+	struct utsname u;
+	char path[512], line[4096];
+	FILE *f;
+	int found = 0;
+
+	uname(&u);
+	snprintf(path, sizeof(path), "%s/%s/modules.dep",
+		 env_or("KSPLICE_MODULES_DIR", "/lib/modules"), u.release);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	while (!found && fgets(line, sizeof(line), f)) {
+		char *colon = strchr(line, ':'), *base, *dot;
+
+		if (!colon)
+			continue;
+		*colon = '\0';
+		base = strrchr(line, '/');
+		base = base ? base + 1 : line;
+		dot = strstr(base, ".ko");
+		if (dot)
+			*dot = '\0';
+		for (char *p = base; *p; p++)
+			if (*p == '-')
+				*p = '_';
+		found = !strcmp(base, name);
+	}
+	fclose(f);
+	return found;
+}
+
 int ks_apply(const char *tarball, const struct ks_apply_opts *opts,
 	     char **idp, struct ks_outcome *out)
 {
@@ -201,10 +238,23 @@ static int apply_locked(const char *tarball, const struct ks_apply_opts *opts,
 						"which is not loaded", t->name);
 				goto done;
 			}
-			skip[i] = 1;
+			if (!module_installed(t->name)) {
+				skip[i] = 1;
+				ks_outcome_note(out, "Module %s is not loaded: its "
+						"part of the update was skipped "
+						"(--partial).", t->name);
+				continue;
+			}
+			/* The kernel splices it in when the module loads. */
+			if (ks_pending_resolve_target(&pkg, t, &ks, &res[i])) {
+				ks_outcome_fail(out, res[i].cause, "%s",
+						res[i].message);
+				goto done;
+			}
 			ks_outcome_note(out, "Module %s is not loaded: its part "
-					"of the update was skipped (--partial).",
-					t->name);
+					"of the update will be spliced in when it "
+					"is loaded (--partial).", t->name);
+			active++;
 			continue;
 		}
 		if (ks_match_resolve_target(&pkg, t, &ks, &text, opts->debug, &res[i])) {

@@ -2,6 +2,7 @@
 /* Resolution of one target's functions and symbols; see resolve.h. */
 #include "resolve.h"
 
+#include <elf.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -311,4 +312,146 @@ void ks_resolution_free(struct ks_resolution *r)
 	free(r->lines);
 	free(r->message);
 	memset(r, 0, sizeof(*r));
+}
+
+/*
+ * Resolve lines for a target module that is not loaded (docs/sysfs-abi.md,
+ * `pending`): the kernel matches and splices it when the module comes.
+ * Each replaced function goes as its pre bytes with every relocation
+ * field and every rewrite site masked ("xx"); symbols the running
+ * vmlinux has exactly once are resolved now, the others (the module's
+ * own) by name in the module when it comes.
+ */
+static int pending_func(const struct ks_target *t, const struct ks_pre_code *pre,
+			const struct ks_func_entry *f, struct ks_resolution *r)
+{
+	long si = ks_pre_find_sym(pre, f->name);
+	const struct ks_pre_sym *s = si >= 0 ? &pre->syms[si] : NULL;
+	const struct ks_pre_section *sec;
+	struct ks_fn_match fn = { 0 };
+	unsigned int patchoff;
+	unsigned char *mask;
+	char err[512];
+
+	if (!s || s->type != STT_FUNC || s->shndx >= pre->nr_secs ||
+	    !pre->secs[s->shndx].data || !s->size)
+		return fail(r, KSPLICE_ABORT_INVALID_UPDATE,
+			    "%s: not a function of the pre object %s", f->name,
+			    pre->path);
+	sec = &pre->secs[s->shndx];
+	fn.name = s->name;
+	fn.shndx = s->shndx;
+	fn.off = s->value;
+	fn.len = s->size;
+	if (ks_patch_offset(pre, &fn, &patchoff, err, sizeof(err)))
+		return fail(r, KSPLICE_ABORT_UNEXPECTED, "%s", err);
+	mask = calloc(1, s->size);
+	if (!mask)
+		return fail(r, KSPLICE_ABORT_OUT_OF_MEMORY, "out of memory");
+	for (size_t i = 0; i < sec->nr_relocs; i++) {
+		uint64_t o = sec->relocs[i].off, e = o + ks_reloc_size(sec->relocs[i].type);
+
+		for (uint64_t b = o; b < e; b++)
+			if (b >= s->value && b < s->value + s->size)
+				mask[b - s->value] = 1;
+	}
+	for (size_t i = 0; i < sec->nr_sites; i++) {
+		uint64_t o = sec->sites[i].off, e = o + sec->sites[i].len;
+
+		for (uint64_t b = o; b < e; b++)
+			if (b >= s->value && b < s->value + s->size)
+				mask[b - s->value] = 1;
+	}
+	if (emit(r, "pfunc %s %d %llu %u\n", t->name, f->desc_index,
+		 (unsigned long long)s->size, patchoff)) {
+		free(mask);
+		return fail(r, KSPLICE_ABORT_OUT_OF_MEMORY, "out of memory");
+	}
+	for (uint64_t at = 0; at < s->size; at += 512) {
+		uint64_t n = s->size - at < 512 ? s->size - at : 512;
+		char hex[1025];
+
+		for (uint64_t b = 0; b < n; b++) {
+			if (mask[at + b])
+				memcpy(hex + 2 * b, "xx", 2);
+			else
+				snprintf(hex + 2 * b, 3, "%02x",
+					 sec->data[s->value + at + b]);
+		}
+		hex[2 * n] = '\0';
+		if (emit(r, "pcode %s %d %llu %s\n", t->name, f->desc_index,
+			 (unsigned long long)at, hex)) {
+			free(mask);
+			return fail(r, KSPLICE_ABORT_OUT_OF_MEMORY, "out of memory");
+		}
+	}
+	free(mask);
+	r->nr_funcs++;
+	return 0;
+}
+
+int ks_pending_resolve_target(const struct ks_package *pkg,
+			      const struct ks_target *t,
+			      const struct ks_kallsyms *ks,
+			      struct ks_resolution *out)
+{
+	struct ks_pre_code *pre = calloc(t->nr_objects ? t->nr_objects : 1,
+					 sizeof(*pre));
+	size_t opened = 0;
+	int rc = -1;
+
+	memset(out, 0, sizeof(*out));
+	if (!pre)
+		return fail(out, KSPLICE_ABORT_OUT_OF_MEMORY, "out of memory");
+	for (; opened < t->nr_objects; opened++) {
+		char err[512], *path = ks_package_path(pkg, t->objects[opened].path);
+
+		if (!path || ks_pre_open(path, &pre[opened], err, sizeof(err))) {
+			fail(out, KSPLICE_ABORT_INVALID_UPDATE, "%s",
+			     path ? err : "out of memory");
+			free(path);
+			goto done;
+		}
+		free(path);
+	}
+	if (emit(out, "pending %s\n", t->name)) {
+		fail(out, KSPLICE_ABORT_OUT_OF_MEMORY, "out of memory");
+		goto done;
+	}
+	for (size_t i = 0; i < t->nr_funcs; i++) {
+		const struct ks_func_entry *f = &t->funcs[i];
+		int o = find_object(t, f->object);
+
+		/* Deleted functions' stubs are left out (optional). */
+		if (f->kind != KS_FUNC_CHANGED)
+			continue;
+		if (o < 0) {
+			fail(out, KSPLICE_ABORT_INVALID_UPDATE,
+			     "%s: the update carries no pre object for it", f->name);
+			goto done;
+		}
+		if (pending_func(t, &pre[o], f, out))
+			goto done;
+	}
+	for (size_t i = 0; i < t->nr_syms; i++) {
+		const struct ks_symref *s = &t->syms[i];
+		const struct ks_ksym *one = NULL;
+
+		if (s->flags & KSPLICE_SYM_LOCAL ||
+		    count_in(ks, s->name, "vmlinux", &one) != 1)
+			continue;
+		if (emit(out, "sym %s %zu 0x%llx\n", t->name, i,
+			 (unsigned long long)one->addr)) {
+			fail(out, KSPLICE_ABORT_OUT_OF_MEMORY, "out of memory");
+			goto done;
+		}
+		out->nr_syms++;
+	}
+	out->cause = KSPLICE_ABORT_NONE;
+	rc = 0;
+done:
+	for (size_t o = 0; o < opened; o++)
+		ks_pre_close(&pre[o]);
+	free(pre);
+	return rc;
 }

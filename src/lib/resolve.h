@@ -34,6 +34,16 @@ int ks_match_resolve_target(const struct ks_package *pkg, const struct ks_target
 		      const struct ks_kernel_text *text, FILE *log,
 		      struct ks_resolution *out);
 
+/*
+ * Resolve lines for target T whose module is not loaded: `pending`, the
+ * masked pre code of each replaced function and the symbols vmlinux
+ * resolves; the core module does the rest when the module loads.
+ */
+int ks_pending_resolve_target(const struct ks_package *pkg,
+			      const struct ks_target *t,
+			      const struct ks_kallsyms *ks,
+			      struct ks_resolution *out);
+
 void ks_resolution_free(struct ks_resolution *r);
 
 #endif /* KS_RESOLVE_H */

@@ -1,0 +1,456 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Parts of an update for a module that is not loaded when the update is
+ * applied.  User space cannot match code that is not in memory, so it
+ * sends the pre code of each function to replace, with the bytes that
+ * relocations and the kernel's own rewrites change masked out (`pending`,
+ * `pfunc`, `pcode` resolve lines).  When the module comes (before its
+ * init runs, before anything can call it), the module notifier finds
+ * each function in the module's symbol table, compares the masked bytes,
+ * fills the new code's relocations that point into the module and writes
+ * the jumps.  When the module goes, the part waits again.  See
+ * docs/design.md for why the kernel matches here.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/kernel.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <asm/unaligned.h>
+#include "ksplice_internal.h"
+
+#define KSPLICE_MAX_PENDING_SIZE (1U << 20)
+#define KSPLICE_JMP_OPCODE 0xe9
+
+static struct ksplice_func_site *ksplice_pfunc(struct ksplice_target *t,
+					       u32 idx)
+{
+	struct ksplice_func_site *f;
+
+	list_for_each_entry(f, &t->funcs, list)
+		if (f->idx == idx)
+			return f;
+	return NULL;
+}
+
+static bool ksplice_sym_resolved(struct ksplice_target *t, u32 idx,
+				 unsigned long *addr)
+{
+	struct ksplice_sym_site *s;
+
+	list_for_each_entry(s, &t->syms, list) {
+		if (s->idx == idx) {
+			*addr = s->addr;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* `pending T`, `pfunc T IDX SIZE PATCHOFF`, `pcode T IDX OFF HEX`. */
+int ksplice_pending_parse(struct ksplice_update *u, char **tok, int n)
+{
+	struct ksplice_func_site *f;
+	struct ksplice_target *t;
+	unsigned int off, size, patchoff, i;
+	size_t len;
+	u32 idx;
+
+	if (n < 2)
+		return -EINVAL;
+	t = ksplice_target_get(u, tok[1], true);
+	if (!t)
+		return -ENOMEM;
+	if (t->new_mod || !strcmp(t->name, "vmlinux"))
+		return -EBUSY;
+	if (!strcmp(tok[0], "pending")) {
+		if (n != 2 || !list_empty(&t->funcs) || !list_empty(&t->syms))
+			return -EINVAL;
+		t->pending = true;
+		return 0;
+	}
+	if (!t->pending || n < 5 || kstrtou32(tok[2], 0, &idx))
+		return -EINVAL;
+	f = ksplice_pfunc(t, idx);
+	if (!strcmp(tok[0], "pfunc")) {
+		if (n != 5 || kstrtouint(tok[3], 0, &size) ||
+		    kstrtouint(tok[4], 0, &patchoff) || !size ||
+		    size > KSPLICE_MAX_PENDING_SIZE ||
+		    patchoff + KSPLICE_JUMP_LEN > size)
+			return -EINVAL;
+		if (f)
+			return -EEXIST;
+		f = kzalloc(sizeof(*f), GFP_KERNEL);
+		if (!f)
+			return -ENOMEM;
+		f->pcode = kzalloc(size, GFP_KERNEL);
+		f->pmask = kzalloc(size, GFP_KERNEL);
+		if (!f->pcode || !f->pmask) {
+			kfree(f->pcode);
+			kfree(f->pmask);
+			kfree(f);
+			return -ENOMEM;
+		}
+		f->idx = idx;
+		f->size = size;
+		f->plen = size;
+		f->patchoff = patchoff;
+		list_add_tail(&f->list, &t->funcs);
+		return 0;
+	}
+	if (strcmp(tok[0], "pcode") || n != 5 || !f ||
+	    kstrtouint(tok[3], 0, &off))
+		return -EINVAL;
+	/* Two hex digits a byte; "xx" is a byte not to compare. */
+	len = strlen(tok[4]);
+	if (len % 2 || off > f->plen || len / 2 > f->plen - off)
+		return -EINVAL;
+	for (i = 0; i < len / 2; i++) {
+		const char *h = tok[4] + 2 * i;
+
+		if (h[0] == 'x' && h[1] == 'x')
+			continue;
+		if (hex2bin(&f->pcode[off + i], h, 1))
+			return -EINVAL;
+		f->pmask[off + i] = 0xff;
+	}
+	return 0;
+}
+
+/*
+ * A new-code module for a pending part comes: take what can be checked
+ * now (symbols resolved in vmlinux, the replacements), leave the rest for
+ * when the target comes.
+ */
+int ksplice_pending_attach(struct ksplice_update *u, struct ksplice_target *t,
+			   struct module *mod,
+			   const struct ksplice_update_desc *d)
+{
+	const struct ksplice_symbol *syms = (void *)(unsigned long)d->symbols;
+	const struct ksplice_func *funcs = (void *)(unsigned long)d->funcs;
+	const struct ksplice_reloc *r = (void *)(unsigned long)d->relocs;
+	struct ksplice_func_site *f;
+	unsigned long addr, je, jn, sc, sn;
+	char why[160];
+	const char *name;
+	u32 i;
+	int ret;
+
+	if (t->loaded) {
+		ksplice_set_abort(u, KSPLICE_ABORT_TARGET_NOT_LOADED,
+				  "module %s was loaded after the update was prepared; apply the update again",
+				  t->name);
+		return -ENOENT;
+	}
+	for (i = 0; i < d->nr_symbols; i++) {
+		if (!ksplice_sym_resolved(t, i, &addr))
+			continue;
+		name = (const char *)(unsigned long)syms[i].name;
+		if (ksplice_kallsyms_check("vmlinux", addr, name, 0, why,
+					   sizeof(why))) {
+			ksplice_set_abort(u, KSPLICE_ABORT_FAILED_TO_FIND,
+					  "symbol %u: %s", i, why);
+			return -ENOENT;
+		}
+	}
+	for (i = 0; i < d->nr_funcs; i++) {
+		f = ksplice_pfunc(t, i);
+		if (!f || !f->pcode || !funcs[i].new_size) {
+			ksplice_set_abort(u, KSPLICE_ABORT_FAILED_TO_FIND,
+					  "function %u of pending module %s has no pre code",
+					  i, t->name);
+			return -ENOENT;
+		}
+		f->name = kstrdup((const char *)(unsigned long)funcs[i].name,
+				  GFP_KERNEL);
+		if (!f->name)
+			return -ENOMEM;
+		f->new_addr = funcs[i].new_addr;
+		f->new_size = funcs[i].new_size;
+	}
+	/*
+	 * Relocations into the module wait for it, so none may be read by
+	 * the kernel before then: jump label and static call entries are
+	 * registered as soon as this module comes.
+	 */
+	je = (unsigned long)mod->jump_entries;
+	jn = je + mod->num_jump_entries * sizeof(*mod->jump_entries);
+	sc = (unsigned long)mod->static_call_sites;
+	sn = sc + mod->num_static_call_sites * sizeof(*mod->static_call_sites);
+	for (i = 0; i < d->nr_relocs; i++) {
+		unsigned long site = r[i].site;
+
+		if (ksplice_sym_resolved(t, r[i].sym, &addr)) {
+			ret = ksplice_apply_reloc(u, mod, &r[i], addr);
+			if (ret)
+				return ret;
+			continue;
+		}
+		if ((site >= je && site < jn) || (site >= sc && site < sn)) {
+			ksplice_set_abort(u, KSPLICE_ABORT_INVALID_UPDATE,
+					  "a jump label or static call of %s refers into module %s, which is not loaded",
+					  mod->name, t->name);
+			return -EINVAL;
+		}
+	}
+	t->desc = d;
+	return 0;
+}
+
+/* The one symbol @name of @mod (of type @type, or any if 0), or -ENOENT. */
+static int ksplice_mod_sym(struct module *mod, const char *name,
+			   unsigned char type, unsigned long *addr,
+			   unsigned long *size)
+{
+	struct mod_kallsyms *ks;
+	unsigned int i, found = 0;
+
+	preempt_disable();
+	ks = rcu_dereference_sched(mod->kallsyms);
+	for (i = 0; ks && i < ks->num_symtab; i++) {
+		const Elf_Sym *sym = &ks->symtab[i];
+
+		if (sym->st_shndx == SHN_UNDEF ||
+		    strcmp(ks->strtab + sym->st_name, name) ||
+		    (type && ELF_ST_TYPE(sym->st_info) != type))
+			continue;
+		if (found++ && sym->st_value == *addr)
+			found--;
+		*addr = sym->st_value;
+		*size = sym->st_size;
+	}
+	preempt_enable();
+	return found == 1 ? 0 : found ? -EEXIST : -ENOENT;
+}
+
+static int ksplice_pending_match(struct ksplice_update *u,
+				 struct ksplice_target *t, struct module *mod,
+				 struct ksplice_func_site *f,
+				 unsigned long *addr)
+{
+	unsigned long size = 0;
+	const u8 *code;
+	unsigned int i;
+
+	if (ksplice_mod_sym(mod, f->name, STT_FUNC, addr, &size)) {
+		ksplice_set_abort(u, KSPLICE_ABORT_FAILED_TO_FIND,
+				  "no single function %s in module %s", f->name,
+				  mod->name);
+		return -ENOENT;
+	}
+	if (size != f->plen) {
+		ksplice_set_abort(u, KSPLICE_ABORT_NO_MATCH,
+				  "%s in module %s is %lu bytes long, the pre code %u",
+				  f->name, mod->name, size, f->plen);
+		return -EINVAL;
+	}
+	code = (const u8 *)*addr;
+	for (i = 0; i < f->plen; i++) {
+		if ((code[i] ^ f->pcode[i]) & f->pmask[i]) {
+			ksplice_set_abort(u, KSPLICE_ABORT_NO_MATCH,
+					  "%s in module %s differs from the pre code at +0x%x: %02x, expected %02x",
+					  f->name, mod->name, i, code[i],
+					  f->pcode[i]);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+/* Fill the relocations that were waiting for the module. */
+static int ksplice_pending_relocs(struct ksplice_update *u,
+				  struct ksplice_target *t, struct module *mod)
+{
+	const struct ksplice_update_desc *d = t->desc;
+	const struct ksplice_symbol *syms = (void *)(unsigned long)d->symbols;
+	const struct ksplice_reloc *r = (void *)(unsigned long)d->relocs;
+	unsigned long addr, size, *addrs;
+	const char *name;
+	u32 i;
+	int ret = 0;
+
+	addrs = kcalloc(d->nr_symbols ? d->nr_symbols : 1, sizeof(*addrs),
+			GFP_KERNEL);
+	if (!addrs)
+		return -ENOMEM;
+	for (i = 0; i < d->nr_symbols; i++) {
+		if (ksplice_sym_resolved(t, i, &addr))
+			continue;
+		name = (const char *)(unsigned long)syms[i].name;
+		if (ksplice_mod_sym(mod, name, 0, &addrs[i], &size)) {
+			ksplice_set_abort(u, KSPLICE_ABORT_FAILED_TO_FIND,
+					  "symbol %s: not exactly one of that name in module %s",
+					  name, mod->name);
+			ret = -ENOENT;
+			goto out;
+		}
+	}
+	for (i = 0; i < d->nr_relocs && !ret; i++)
+		if (!ksplice_sym_resolved(t, r[i].sym, &addr))
+			ret = ksplice_apply_reloc(u, t->new_mod, &r[i],
+						  addrs[r[i].sym]);
+out:
+	kfree(addrs);
+	return ret;
+}
+
+/*
+ * Write the jumps into the coming module.  Its code has not run and
+ * cannot be called yet (its init has not run, other modules cannot link
+ * to a coming module), so no machine stop is needed.
+ */
+static int ksplice_pending_write(struct ksplice_update *u,
+				 struct ksplice_target *t,
+				 unsigned long *addrs)
+{
+	struct ksplice_func_site *f;
+	unsigned int k = 0;
+	unsigned long site;
+	s64 rel;
+
+	list_for_each_entry(f, &t->funcs, list) {
+		site = addrs[k++] + f->patchoff;
+		rel = (s64)f->new_addr - (s64)(site + KSPLICE_JUMP_LEN);
+		if (rel != (s32)rel) {
+			ksplice_set_abort(u, KSPLICE_ABORT_UNEXPECTED,
+					  "new %s is out of jump range", f->name);
+			return -ERANGE;
+		}
+		f->jump[0] = KSPLICE_JMP_OPCODE;
+		put_unaligned((s32)rel, (s32 *)&f->jump[1]);
+		f->alias = ksplice_alias_map(site, KSPLICE_JUMP_LEN);
+		if (!f->alias) {
+			ksplice_set_abort(u, KSPLICE_ABORT_OUT_OF_MEMORY,
+					  "cannot map %s of %s", f->name,
+					  t->name);
+			return -ENOMEM;
+		}
+	}
+	k = 0;
+	mutex_lock(ksplice_ksyms.text_mutex);
+	list_for_each_entry(f, &t->funcs, list) {
+		f->addr = addrs[k++];
+		site = f->addr + f->patchoff;
+		memcpy(f->saved, (void *)site, KSPLICE_JUMP_LEN);
+		memcpy(f->expected, f->saved, KSPLICE_JUMP_LEN);
+		f->nr_expected = KSPLICE_JUMP_LEN;
+		memcpy(f->alias, f->jump, KSPLICE_JUMP_LEN);
+		f->patched = true;
+	}
+	mutex_unlock(ksplice_ksyms.text_mutex);
+	list_for_each_entry(f, &t->funcs, list) {
+		ksplice_alias_unmap(f->alias);
+		f->alias = NULL;
+	}
+	return 0;
+}
+
+static int ksplice_pending_splice(struct ksplice_update *u,
+				  struct ksplice_target *t, struct module *mod)
+{
+	struct ksplice_func_site *f;
+	unsigned long *addrs;
+	unsigned int n = 0;
+	int ret;
+
+	list_for_each_entry(f, &t->funcs, list)
+		n++;
+	addrs = kcalloc(n ? n : 1, sizeof(*addrs), GFP_KERNEL);
+	if (!addrs)
+		return -ENOMEM;
+	n = 0;
+	ret = 0;
+	list_for_each_entry(f, &t->funcs, list) {
+		ret = ksplice_pending_match(u, t, mod, f, &addrs[n++]);
+		if (ret)
+			goto out;
+	}
+	ret = ksplice_pending_relocs(u, t, mod);
+	if (!ret)
+		ret = ksplice_pending_write(u, t, addrs);
+	if (!ret) {
+		t->live = mod;
+		pr_info("update %s: spliced into module %s as it loads (%u functions)\n",
+			u->id, mod->name, n);
+	}
+out:
+	kfree(addrs);
+	return ret;
+}
+
+/**
+ * ksplice_pending_coming() - a module comes: splice in the parts for it
+ * @mod: the coming module (its code has not run)
+ *
+ * Caller holds ksplice_mutex.  A module that does not match an applied
+ * update made for it is refused: it would run the code the update fixes.
+ *
+ * Return: 0 or a negative errno (the load fails).
+ */
+int ksplice_pending_coming(struct module *mod)
+{
+	struct ksplice_update *u;
+	struct ksplice_target *t;
+	int ret;
+
+	list_for_each_entry(u, &ksplice_updates, list) {
+		list_for_each_entry(t, &u->targets, list) {
+			if (!t->pending || strcmp(t->name, mod->name))
+				continue;
+			t->loaded = true;
+			if (u->stage != KSPLICE_STAGE_APPLIED || !t->new_mod ||
+			    !t->desc)
+				continue;
+			ret = ksplice_pending_splice(u, t, mod);
+			if (ret) {
+				pr_err("refusing module %s: applied update %s cannot be spliced into it: %s\n",
+				       mod->name, u->id, u->message);
+				return ret;
+			}
+		}
+	}
+	return 0;
+}
+
+/**
+ * ksplice_pending_going() - the module of a pending part goes
+ * @t: a target
+ * @mod: the module going away
+ *
+ * Return: true if @t is a pending part (now waiting again), so the
+ * caller must not treat it as a target that vanished.
+ */
+bool ksplice_pending_going(struct ksplice_target *t, struct module *mod)
+{
+	struct ksplice_func_site *f;
+
+	if (!t->pending)
+		return false;
+	t->loaded = false;
+	if (t->live != mod)
+		return true;
+	t->live = NULL;
+	list_for_each_entry(f, &t->funcs, list) {
+		f->patched = false;
+		f->addr = 0;
+	}
+	pr_info("module %s going: its part of an update waits for it again\n",
+		mod->name);
+	return true;
+}
+
+/* After a reverse: pending parts are no longer spliced anywhere. */
+void ksplice_pending_reversed(struct ksplice_update *u)
+{
+	struct ksplice_func_site *f;
+	struct ksplice_target *t;
+
+	list_for_each_entry(t, &u->targets, list) {
+		if (!t->pending || !t->live)
+			continue;
+		t->live = NULL;
+		list_for_each_entry(f, &t->funcs, list)
+			f->addr = 0;
+	}
+}

@@ -1,0 +1,60 @@
+#!/bin/bash
+# Issue 7: an update for a module that is not loaded is kept pending and
+# spliced in when the module loads, before its code runs.
+# tests/patches/pending-dummy.patch makes dummy_setup (drivers/net/dummy.c)
+# give new dummy devices an MTU of 1234; dummy is not loaded in the guest.
+# ksplice-apply --partial leaves that part pending; insmod dummy (whose
+# init creates dummy0 through dummy_setup) runs the new code; unloading
+# the module drops the part cleanly and loading it again splices it
+# again; ksplice-remove takes it out of the loaded module too.
+. "$(dirname "$0")/../lib.sh"
+SRC=${KSPLICE_SOURCE:-$KSPLICE_CACHE/kernels/6.1.192-1/src}
+for f in "$ROOT/build/bin/ksplice-create" "$ROOT/build/kmod/$ABI/ksplice.ko" \
+	"$SRC/drivers/net/dummy.c"; do
+	[ -e "$f" ] || skip "missing $f"
+done
+W=$(mktemp -d "${TMPDIR:-/tmp}/pending.XXXXXX")
+trap 'rm -rf "$W"' EXIT
+"$ROOT/build/bin/ksplice-create" --patch="$ROOT/tests/patches/pending-dummy.patch" \
+	--id=pend1 --kernel="$ABI" --output-dir="$W" -j 2 -q "$SRC" > "$W/out" 2>&1 ||
+	{ cat "$W/out"; fail "ksplice-create"; }
+
+GUEST='
+fail() { echo "FAIL: $*"; exit 1; }
+M=$(find /lib/modules/$(uname -r) -name dummy.ko)
+[ -n "$M" ] || fail "no dummy.ko"
+mtu() { cat /sys/class/net/$1/mtu; }
+grep -q "^dummy " /proc/modules && fail "dummy already loaded"
+ksplice-apply /root/u.tar.gz 2>/dev/null && fail "applied without --partial"
+ksplice-apply --partial /root/u.tar.gz > /tmp/o || fail "apply --partial"
+cat /tmp/o
+grep -q "Module dummy is not loaded: its part of the update will be spliced in when it is loaded" /tmp/o ||
+	fail "no note about the pending part"
+[ "$(cat /sys/kernel/ksplice/pend1/stage)" = applied ] || fail "not applied"
+echo "== the module loads: spliced before its init"
+insmod $M || fail "insmod dummy"
+dmesg | grep -q "update pend1: spliced into module dummy as it loads (1 functions)" ||
+	fail "not spliced: $(dmesg | tail -5)"
+[ "$(mtu dummy0)" = 1234 ] || fail "dummy0 mtu $(mtu dummy0)"
+ip link add kd1 type dummy || fail "ip link add"
+[ "$(mtu kd1)" = 1234 ] || fail "kd1 mtu $(mtu kd1)"
+echo "== unloaded and loaded again"
+rmmod dummy || fail "rmmod dummy"
+dmesg | grep -q "module dummy going: its part of an update waits for it again" ||
+	fail "part not dropped"
+insmod $M || fail "insmod dummy again"
+[ "$(mtu dummy0)" = 1234 ] || fail "dummy0 mtu after reload $(mtu dummy0)"
+echo "== remove while the module is loaded"
+ksplice-remove pend1 || fail "remove"
+ip link add kd2 type dummy || fail "ip link add 2"
+[ "$(mtu kd2)" = 1500 ] || fail "kd2 mtu after remove $(mtu kd2)"
+rmmod dummy || fail "rmmod 3"
+insmod $M || fail "insmod after remove"
+[ "$(mtu dummy0)" = 1500 ] || fail "dummy0 mtu after remove $(mtu dummy0)"
+echo ALL-OK
+'
+out=$("$VM_RUN" --file "$W/ksplice-pend1.tar.gz:/root/u.tar.gz" -- "$GUEST")
+rc=$?
+echo "$out"
+[ $rc -eq 0 ] && echo "$out" | grep -q ALL-OK || fail "guest (vm-run exit $rc)"
+echo PASS
