@@ -592,6 +592,7 @@ static int build_target_module(const struct ks_create_opts *o,
 	mt->name = xstrdup(t->name);
 	mt->module_name = xstrdup(mod);
 	mt->module_path = ks_strfmt("new/%s.ko", mod);
+	nc.target = t->name;
 	for (i = 0; i < t->nr_objs; i++) {
 		struct objinfo *x = &oi[t->objs[i]];
 

@@ -18,6 +18,7 @@
 struct ks_exports {
 	char **names;		/* sorted */
 	char **ns;		/* namespace per name ("" for none) */
+	char **mods;		/* exporting module ("vmlinux", "ext4", ...) */
 	size_t n;
 };
 
@@ -25,6 +26,8 @@ int ks_exports_load(const char *symvers, struct ks_exports *ex,
 		    char *err, size_t errlen);
 /* Namespace of an exported symbol ("" if none), or NULL if not exported. */
 const char *ks_exports_find(const struct ks_exports *ex, const char *name);
+/* The module exporting name ('-' as '_'), or NULL if not exported. */
+const char *ks_exports_module(const struct ks_exports *ex, const char *name);
 void ks_exports_free(struct ks_exports *ex);
 
 struct nc_rela {
@@ -105,6 +108,13 @@ struct nc_export {
 };
 
 struct nc_object {
+	/*
+	 * The target ("vmlinux" or a module name), set by the caller; NULL
+	 * is vmlinux.  References to a module target's own exports become
+	 * ksplice relocations, so the new code loads without the module
+	 * (an update for a module that is not loaded yet).
+	 */
+	const char *target;
 	struct nc_sec *secs;
 	size_t nr_secs;
 	struct nc_sym *syms;

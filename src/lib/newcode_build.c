@@ -50,7 +50,7 @@ int ks_exports_load(const char *symvers, struct ks_exports *ex,
 		    char *err, size_t errlen)
 {
 	char *text = ks_read_file(symvers, NULL), *line, *save = NULL;
-	char **names = NULL, **ns = NULL;
+	char **names = NULL, **ns = NULL, **mods = NULL;
 	size_t n = 0, i, *idx;
 
 	memset(ex, 0, sizeof(*ex));
@@ -76,8 +76,15 @@ int ks_exports_load(const char *symvers, struct ks_exports *ex,
 			continue;
 		names = xrealloc(names, (n + 1) * sizeof(char *));
 		ns = xrealloc(ns, (n + 1) * sizeof(char *));
+		mods = xrealloc(mods, (n + 1) * sizeof(char *));
 		names[n] = xstrdup(f[1]);
 		ns[n] = xstrdup(k == 5 ? f[4] : "");
+		/* fs/ext4/ext4 -> ext4 */
+		mods[n] = xstrdup(strrchr(f[2], '/') ? strrchr(f[2], '/') + 1 :
+				  f[2]);
+		for (char *c = mods[n]; *c; c++)
+			if (*c == '-')
+				*c = '_';
 		n++;
 	}
 	free(text);
@@ -88,18 +95,21 @@ int ks_exports_load(const char *symvers, struct ks_exports *ex,
 	qsort(idx, n, sizeof(size_t), cmp_idx);
 	ex->names = xrealloc(NULL, n * sizeof(char *));
 	ex->ns = xrealloc(NULL, n * sizeof(char *));
+	ex->mods = xrealloc(NULL, n * sizeof(char *));
 	for (i = 0; i < n; i++) {
 		ex->names[i] = names[idx[i]];
 		ex->ns[i] = ns[idx[i]];
+		ex->mods[i] = mods[idx[i]];
 	}
 	ex->n = n;
 	free(idx);
 	free(names);
 	free(ns);
+	free(mods);
 	return 0;
 }
 
-const char *ks_exports_find(const struct ks_exports *ex, const char *name)
+static long exports_index(const struct ks_exports *ex, const char *name)
 {
 	size_t lo = 0, hi = ex->n;
 
@@ -108,13 +118,27 @@ const char *ks_exports_find(const struct ks_exports *ex, const char *name)
 		int c = strcmp(ex->names[mid], name);
 
 		if (!c)
-			return ex->ns[mid];
+			return (long)mid;
 		if (c < 0)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	return NULL;
+	return -1;
+}
+
+const char *ks_exports_find(const struct ks_exports *ex, const char *name)
+{
+	long i = exports_index(ex, name);
+
+	return i < 0 ? NULL : ex->ns[i];
+}
+
+const char *ks_exports_module(const struct ks_exports *ex, const char *name)
+{
+	long i = exports_index(ex, name);
+
+	return i < 0 || !ex->mods ? NULL : ex->mods[i];
 }
 
 void ks_exports_free(struct ks_exports *ex)
@@ -124,9 +148,11 @@ void ks_exports_free(struct ks_exports *ex)
 	for (i = 0; i < ex->n; i++) {
 		free(ex->names[i]);
 		free(ex->ns[i]);
+		free(ex->mods ? ex->mods[i] : NULL);
 	}
 	free(ex->names);
 	free(ex->ns);
+	free(ex->mods);
 	memset(ex, 0, sizeof(*ex));
 }
 
@@ -344,6 +370,22 @@ static int must_carry(struct builder *b, size_t sym)
 }
 
 /*
+ * An export the new code may link against as an ordinary undefined
+ * symbol: exported, and not by the module target itself (whose symbols
+ * are resolved by ksplice, so the new code loads without the module).
+ */
+static const char *usable_export(struct builder *b, const char *name)
+{
+	const char *ns = ks_exports_find(b->ex, name);
+	const char *mod = ks_exports_module(b->ex, name);
+
+	if (ns && b->nc->target && strcmp(b->nc->target, "vmlinux") && mod &&
+	    !strcmp(mod, b->nc->target))
+		return NULL;
+	return ns;
+}
+
+/*
  * Rewrite one relocation of the post object found at (nc section nsec,
  * offset off).  strict: a reference ksplice would have to resolve is
  * refused (alternatives are applied before ksplice sees the module).
@@ -363,7 +405,7 @@ static void rewrite(struct builder *b, size_t nsec, GElf_Addr off,
 
 	ks_resolve_target(post, from, r, &t);
 	if (s->sym.st_shndx == SHN_UNDEF) {
-		ns = ks_exports_find(b->ex, s->name);
+		ns = usable_export(b, s->name);
 		if (ns) {
 			add_rela(&b->nc->secs[nsec - 1], off, r->type,
 				 undef_sym(b, s->name, ns), r->addend);
@@ -400,7 +442,7 @@ static void rewrite(struct builder *b, size_t nsec, GElf_Addr off,
 		pre = b->d->map[t.sym];
 		name = b->d->pre->syms[pre].name;
 		if (ks_sym_bind(n) != STB_LOCAL &&
-		    (ns = ks_exports_find(b->ex, name))) {
+		    (ns = usable_export(b, name))) {
 			add_rela(&b->nc->secs[nsec - 1], off, r->type,
 				 undef_sym(b, name, ns), t.off + t.bias);
 			return;

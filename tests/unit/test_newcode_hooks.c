@@ -2,9 +2,10 @@
 /*
  * ksplice-create's side of issue 7 on host-compiled fixtures
  * (tests/unit/fixtures/hooks_{pre,post}.c): hooks found with their kinds,
- * a deleted function listed for a stub, a new export, and a changed
+ * a deleted function listed for a stub, a new export, a changed
  * writable variable noted with ksplice_data_changed() and refused
- * without it.
+ * without it, and a module target's own export resolved by ksplice (so
+ * the new code loads before the module).
  */
 #include "elf_object.h"
 #include "newcode.h"
@@ -108,6 +109,41 @@ int main(void)
 	}
 	snprintf(a, sizeof(a), "%s/nc.o", tmp);
 	CHECK(!nc_write_elf(&nc, a, err, sizeof(err)));
+
+	/* foo_helper is exported by module foo: ordinary for vmlinux... */
+	{
+		struct nc_object n2 = { 0 };
+		struct ks_exports fx;
+		size_t k, own = 0;
+		int undef = 0;
+
+		snprintf(a, sizeof(a), "%s/Module.symvers", tmp);
+		ks_write_file(a, "0x00000001\tfoo_helper\tdrivers/misc/foo\tEXPORT_SYMBOL\t\n",
+			      strlen("0x00000001\tfoo_helper\tdrivers/misc/foo\tEXPORT_SYMBOL\t\n"));
+		CHECK(!ks_exports_load(a, &fx, err, sizeof(err)));
+		CHECK(ks_exports_module(&fx, "foo_helper") &&
+		      !strcmp(ks_exports_module(&fx, "foo_helper"), "foo"));
+		n2.target = "vmlinux";
+		CHECK(!nc_add_object(&n2, &d, "fixture.o", &fx, err, sizeof(err)));
+		for (k = 0; k < n2.nr_syms; k++)
+			undef |= !n2.syms[k].sec && !strcmp(n2.syms[k].name, "foo_helper");
+		for (k = 0; k < n2.nr_ksyms; k++)
+			own |= !strcmp(n2.ksyms[k].name, "foo_helper");
+		CHECK(undef && !own);
+		nc_free(&n2);
+		/* ...a ksplice relocation for module foo itself. */
+		n2.target = "foo";
+		CHECK(!nc_add_object(&n2, &d, "fixture.o", &fx, err, sizeof(err)));
+		undef = 0;
+		own = 0;
+		for (k = 0; k < n2.nr_syms; k++)
+			undef |= !n2.syms[k].sec && !strcmp(n2.syms[k].name, "foo_helper");
+		for (k = 0; k < n2.nr_ksyms; k++)
+			own |= !strcmp(n2.ksyms[k].name, "foo_helper");
+		CHECK(!undef && own);
+		nc_free(&n2);
+		ks_exports_free(&fx);
+	}
 
 	/* Without ksplice_data_changed(): refused, saying how to annotate. */
 	CHECK(!ks_diff_objects(&pre, &bare, &d2, err, sizeof(err)));
