@@ -306,6 +306,7 @@ int ksplice_pending_attach(struct ksplice_update *u, struct ksplice_target *t,
 int ksplice_pending_coming(struct module *mod);
 bool ksplice_pending_going(struct ksplice_target *t, struct module *mod);
 void ksplice_pending_reversed(struct ksplice_update *u);
+bool ksplice_pending_present(struct ksplice_target *t);
 
 /* shadow.c */
 unsigned int ksplice_shadow_free_owned(struct module *mod);

@@ -13,6 +13,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/kallsyms.h>
 #include <linux/kernel.h>
 #include <linux/module.h>
 #include <linux/slab.h>
@@ -438,6 +439,33 @@ bool ksplice_pending_going(struct ksplice_target *t, struct module *mod)
 	pr_info("module %s going: its part of an update waits for it again\n",
 		mod->name);
 	return true;
+}
+
+/**
+ * ksplice_pending_present() - is a pending part's module loaded anyway?
+ * @t: a pending target
+ *
+ * The module may have come between user space's look and the `pending`
+ * line (then no COMING was seen): ask kallsyms for MODULE:FUNCTION.
+ *
+ * Return: true if the module is loaded and the part is not spliced in.
+ */
+bool ksplice_pending_present(struct ksplice_target *t)
+{
+	struct ksplice_func_site *f;
+	char buf[MODULE_NAME_LEN + KSYM_NAME_LEN + 2];
+
+	if (t->live)
+		return false;
+	if (t->loaded)
+		return true;
+	list_for_each_entry(f, &t->funcs, list) {
+		if (!f->name)
+			continue;
+		snprintf(buf, sizeof(buf), "%s:%s", t->name, f->name);
+		return ksplice_ksyms.kallsyms_lookup_name(buf) != 0;
+	}
+	return false;
 }
 
 /* After a reverse: pending parts are no longer spliced anywhere. */

@@ -284,7 +284,7 @@ static int ksplice_prepare_target(struct ksplice_update *u,
 		return 0;
 	if (t->pending) {
 		/* Spliced when the module comes; it must not be here yet. */
-		if (t->loaded) {
+		if (ksplice_pending_present(t)) {
 			ksplice_set_abort(u, KSPLICE_ABORT_TARGET_NOT_LOADED,
 					  "module %s was loaded after the update was prepared, so its part was not spliced in; remove the update and apply it again",
 					  t->name);

@@ -251,6 +251,9 @@ static int apply_locked(const char *tarball, const struct ks_apply_opts *opts,
 						res[i].message);
 				goto done;
 			}
+			if (opts->debug)
+				fprintf(opts->debug, "== resolve lines for %s\n%s",
+					t->name, res[i].lines ? res[i].lines : "");
 			ks_outcome_note(out, "Module %s is not loaded: its part "
 					"of the update will be spliced in when it "
 					"is loaded (--partial).", t->name);

@@ -6,7 +6,9 @@
 # ksplice-apply --partial leaves that part pending; insmod dummy (whose
 # init creates dummy0 through dummy_setup) runs the new code; unloading
 # the module drops the part cleanly and loading it again splices it
-# again; ksplice-remove takes it out of the loaded module too.
+# again; ksplice-remove takes it out of the loaded module too; a module
+# loaded between prepare and apply makes the apply fail (not silently
+# unpatched).
 . "$(dirname "$0")/../lib.sh"
 SRC=${KSPLICE_SOURCE:-$KSPLICE_CACHE/kernels/6.1.192-1/src}
 for f in "$ROOT/build/bin/ksplice-create" "$ROOT/build/kmod/$ABI/ksplice.ko" \
@@ -51,6 +53,23 @@ ip link add kd2 type dummy || fail "ip link add 2"
 rmmod dummy || fail "rmmod 3"
 insmod $M || fail "insmod after remove"
 [ "$(mtu dummy0)" = 1500 ] || fail "dummy0 mtu after remove $(mtu dummy0)"
+rmmod dummy || fail "rmmod 4"
+echo "== the module loaded between prepare and apply: refused"
+K=/sys/kernel/ksplice
+ksplice-apply --partial --debug=/tmp/dbg /root/u.tar.gz >/dev/null || fail "apply 2"
+ksplice-remove pend1 || fail "remove 2"
+sed -n "/^== resolve lines for dummy/,\$p" /tmp/dbg | sed 1d > /tmp/lines
+grep -q "^pending dummy$" /tmp/lines || fail "no pending line in the debug log"
+mkdir /tmp/pk && tar xzf /root/u.tar.gz -C /tmp/pk || fail "untar"
+echo prepare pend1 > $K/control || fail "prepare"
+cat /tmp/lines > $K/pend1/resolve || fail "resolve lines refused"
+insmod /tmp/pk/ksplice-pend1/new/ksplice_pend1_dummy.ko || fail "new code"
+insmod $M || fail "insmod dummy 4"
+echo apply > $K/pend1/stage 2>/dev/null && fail "applied with the module loaded meanwhile"
+[ "$(cat $K/pend1/abort_cause)" = target_not_loaded ] || fail "cause $(cat $K/pend1/abort_cause)"
+grep -q "was loaded after the update was prepared" $K/pend1/message || fail "message"
+[ "$(mtu dummy0)" = 1500 ] || fail "dummy0 patched anyway"
+rmmod ksplice_pend1_dummy && echo drop pend1 > $K/control || fail "cleanup"
 echo ALL-OK
 '
 out=$("$VM_RUN" --file "$W/ksplice-pend1.tar.gz:/root/u.tar.gz" -- "$GUEST")
