@@ -130,6 +130,19 @@ static void print_json(const struct ks_create_result *r, int status,
 	printf("]}\n");
 }
 
+/*
+ * Patch files are applied from inside the build tree, so a relative name
+ * must be made absolute against the directory the user ran us in.
+ */
+static char *absolute_path(const char *path)
+{
+	char cwd[4096];
+
+	if (path[0] == '/' || !getcwd(cwd, sizeof(cwd)))
+		return ks_strfmt("%s", path);
+	return ks_strfmt("%s/%s", cwd, path);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -166,13 +179,14 @@ int main(int argc, char **argv)
 		case 'p':
 			o.patches = realloc(o.patches,
 					    (o.nr_patches + 1) * sizeof(char *));
-			o.patches[o.nr_patches++] = optarg;
+			o.patches[o.nr_patches++] = absolute_path(optarg);
 			break;
 		case 'B':
 			o.base_patches = realloc(o.base_patches,
 						 (o.nr_base_patches + 1) *
 						 sizeof(char *));
-			o.base_patches[o.nr_base_patches++] = optarg;
+			o.base_patches[o.nr_base_patches++] =
+				absolute_path(optarg);
 			break;
 		case 'i':
 			o.id = optarg;
@@ -295,6 +309,10 @@ int main(int argc, char **argv)
 			r.seconds_pre, r.pre_cached ? " cached" : "",
 			r.seconds_post, r.seconds_module);
 	ks_create_result_free(&r);
+	for (size_t i = 0; i < o.nr_patches; i++)
+		free(o.patches[i]);
+	for (size_t i = 0; i < o.nr_base_patches; i++)
+		free(o.base_patches[i]);
 	free(o.patches);
 	free(o.base_patches);
 	free((char *)o.stub_dir);
