@@ -10,8 +10,10 @@ W=$(mktemp -d "${TMPDIR:-/tmp}/stress.XXXXXX"); trap 'rm -rf "$W"' EXIT
 "$ROOT/tests/bench/ktest-package" "$W" > "$W/pkg.log" 2>&1; rc=$?
 [ $rc = 77 ] && skip "$(tail -1 "$W/pkg.log")"
 [ $rc = 0 ] || { cat "$W/pkg.log"; fail "building the ktest package"; }
-# about 1.5 s a cycle under TCG, plus boot
-out=$("$VM_RUN" --smp 2 --disk 256M --timeout $((120 + CYCLES * 4)) \
+# About 3 s a cycle under TCG (more on a loaded host), plus boot.  The
+# workload keeps one file in 16 (about 0.3 MB per cycle): the scratch disk
+# grows with the count (the first 1000-cycle soak filled a 256 MB one).
+out=$("$VM_RUN" --smp 2 --disk $((256 + CYCLES))M --timeout $((300 + CYCLES * 6)) \
 	--file "$ROOT/tests/guest/fs-workload:/usr/bin/fs-workload" \
 	--file "$ROOT/tests/bench/stress-guest:/usr/bin/stress-guest" \
 	--file "$W/ktest.tar.gz:/root/ktest.tar.gz" \
