@@ -95,6 +95,10 @@ int ks_object_read(const char *path, struct ks_object *obj,
 		set_err(err, errlen, "%s: %s", path, elf_errmsg(-1));
 		goto out;
 	}
+	if (obj->nr_secs == 0) {
+		set_err(err, errlen, "%s has no sections", path);
+		goto out;
+	}
 	obj->path = xstrdup(path);
 	obj->secs = xcalloc(obj->nr_secs, sizeof(*obj->secs));
 	obj->secs[0].name = xstrdup("");
@@ -125,6 +129,10 @@ int ks_object_read(const char *path, struct ks_object *obj,
 
 		if (s->sh.sh_type != SHT_SYMTAB)
 			continue;
+		if (obj->syms) {
+			set_err(err, errlen, "%s has two symbol tables", path);
+			goto out;
+		}
 		d = elf_getdata(scn, NULL);
 		obj->nr_syms = s->sh.sh_size / sizeof(Elf64_Sym);
 		obj->syms = xcalloc(obj->nr_syms, sizeof(*obj->syms));
@@ -159,6 +167,11 @@ int ks_object_read(const char *path, struct ks_object *obj,
 		if (r->sh.sh_type != SHT_RELA || r->sh.sh_info >= obj->nr_secs)
 			continue;
 		t = &obj->secs[r->sh.sh_info];
+		if (t->relas) {
+			set_err(err, errlen, "%s: two relocation sections for %s",
+				path, t->name);
+			goto out;
+		}
 		d = elf_getdata(scn, NULL);
 		n = r->sh.sh_size / sizeof(Elf64_Rela);
 		t->relas = xcalloc(n, sizeof(*t->relas));

@@ -124,12 +124,14 @@ int ks_kallsyms_load(const char *path, struct ks_kallsyms *ks,
 	}
 	if (ks->nr == 0) {
 		snprintf(err, errlen, "%s lists no symbols", path);
+		ks_kallsyms_free(ks);
 		return -1;
 	}
 	if (ks->syms[0].addr == 0 && ks->syms[ks->nr - 1].addr == 0) {
 		snprintf(err, errlen,
 			 "%s shows only zero addresses (not root, or kptr_restrict)",
 			 path);
+		ks_kallsyms_free(ks);
 		return -1;
 	}
 	qsort(ks->syms, ks->nr, sizeof(*ks->syms), cmp_addr);

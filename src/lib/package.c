@@ -37,6 +37,8 @@
 #define MANIFEST_MAGIC "ksplice-update-manifest"
 /* A package is small; refuse anything absurd rather than fill a disk. */
 #define MAX_FILE_SIZE (256u << 20)
+/* ... and on everything unpacked from one package. */
+#define MAX_TOTAL_SIZE (1024ull << 20)
 
 static void set_err(char *err, size_t errlen, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -446,6 +448,16 @@ static int parse_line(char *line, struct ks_manifest *m,
 #undef BAD
 }
 
+/* An update id, as the kernel accepts it (kmod/update.c). */
+static int valid_id(const char *id)
+{
+	size_t n = strlen(id);
+
+	return n >= 1 && n <= 32 &&
+		strspn(id, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		       "0123456789_-") == n;
+}
+
 int ks_manifest_parse(const char *text, struct ks_manifest *m,
 		      char *err, size_t errlen)
 {
@@ -495,6 +507,11 @@ int ks_manifest_parse(const char *text, struct ks_manifest *m,
 	}
 	if (!m->id || !m->kernel_release) {
 		set_err(err, errlen, "manifest lacks id or kernel-release");
+		goto fail;
+	}
+	if (!valid_id(m->id)) {
+		set_err(err, errlen,
+			"manifest id is not 1 to 32 characters of [A-Za-z0-9_-]");
 		goto fail;
 	}
 	if (!m->description)
@@ -867,6 +884,7 @@ static int extract(const char *tarball, const char *root, char **topname,
 {
 	struct archive *a = archive_read_new();
 	struct archive_entry *e;
+	unsigned long long total = 0;
 	int ret = -1, r;
 
 	*topname = NULL;
@@ -922,6 +940,13 @@ static int extract(const char *tarball, const char *root, char **topname,
 			if (size < 0 || size > MAX_FILE_SIZE) {
 				set_err(err, errlen, "%s: entry %s is too large",
 					tarball, name);
+				free(path);
+				goto out;
+			}
+			total += (unsigned long long)size;
+			if (total > MAX_TOTAL_SIZE) {
+				set_err(err, errlen, "%s unpacks to more than %llu MiB",
+					tarball, MAX_TOTAL_SIZE >> 20);
 				free(path);
 				goto out;
 			}

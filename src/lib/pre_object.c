@@ -273,6 +273,10 @@ static int load_elf(struct ks_pre_code *o, char *err, size_t errlen)
 		snprintf(err, errlen, "%s is not an ELF object", o->path);
 		return -1;
 	}
+	if (shnum == 0) {
+		snprintf(err, errlen, "%s has no sections", o->path);
+		return -1;
+	}
 	o->secs = calloc(shnum, sizeof(*o->secs));
 	if (!o->secs)
 		goto oom;
@@ -295,9 +299,20 @@ static int load_elf(struct ks_pre_code *o, char *err, size_t errlen)
 		if (sh.sh_type != SHT_NOBITS && (d = elf_getdata(scn, NULL)))
 			s->data = d->d_buf;
 		if (sh.sh_type == SHT_SYMTAB) {
-			size_t n = sh.sh_size / sh.sh_entsize;
+			size_t n;
 
+			if (sh.sh_entsize != sizeof(Elf64_Sym) || o->syms) {
+				snprintf(err, errlen, "%s: malformed symbol table",
+					 o->path);
+				return -1;
+			}
+			n = sh.sh_size / sh.sh_entsize;
 			d = elf_getdata(scn, NULL);
+			if (!d || d->d_size != sh.sh_size) {
+				snprintf(err, errlen, "%s: cannot read its symbols",
+					 o->path);
+				return -1;
+			}
 			o->syms = calloc(n ? n : 1, sizeof(*o->syms));
 			if (!o->syms)
 				goto oom;
@@ -330,7 +345,18 @@ static int load_elf(struct ks_pre_code *o, char *err, size_t errlen)
 		    sh.sh_info >= shnum)
 			continue;
 		s = &o->secs[sh.sh_info];
+		if (sh.sh_entsize != sizeof(Elf64_Rela) || s->relocs) {
+			snprintf(err, errlen,
+				 "%s: malformed relocations for section %zu",
+				 o->path, (size_t)sh.sh_info);
+			return -1;
+		}
 		d = elf_getdata(scn, NULL);
+		if (!d || d->d_size != sh.sh_size) {
+			snprintf(err, errlen, "%s: cannot read relocations",
+				 o->path);
+			return -1;
+		}
 		n = sh.sh_size / sh.sh_entsize;
 		s->relocs = calloc(n ? n : 1, sizeof(*s->relocs));
 		if (!s->relocs)

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "apply.h"
 
@@ -75,6 +76,12 @@ int main(int argc, char **argv)
 	}
 	if (optind != argc - 1) {
 		usage(stderr);
+		return 2;
+	}
+	if (geteuid() != 0) {
+		fprintf(stderr, "ksplice-apply: only root can apply updates "
+			"(it loads kernel modules and writes /sys/kernel/ksplice); "
+			"nothing was changed.\n");
 		return 2;
 	}
 	ks_apply(argv[optind], &opts, &id, &out);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "apply.h"
 #include "ksplice_sysfs.h"
@@ -63,6 +64,12 @@ int main(int argc, char **argv)
 	}
 	if (all ? optind != argc : optind != argc - 1) {
 		usage(stderr);
+		return 2;
+	}
+	if (geteuid() != 0) {
+		fprintf(stderr, "ksplice-remove: only root can remove updates "
+			"(it writes /sys/kernel/ksplice and unloads kernel "
+			"modules); nothing was changed.\n");
 		return 2;
 	}
 	if (all) {
