@@ -226,7 +226,8 @@ static int read_fentry_sites(struct ks_pre_code *o)
 			const struct ks_reloc *r = &s->relocs[j];
 			struct ks_site site = { .kind = KS_SITE_FENTRY, .len = 5 };
 
-			if (strcmp(o->syms[r->sym].name, "__fentry__") ||
+			if (!o->syms[r->sym].name || r->off > s->size ||
+			    strcmp(o->syms[r->sym].name, "__fentry__") ||
 			    r->off < 1 || s->data[r->off - 1] != 0xe8)
 				continue;
 			site.off = r->off - 1;
