@@ -15,3 +15,14 @@ expect_eq() {
 expect_contains() {
 	case $3 in *"$2"*) ;; *) fail "$1: '$2' not found in: $3" ;; esac
 }
+
+# step TITLE: print TITLE with the time since the previous step (or since
+# the script sourced this file), as the story-telling tests and
+# `make demo` show them.
+STEP_T=$(date +%s.%N)
+step() {
+	local t
+	t=$(date +%s.%N)
+	printf '  %-58s %6.2fs\n' "$1" "$(echo "$t - $STEP_T" | bc)"
+	STEP_T=$t
+}

@@ -8,9 +8,6 @@
 ABI=6.1.0-53-amd64
 ID=auxvfix
 W=$(mktemp -d "${TMPDIR:-/tmp}/live-auxv.XXXXXX"); trap 'rm -rf "$W"' EXIT
-now() { date +%s.%N; }
-T=$(now)
-step() { local t; t=$(now); printf '  %-58s %6.2fs\n' "$1" "$(echo "$t - $T" | bc)"; T=$t; }
 [ -f "$ROOT/build/kmod/$ABI/ksplice.ko" ] || fail "core module not built for $ABI (make kmod)"
 "$ROOT/scripts/version-patch" 6.1.187-1 6.1.190-1 kernel/sys.c > "$W/sys.patch" ||
 	fail "cannot make the 6.1.187-1 -> 6.1.190-1 patch"

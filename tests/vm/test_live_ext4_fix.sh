@@ -10,9 +10,6 @@
 ABI=6.1.0-55-amd64
 ID=deb1154101
 W=$(mktemp -d "${TMPDIR:-/tmp}/live-ext4.XXXXXX"); trap 'rm -rf "$W"' EXIT
-now() { date +%s.%N; }
-T=$(now)
-step() { local t; t=$(now); printf '  %-58s %6.2fs\n' "$1" "$(echo "$t - $T" | bc)"; T=$t; }
 
 "$ROOT/scripts/version-patch" 6.1.192-1 6.1.192-2 fs/ext4/mballoc.c > "$W/ext4.patch" ||
 	fail "cannot make the 6.1.192-1 -> 6.1.192-2 patch"
