@@ -235,6 +235,8 @@ static void test_sites(void)
 	variant(&m, "static call other", SCALL, "\xe8\x00\x10\x00\x00", 5, 1);
 	variant(&m, "static call nop", SCALL, "\x0f\x1f\x44\x00\x00", 5, 1);
 	variant(&m, "static call ret (not tail)", SCALL, "\xc3\xcc\xcc\xcc\xcc", 5, 0);
+	variant(&m, "static call inlined return0", SCALL, "\x2e\x2e\x2e\x31\xc0", 5, 1);
+	variant(&m, "static call other 5-byte insn", SCALL, "\x2e\x2e\x2e\x31\xdb", 5, 0);
 	/* lock prefix: lock, or ds on a uniprocessor */
 	variant(&m, "smp lock ds", LOCK, "\x3e", 1, 1);
 	variant(&m, "smp lock nop", LOCK, "\x90", 1, 0);
