@@ -204,6 +204,8 @@ struct ksplice_update {
  * @static_call_start: vmlinux .static_call_sites
  * @static_call_stop: its end
  * @ftrace_location_range: first ftrace site in a range, or 0
+ * @put_task_stack: drops a reference try_get_task_stack() took; NULL:
+ *	no stack prescan
  *
  * Found once at module init (ksplice_main.c).
  */
@@ -220,6 +222,7 @@ struct ksplice_kernel_syms {
 	struct static_call_site *static_call_stop;
 	unsigned long (*ftrace_location_range)(unsigned long start,
 					       unsigned long end);
+	void (*put_task_stack)(struct task_struct *task);
 };
 
 extern struct ksplice_kernel_syms ksplice_ksyms;
@@ -230,14 +233,20 @@ extern unsigned int ksplice_retry_delay_ms;
 extern bool ksplice_stack_scan_all;
 extern bool ksplice_stack_filter;
 extern bool ksplice_stack_parallel;
+extern bool ksplice_stack_prescan;
 
 #ifdef KSPLICE_DEBUG
 bool ksplice_should_fail(void);
+void ksplice_debug_after_prescan(void);
 #else
 /* The forced-failure switch exists only in the debug build. */
 static inline bool ksplice_should_fail(void)
 {
 	return false;
+}
+
+static inline void ksplice_debug_after_prescan(void)
+{
 }
 #endif
 
@@ -326,6 +335,9 @@ struct ksplice_range {
 	unsigned long end;
 };
 
+/* Busy tasks remembered to report each once; more are reported as met. */
+#define KSPLICE_MAX_BUSY_REPORTED 32
+
 /**
  * struct ksplice_stack_check - what the task stack check looks for
  * @u: the update whose functions are checked
@@ -342,6 +354,11 @@ struct ksplice_range {
  * @shared: in a CPU's private copy, the shared state it reports to
  * @caller: the task that runs the apply or reverse (blocked in
  *	stop_machine meanwhile)
+ * @prescan: what the prescan left to check (may be NULL)
+ * @nr_prescanned: tasks not checked in the window: clean at the
+ *	prescan and not run since (0 when the prescan was not usable)
+ * @busy: the tasks reported busy so far, so none is reported twice
+ * @nr_busy: entries of @busy used
  */
 struct ksplice_stack_check {
 	struct ksplice_update *u;
@@ -357,10 +374,82 @@ struct ksplice_stack_check {
 	raw_spinlock_t lock;
 	struct ksplice_stack_check *shared;
 	struct task_struct *caller;
+	const struct ksplice_prescan *prescan;
+	unsigned int nr_prescanned;
+	struct task_struct *busy[KSPLICE_MAX_BUSY_REPORTED];
+	unsigned int nr_busy;
 };
 void ksplice_check_stacks(struct ksplice_stack_check *shared,
 			  unsigned int slot, unsigned int nr);
 int ksplice_stack_ranges_build(struct ksplice_stack_check *sc);
 void ksplice_stack_ranges_free(struct ksplice_stack_check *sc);
+bool ksplice_stack_may_hit(const struct ksplice_stack_check *sc,
+			   struct task_struct *task);
+
+/* switch_log.c */
+#define KSPLICE_SWITCH_LOG_LEN 2048
+
+/**
+ * struct ksplice_switch_log_cpu - the tasks one CPU switched to
+ * @nr: entries used
+ * @overflow: a switch could not be recorded
+ * @last: the last task recorded (not recorded twice in a row)
+ * @tasks: the tasks, each with a reference
+ */
+struct ksplice_switch_log_cpu {
+	unsigned int nr;
+	bool overflow;
+	struct task_struct *last;
+	struct task_struct *tasks[KSPLICE_SWITCH_LOG_LEN];
+};
+
+/**
+ * struct ksplice_switch_log - the tasks switched in since it started
+ * @tp: the sched_switch tracepoint
+ * @cpu: a log per possible CPU, indexed by CPU number
+ * @active: the probe is registered
+ */
+struct ksplice_switch_log {
+	struct tracepoint *tp;
+	struct ksplice_switch_log_cpu **cpu;
+	bool active;
+};
+int ksplice_switch_log_alloc(struct ksplice_switch_log *log);
+void ksplice_switch_log_free(struct ksplice_switch_log *log);
+int ksplice_switch_log_start(struct ksplice_switch_log *log);
+void ksplice_switch_log_stop(struct ksplice_switch_log *log);
+bool ksplice_switch_log_complete(const struct ksplice_switch_log *log);
+
+/* stack_prescan.c */
+/**
+ * struct ksplice_prescan - what the stopped window must still check
+ * @dirty: tasks running or holding a word in the ranges at the prescan,
+ *	each with a reference
+ * @nr_dirty: entries used
+ * @cap: entries allocated
+ * @nr_clean: tasks found clean (reported only)
+ * @complete: every task was found clean or listed
+ * @log: the tasks switched in since the prescan began
+ */
+struct ksplice_prescan {
+	struct task_struct **dirty;
+	unsigned int nr_dirty;
+	unsigned int cap;
+	unsigned int nr_clean;
+	bool complete;
+	struct ksplice_switch_log log;
+};
+void ksplice_prescan_alloc(struct ksplice_prescan *ps);
+void ksplice_prescan_free(struct ksplice_prescan *ps);
+void ksplice_prescan_start(struct ksplice_prescan *ps);
+void ksplice_prescan_run(struct ksplice_prescan *ps,
+			 const struct ksplice_stack_check *sc);
+void ksplice_prescan_stop(struct ksplice_prescan *ps);
+bool ksplice_prescan_usable(const struct ksplice_prescan *ps);
+void ksplice_prescan_for_each(const struct ksplice_prescan *ps,
+			      struct ksplice_stack_check *sc,
+			      unsigned int slot, unsigned int nr,
+			      void (*fn)(struct ksplice_stack_check *sc,
+					 struct task_struct *task));
 
 #endif /* KSPLICE_INTERNAL_H */

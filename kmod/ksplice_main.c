@@ -6,6 +6,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/kernel.h>
+#include <linux/delay.h>
 #include <linux/kprobes.h>
 #include <linux/module.h>
 #include <linux/stop_machine.h>
@@ -38,6 +39,11 @@ module_param_named(stack_parallel, ksplice_stack_parallel, bool, 0600);
 MODULE_PARM_DESC(stack_parallel,
 		 "stack check: every CPU inside stop_machine checks a share of the tasks (off: one CPU checks all)");
 
+bool ksplice_stack_prescan = true;
+module_param_named(stack_prescan, ksplice_stack_prescan, bool, 0600);
+MODULE_PARM_DESC(stack_prescan,
+		 "stack check: scan the stacks before stopping the machine; inside the window only the tasks that ran since are checked again (off: all of them)");
+
 #ifdef KSPLICE_DEBUG
 /*
  * Forced allocation failures for the tests: the stock kernel has no
@@ -60,6 +66,24 @@ bool ksplice_should_fail(void)
 	if (n == 1)
 		pr_info("forced allocation failure (fail_nth)\n");
 	return n == 1;
+}
+
+/*
+ * A pause between the stack prescan and stop_machine(), so that a test
+ * can make a task run (and enter a function being changed) exactly
+ * there: the switch log must catch it.
+ */
+static unsigned int ksplice_prescan_delay_ms;
+module_param_named(prescan_delay_ms, ksplice_prescan_delay_ms, uint, 0600);
+MODULE_PARM_DESC(prescan_delay_ms,
+		 "debug build: sleep this long between the stack prescan and stopping the machine");
+
+void ksplice_debug_after_prescan(void)
+{
+	unsigned int ms = READ_ONCE(ksplice_prescan_delay_ms);
+
+	if (ms)
+		msleep(ms);
 }
 #endif
 
@@ -149,6 +173,11 @@ static int ksplice_find_kernel_syms(void)
 	if (!a)
 		pr_warn("idle_threads not found: idle tasks of CPUs other than 0 are not stack-checked\n");
 	ksplice_ksyms.idle_threads = (void __percpu *)a;
+	/* Optional: without it the stopped window checks every stack. */
+	a = ksplice_ksyms.kallsyms_lookup_name("put_task_stack");
+	if (!a)
+		pr_warn("put_task_stack not found: no stack prescan\n");
+	ksplice_ksyms.put_task_stack = (void *)a;
 	return ksplice_find_site_tables();
 }
 

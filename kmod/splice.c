@@ -38,6 +38,7 @@
  * @call_ns: time the whole stop_machine() call took, seen from outside
  *	(includes waking the stopper threads on every CPU)
  * @sc: the stack check state
+ * @prescan: the stacks found clean just before stop_machine()
  *
  * Every CPU checks a share of the tasks' stacks (they would otherwise
  * spin, waiting); the leader alone verifies and writes the sites.
@@ -55,6 +56,7 @@ struct ksplice_stop_ctx {
 	u64 pause_ns;
 	u64 call_ns;
 	struct ksplice_stack_check sc;
+	struct ksplice_prescan prescan;
 };
 
 /* Are the bytes at every patch site the ones we are about to replace? */
@@ -178,11 +180,18 @@ static int ksplice_run_stopped(struct ksplice_stop_ctx *ctx)
 	ctx->sc.nr_tasks = 0;
 	ctx->sc.nr_unreliable = 0;
 	ctx->sc.nr_unwound = 0;
+	ctx->sc.nr_prescanned = 0;
+	ctx->sc.nr_busy = 0;
 	ctx->sc.conflicts[0] = '\0';
 	ctx->u->message[0] = '\0';
+	/* Enabling the tracepoint patches text: before text_mutex. */
+	ksplice_prescan_start(&ctx->prescan);
 	/* Same lock order as kprobes and ftrace: hotplug, then text_mutex. */
 	cpus_read_lock();
 	mutex_lock(ksplice_ksyms.text_mutex);
+	/* Last thing before stopping: the fewer tasks run since, the better. */
+	ksplice_prescan_run(&ctx->prescan, &ctx->sc);
+	ksplice_debug_after_prescan();
 	/* The CPUs stop_machine will run the callback on: all online ones. */
 	ctx->nr_cpus = num_online_cpus();
 	ctx->nr_workers = READ_ONCE(ksplice_stack_parallel) ? ctx->nr_cpus : 1;
@@ -192,6 +201,7 @@ static int ksplice_run_stopped(struct ksplice_stop_ctx *ctx)
 	ctx->call_ns = ktime_get_ns() - ctx->call_ns;
 	mutex_unlock(ksplice_ksyms.text_mutex);
 	cpus_read_unlock();
+	ksplice_prescan_stop(&ctx->prescan);
 	return ret;
 }
 
@@ -532,6 +542,8 @@ static int ksplice_splice(struct ksplice_update *u, bool reverse)
 				  u->id);
 		return -ENOMEM;
 	}
+	ksplice_prescan_alloc(&ctx.prescan);
+	ctx.sc.prescan = &ctx.prescan;
 	for (try = 1; ; try++) {
 		u->tries = try;
 		ret = ksplice_run_stopped(&ctx);
@@ -543,6 +555,7 @@ static int ksplice_splice(struct ksplice_update *u, bool reverse)
 			ctx.sc.nr_conflicts);
 		msleep(ksplice_retry_delay_ms);
 	}
+	ksplice_prescan_free(&ctx.prescan);
 	ksplice_stack_ranges_free(&ctx.sc);
 	ksplice_unmap_sites(u);
 	if (ret) {
@@ -563,10 +576,11 @@ static int ksplice_splice(struct ksplice_update *u, bool reverse)
 			u->pause_reverse_ns = ctx.pause_ns;
 		else
 			u->pause_apply_ns = ctx.pause_ns;
-		pr_info("update %s %s: %llu ns in the stopped window, %llu ns for the whole stop_machine, %u tries, %u stacks checked, %u unwound (%u unwinds unreliable)\n",
+		pr_info("update %s %s: %llu ns in the stopped window, %llu ns for the whole stop_machine, %u tries, %u stacks checked, %u clean since the prescan, %u unwound (%u unwinds unreliable)\n",
 			u->id, reverse ? "reversed" : "applied", ctx.pause_ns,
 			ctx.call_ns, u->tries, ctx.sc.nr_tasks,
-			ctx.sc.nr_unwound, ctx.sc.nr_unreliable);
+			ctx.sc.nr_prescanned, ctx.sc.nr_unwound,
+			ctx.sc.nr_unreliable);
 	}
 	return u->cause == KSPLICE_ABORT_NONE ? 0 : -EIO;
 }

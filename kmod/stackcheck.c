@@ -180,8 +180,13 @@ static bool ksplice_in_ranges(const struct ksplice_stack_check *sc,
 	return false;
 }
 
-/* Could the unwinder find anything on this stack?  (the filter scan) */
-static bool ksplice_stack_may_hit(const struct ksplice_stack_check *sc,
+/*
+ * Could the unwinder find anything on this stack?  (the filter scan)
+ * Also run outside the window, by the prescan, on a stack held with
+ * try_get_task_stack(): words read from a running task may be torn, and
+ * the prescan throws such verdicts away.
+ */
+bool ksplice_stack_may_hit(const struct ksplice_stack_check *sc,
 				  struct task_struct *task)
 {
 	unsigned long *lo = task_stack_page(task);
@@ -253,6 +258,23 @@ static const char *ksplice_check_task(struct ksplice_stack_check *sc,
 	return NULL;
 }
 
+/*
+ * Has @task been reported already (it can be met twice when the prescan
+ * lists it)?  Remembers it otherwise.  Called with @shared->lock held.
+ */
+static bool ksplice_reported_busy(struct ksplice_stack_check *shared,
+				  struct task_struct *task)
+{
+	unsigned int i;
+
+	for (i = 0; i < shared->nr_busy; i++)
+		if (shared->busy[i] == task)
+			return true;
+	if (shared->nr_busy < KSPLICE_MAX_BUSY_REPORTED)
+		shared->busy[shared->nr_busy++] = task;
+	return false;
+}
+
 static void ksplice_check_one(struct ksplice_stack_check *sc,
 			      struct task_struct *task)
 {
@@ -267,9 +289,13 @@ static void ksplice_check_one(struct ksplice_stack_check *sc,
 	hit = ksplice_check_task(sc, task);
 	if (!hit)
 		return;
-	sc->nr_conflicts++;
 	/* The conflicts buffer is shared by the CPUs checking stacks. */
 	raw_spin_lock(&sc->shared->lock);
+	if (ksplice_reported_busy(sc->shared, task)) {
+		raw_spin_unlock(&sc->shared->lock);
+		return;
+	}
+	sc->nr_conflicts++;
 	sc->shared->len += scnprintf(sc->shared->conflicts + sc->shared->len,
 				     KSPLICE_CONFLICTS_LEN - sc->shared->len,
 				     "%d %s %s\n", task_pid_nr(task),
@@ -321,11 +347,19 @@ void ksplice_check_stacks(struct ksplice_stack_check *shared,
 	sc.nr_tasks = 0;
 	sc.nr_unreliable = 0;
 	sc.nr_unwound = 0;
-	rcu_read_lock();
-	for_each_process_thread(g, task)
-		if (i++ % nr == slot)
-			ksplice_check_one(&sc, task);
-	rcu_read_unlock();
+	sc.nr_prescanned = 0;
+	if (ksplice_prescan_usable(sc.prescan)) {
+		ksplice_prescan_for_each(sc.prescan, &sc, slot, nr,
+					 ksplice_check_one);
+		if (slot == 0)
+			sc.nr_prescanned = sc.prescan->nr_clean;
+	} else {
+		rcu_read_lock();
+		for_each_process_thread(g, task)
+			if (i++ % nr == slot)
+				ksplice_check_one(&sc, task);
+		rcu_read_unlock();
+	}
 	if (slot == 0)
 		ksplice_check_idle(&sc);
 	raw_spin_lock(&shared->lock);
@@ -333,5 +367,6 @@ void ksplice_check_stacks(struct ksplice_stack_check *shared,
 	shared->nr_tasks += sc.nr_tasks;
 	shared->nr_unreliable += sc.nr_unreliable;
 	shared->nr_unwound += sc.nr_unwound;
+	shared->nr_prescanned += sc.nr_prescanned;
 	raw_spin_unlock(&shared->lock);
 }
