@@ -47,7 +47,9 @@ static int load_core(struct ks_outcome *out)
 		e = ks_module_load(cands[i], NULL);
 		if (!e || e == -EEXIST)
 			return 0;
-		return ks_outcome_fail(out, KSPLICE_ABORT_UNEXPECTED,
+		return ks_outcome_fail(out, e == -ENOMEM ?
+				       KSPLICE_ABORT_OUT_OF_MEMORY :
+				       KSPLICE_ABORT_UNEXPECTED,
 				       "cannot load the Ksplice core module %s: %s",
 				       cands[i], strerror(-e));
 	}
@@ -66,8 +68,9 @@ static void kernel_cause(const char *id, struct ks_outcome *out,
 	char *msg = ks_sysfs_read(id, "message");
 	int c = cause ? ks_abort_from_name(cause) : -1;
 
+	/* The kernel named no cause: an allocation failure is still one. */
 	if (c <= KSPLICE_ABORT_NONE)
-		c = fallback;
+		c = err == -ENOMEM ? KSPLICE_ABORT_OUT_OF_MEMORY : fallback;
 	ks_outcome_fail(out, c, "%s%s%s%s%s", what, err ? ": " : "",
 			err ? strerror(-err) : "",
 			msg && *msg ? "\nkernel: " : "", msg && *msg ? msg : "");
@@ -293,7 +296,8 @@ static int apply_locked(const char *tarball, const struct ks_apply_opts *opts,
 		goto done;
 	}
 	if (e) {
-		ks_outcome_fail(out, KSPLICE_ABORT_UNEXPECTED,
+		ks_outcome_fail(out, e == -ENOMEM ? KSPLICE_ABORT_OUT_OF_MEMORY :
+				KSPLICE_ABORT_UNEXPECTED,
 				"cannot prepare update %s in the kernel: %s",
 				m->id, strerror(-e));
 		goto done;
@@ -323,9 +327,8 @@ static int apply_locked(const char *tarball, const struct ks_apply_opts *opts,
 			snprintf(what, sizeof(what), "loading the new code for "
 				 "%s (%s) failed", m->targets[i].name,
 				 m->targets[i].module_name);
-			kernel_cause(m->id, out, e == -ENOMEM ?
-				     KSPLICE_ABORT_OUT_OF_MEMORY :
-				     KSPLICE_ABORT_UNEXPECTED, what, e);
+			kernel_cause(m->id, out, KSPLICE_ABORT_UNEXPECTED,
+				     what, e);
 			goto done;
 		}
 		loaded[i] = 1;

@@ -139,3 +139,23 @@ int ks_report(enum ks_output_mode mode, const char *action, const char *id,
 			"(PID COMMAND FUNCTION):\n%s\n", o->conflicts);
 	return status;
 }
+
+int ks_report_not_root(enum ks_output_mode mode, const char *action,
+		       const char *id, const char *message)
+{
+	if (mode == KS_OUT_JSON) {
+		printf("{\"action\": ");
+		ks_json_string(stdout, action);
+		printf(", \"id\": ");
+		ks_json_string(stdout, id ? id : "");
+		printf(", \"result\": \"error\", \"cause\": \"not_root\", \"exit_status\": %d, \"message\": ",
+		       KS_EXIT_NOT_ROOT);
+		ks_json_string(stdout, message);
+		printf("}\n");
+	} else if (mode == KS_OUT_RAW) {
+		fprintf(stderr, "not_root\n%s\n", message);
+	} else {
+		fprintf(stderr, "%s\n", message);
+	}
+	return KS_EXIT_NOT_ROOT;
+}

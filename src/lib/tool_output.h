@@ -39,4 +39,18 @@ void ks_json_string(FILE *f, const char *s);
 int ks_report(enum ks_output_mode mode, const char *action, const char *id,
 	      const struct ks_outcome *o, const char *success_text);
 
+/*
+ * Exit status of ksplice-apply, ksplice-remove and ksplice-undo run by a
+ * user other than root: nothing was tried (not an abort cause: the
+ * kernel was never asked).
+ */
+#define KS_EXIT_NOT_ROOT 4
+
+/*
+ * Report that ACTION of update ID (may be NULL) needs root, in MODE
+ * (--json: cause "not_root"); returns KS_EXIT_NOT_ROOT.
+ */
+int ks_report_not_root(enum ks_output_mode mode, const char *action,
+		       const char *id, const char *message);
+
 #endif /* KS_TOOL_OUTPUT_H */

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "apply.h"
+#include "tool_output.h"
 
 static void usage(FILE *f)
 {
@@ -28,8 +29,8 @@ static void usage(FILE *f)
 "  --json           print the outcome as one JSON object\n"
 "  -h, --help       this text\n"
 "\n"
-"Exit status: 0 success, 2 usage, 10 + abort cause otherwise (see\n"
-"docs/abort-causes.md).\n");
+"Exit status: 0 success, 2 usage, 4 not root, 10 + abort cause otherwise\n"
+"(see docs/abort-causes.md).\n");
 }
 
 int main(int argc, char **argv)
@@ -78,12 +79,11 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	if (geteuid() != 0) {
-		fprintf(stderr, "ksplice-apply: only root can apply updates "
+	if (geteuid() != 0)
+		return ks_report_not_root(mode, "apply", NULL,
+			"ksplice-apply: only root can apply updates "
 			"(it loads kernel modules and writes /sys/kernel/ksplice); "
-			"nothing was changed.\n");
-		return 2;
-	}
+			"nothing was changed.");
 	ks_apply(argv[optind], &opts, &id, &out);
 	status = ks_report(mode, "apply", id, &out, "Done!");
 	if (opts.debug && opts.debug != stderr)

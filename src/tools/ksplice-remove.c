@@ -11,6 +11,7 @@
 
 #include "apply.h"
 #include "ksplice_sysfs.h"
+#include "tool_output.h"
 
 static void usage(FILE *f)
 {
@@ -26,7 +27,7 @@ static void usage(FILE *f)
 "  --json           print the outcome as JSON (one object per update)\n"
 "  -h, --help       this text\n"
 "\n"
-"Exit status: 0 success, 2 usage, 10 + abort cause otherwise.\n");
+"Exit status: 0 success, 2 usage, 4 not root, 10 + abort cause otherwise.\n");
 }
 
 int main(int argc, char **argv)
@@ -66,12 +67,11 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	if (geteuid() != 0) {
-		fprintf(stderr, "ksplice-remove: only root can remove updates "
+	if (geteuid() != 0)
+		return ks_report_not_root(mode, "remove", all ? NULL : argv[optind],
+			"ksplice-remove: only root can remove updates "
 			"(it writes /sys/kernel/ksplice and unloads kernel "
-			"modules); nothing was changed.\n");
-		return 2;
-	}
+			"modules); nothing was changed.");
 	if (all) {
 		ids = ks_updates_newest_first(&n);
 		if (!n && mode == KS_OUT_HUMAN)

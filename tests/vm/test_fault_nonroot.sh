@@ -44,7 +44,7 @@ asuser "echo drop ktest > $K/control" 2>/dev/null && fail "nobody wrote control"
 echo "== ksplice-remove as nobody"
 asuser "ksplice-remove ktest" > /tmp/o 2>&1; rc=$?
 cat /tmp/o
-[ $rc != 0 ] || fail "nobody removed the update"
+[ $rc = 4 ] || fail "nobody's remove: exit $rc, expected 4 (not root)"
 grep -qi "root" /tmp/o || fail "the refusal does not say root is needed"
 [ "$(cat $P/value)" = 2 ] || fail "update gone after nobody's remove"
 ksplice-remove ktest > /dev/null || fail "remove as root"
@@ -52,7 +52,11 @@ unchanged "after remove"
 echo "== ksplice-apply as nobody"
 asuser "ksplice-apply /tmp/ktest.tar.gz" > /tmp/o 2>&1; rc=$?
 cat /tmp/o
-[ $rc != 0 ] || fail "nobody applied the update"
+[ $rc = 4 ] || fail "nobody's apply: exit $rc, expected 4 (not root)"
+asuser "ksplice-apply --json /tmp/ktest.tar.gz" > /tmp/o 2>/dev/null; rc=$?
+cat /tmp/o
+[ $rc = 4 ] || fail "nobody's apply --json: exit $rc"
+grep -q '"cause": "not_root", "exit_status": 4' /tmp/o || fail "--json does not say not_root"
 grep -qi "root" /tmp/o || fail "the refusal does not say root is needed"
 unchanged "after nobody's apply"
 echo ALL-OK
