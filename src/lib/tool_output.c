@@ -89,6 +89,18 @@ static void json_lines(FILE *f, const char *key, const char *text)
 	fputc(']', f);
 }
 
+/* The fields every --json outcome starts with (the object left open). */
+static void json_head(const char *action, const char *id, int ok,
+		      const char *cause, int status)
+{
+	printf("{\"action\": ");
+	ks_json_string(stdout, action);
+	printf(", \"id\": ");
+	ks_json_string(stdout, id ? id : "");
+	printf(", \"result\": \"%s\", \"cause\": \"%s\", \"exit_status\": %d",
+	       ok ? "ok" : "error", cause, status);
+}
+
 int ks_report(enum ks_output_mode mode, const char *action, const char *id,
 	      const struct ks_outcome *o, const char *success_text)
 {
@@ -96,13 +108,8 @@ int ks_report(enum ks_output_mode mode, const char *action, const char *id,
 		     ks_abort_exit_status(o->cause);
 
 	if (mode == KS_OUT_JSON) {
-		printf("{\"action\": ");
-		ks_json_string(stdout, action);
-		printf(", \"id\": ");
-		ks_json_string(stdout, id ? id : "");
-		printf(", \"result\": \"%s\", \"cause\": \"%s\", \"exit_status\": %d",
-		       o->cause == KSPLICE_ABORT_NONE ? "ok" : "error",
-		       ks_abort_name(o->cause), status);
+		json_head(action, id, o->cause == KSPLICE_ABORT_NONE,
+			  ks_abort_name(o->cause), status);
 		if (o->message) {
 			printf(", \"message\": ");
 			ks_json_string(stdout, o->message);
@@ -144,12 +151,8 @@ int ks_report_not_root(enum ks_output_mode mode, const char *action,
 		       const char *id, const char *message)
 {
 	if (mode == KS_OUT_JSON) {
-		printf("{\"action\": ");
-		ks_json_string(stdout, action);
-		printf(", \"id\": ");
-		ks_json_string(stdout, id ? id : "");
-		printf(", \"result\": \"error\", \"cause\": \"not_root\", \"exit_status\": %d, \"message\": ",
-		       KS_EXIT_NOT_ROOT);
+		json_head(action, id, 0, "not_root", KS_EXIT_NOT_ROOT);
+		printf(", \"message\": ");
 		ks_json_string(stdout, message);
 		printf("}\n");
 	} else if (mode == KS_OUT_RAW) {
