@@ -404,21 +404,24 @@ struct ksplice_switch_log_cpu {
 };
 
 /**
- * struct ksplice_switch_log - the tasks switched in since it started
+ * struct ksplice_switch_log - the tasks switched in while recording
  * @tp: the sched_switch tracepoint
  * @cpu: a log per possible CPU, indexed by CPU number
- * @active: the probe is registered
+ * @registered: the probe is registered (from module load to unload)
+ * @recording: an operation is being prepared: the probe records
  */
 struct ksplice_switch_log {
 	struct tracepoint *tp;
 	struct ksplice_switch_log_cpu **cpu;
-	bool active;
+	bool registered;
+	bool recording;
 };
-int ksplice_switch_log_alloc(struct ksplice_switch_log *log);
-void ksplice_switch_log_free(struct ksplice_switch_log *log);
-int ksplice_switch_log_start(struct ksplice_switch_log *log);
-void ksplice_switch_log_stop(struct ksplice_switch_log *log);
-bool ksplice_switch_log_complete(const struct ksplice_switch_log *log);
+extern struct ksplice_switch_log ksplice_switch_log;
+void ksplice_switch_log_init(void);
+void ksplice_switch_log_exit(void);
+bool ksplice_switch_log_start(void);
+void ksplice_switch_log_stop(void);
+bool ksplice_switch_log_complete(void);
 
 /* stack_prescan.c */
 /**
@@ -429,7 +432,7 @@ bool ksplice_switch_log_complete(const struct ksplice_switch_log *log);
  * @cap: entries allocated
  * @nr_clean: tasks found clean (reported only)
  * @complete: every task was found clean or listed
- * @log: the tasks switched in since the prescan began
+ * @logging: the switch log records for this try
  */
 struct ksplice_prescan {
 	struct task_struct **dirty;
@@ -437,7 +440,7 @@ struct ksplice_prescan {
 	unsigned int cap;
 	unsigned int nr_clean;
 	bool complete;
-	struct ksplice_switch_log log;
+	bool logging;
 };
 void ksplice_prescan_alloc(struct ksplice_prescan *ps);
 void ksplice_prescan_free(struct ksplice_prescan *ps);

@@ -199,6 +199,7 @@ static int __init ksplice_init(void)
 	ret = ksplice_notifier_init();
 	if (ret)
 		goto out_updates;
+	ksplice_switch_log_init();
 	pr_info("ready (ABI %d)\n", KSPLICE_ABI_VERSION);
 	return 0;
 
@@ -213,6 +214,7 @@ static void __exit ksplice_exit(void)
 {
 	ksplice_notifier_exit();
 	ksplice_updates_exit();
+	ksplice_switch_log_exit();
 	/* New-code modules depend on this one: only strays are left. */
 	ksplice_shadow_free_owned(NULL);
 	kobject_put(ksplice_root);

@@ -184,7 +184,7 @@ static int ksplice_run_stopped(struct ksplice_stop_ctx *ctx)
 	ctx->sc.nr_busy = 0;
 	ctx->sc.conflicts[0] = '\0';
 	ctx->u->message[0] = '\0';
-	/* Enabling the tracepoint patches text: before text_mutex. */
+	/* Waits for a grace period: before taking any lock. */
 	ksplice_prescan_start(&ctx->prescan);
 	/* Same lock order as kprobes and ftrace: hotplug, then text_mutex. */
 	cpus_read_lock();

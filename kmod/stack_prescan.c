@@ -42,10 +42,9 @@ void ksplice_prescan_alloc(struct ksplice_prescan *ps)
 {
 	struct task_struct *g, *task;
 	unsigned int n = 0;
-	int ret;
 
 	if (!READ_ONCE(ksplice_stack_prescan) ||
-	    !ksplice_ksyms.put_task_stack)
+	    !ksplice_ksyms.put_task_stack || !ksplice_switch_log.registered)
 		return;
 	rcu_read_lock();
 	for_each_process_thread(g, task)
@@ -53,11 +52,9 @@ void ksplice_prescan_alloc(struct ksplice_prescan *ps)
 	rcu_read_unlock();
 	n += n / 8 + KSPLICE_PRESCAN_SLACK;
 	ps->dirty = kvmalloc_array(n, sizeof(*ps->dirty), GFP_KERNEL);
-	ret = ps->dirty ? ksplice_switch_log_alloc(&ps->log) : -ENOMEM;
-	if (ret) {
-		pr_info("ksplice: no stack prescan (%d); the stopped window checks every stack\n",
-			ret);
-		ksplice_prescan_free(ps);
+	if (!ps->dirty) {
+		pr_info("ksplice: no memory for the stack prescan of %u tasks; the stopped window checks every stack\n",
+			n);
 		return;
 	}
 	ps->cap = n;
@@ -66,7 +63,6 @@ void ksplice_prescan_alloc(struct ksplice_prescan *ps)
 void ksplice_prescan_free(struct ksplice_prescan *ps)
 {
 	ksplice_prescan_stop(ps);
-	ksplice_switch_log_free(&ps->log);
 	kvfree(ps->dirty);
 	ps->dirty = NULL;
 	ps->cap = 0;
@@ -105,7 +101,7 @@ void ksplice_prescan_run(struct ksplice_prescan *ps,
 	struct task_struct *g, *task;
 
 	ps->complete = false;
-	if (!ps->log.active || !sc->ranges ||
+	if (!ps->logging || !sc->ranges ||
 	    !READ_ONCE(ksplice_stack_filter) ||
 	    READ_ONCE(ksplice_stack_scan_all))
 		return;
@@ -131,21 +127,14 @@ void ksplice_prescan_run(struct ksplice_prescan *ps,
  * ksplice_prescan_start() - start the switch log for one try
  * @ps: the prescan
  *
- * Before cpus_read_lock() and text_mutex (see ksplice_switch_log_start()).
+ * Before the prescan (it waits for a grace period).
  */
 void ksplice_prescan_start(struct ksplice_prescan *ps)
 {
-	int ret;
-
 	ps->nr_dirty = 0;
 	ps->nr_clean = 0;
 	ps->complete = false;
-	if (!ps->dirty)
-		return;
-	ret = ksplice_switch_log_start(&ps->log);
-	if (ret)
-		pr_info("ksplice: cannot attach to sched_switch (%d); the stopped window checks every stack\n",
-			ret);
+	ps->logging = ps->dirty && ksplice_switch_log_start();
 }
 
 /**
@@ -156,7 +145,9 @@ void ksplice_prescan_stop(struct ksplice_prescan *ps)
 {
 	unsigned int i;
 
-	ksplice_switch_log_stop(&ps->log);
+	if (ps->logging)
+		ksplice_switch_log_stop();
+	ps->logging = false;
 	for (i = 0; i < ps->nr_dirty; i++)
 		put_task_struct(ps->dirty[i]);
 	ps->nr_dirty = 0;
@@ -171,7 +162,8 @@ void ksplice_prescan_stop(struct ksplice_prescan *ps)
  */
 bool ksplice_prescan_usable(const struct ksplice_prescan *ps)
 {
-	return ps && ps->complete && ksplice_switch_log_complete(&ps->log);
+	return ps && ps->logging && ps->complete &&
+	       ksplice_switch_log_complete();
 }
 
 /**
@@ -199,7 +191,7 @@ void ksplice_prescan_for_each(const struct ksplice_prescan *ps,
 		if (k++ % nr == slot)
 			fn(sc, ps->dirty[i]);
 	for_each_possible_cpu(cpu) {
-		c = ps->log.cpu[cpu];
+		c = ksplice_switch_log.cpu[cpu];
 		for (i = 0; i < c->nr; i++)
 			if (k++ % nr == slot)
 				fn(sc, c->tasks[i]);

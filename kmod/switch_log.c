@@ -1,10 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The switch log: every task a CPU switches to while an update is being
- * applied, recorded from the sched_switch tracepoint.  With it the stack
- * prescan knows, inside the stopped window, exactly which tasks ran (and
- * so may have changed their stacks) since it scanned them, without
- * walking the whole task list again.
+ * applied or reversed, recorded from the sched_switch tracepoint.  With
+ * it the stack prescan knows, inside the stopped window, exactly which
+ * tasks ran (and so may have changed their stacks) since it scanned
+ * them, without walking the whole task list again.
+ *
+ * The probe is registered once, when the core module loads, and records
+ * only while an operation asks it to.  Registering it for each operation
+ * instead patched kernel text four times per apply (the tracepoint's
+ * static call and static key, on and off), and under QEMU TCG that hung
+ * both vCPUs within about fifty apply/remove cycles (a CPU never
+ * answered text_poke's IPI); outside an operation the probe costs one
+ * call and one load per context switch.
  *
  * Each entry holds a reference on its task, so that a task that exits
  * before the window is still safe to look at.  A CPU whose log is full
@@ -21,6 +29,8 @@
 #include <linux/tracepoint.h>
 #include "ksplice_internal.h"
 
+struct ksplice_switch_log ksplice_switch_log;
+
 static void ksplice_find_sched_switch(struct tracepoint *tp, void *priv)
 {
 	struct tracepoint **found = priv;
@@ -35,8 +45,11 @@ static void ksplice_switch_probe(void *data, bool preempt,
 				 struct task_struct *next, unsigned int prev_state)
 {
 	struct ksplice_switch_log *log = data;
-	struct ksplice_switch_log_cpu *c = log->cpu[smp_processor_id()];
+	struct ksplice_switch_log_cpu *c;
 
+	if (!READ_ONCE(log->recording))
+		return;
+	c = log->cpu[smp_processor_id()];
 	/* Idle tasks are always checked; a task seen last is already in. */
 	if (is_idle_task(next) || next == c->last)
 		return;
@@ -49,33 +62,7 @@ static void ksplice_switch_probe(void *data, bool preempt,
 	c->last = next;
 }
 
-/**
- * ksplice_switch_log_alloc() - a log for every possible CPU
- * @log: zeroed
- *
- * Return: 0, -ENOENT (no sched_switch tracepoint) or -ENOMEM.
- */
-int ksplice_switch_log_alloc(struct ksplice_switch_log *log)
-{
-	unsigned int cpu;
-
-	for_each_kernel_tracepoint(ksplice_find_sched_switch, &log->tp);
-	if (!log->tp)
-		return -ENOENT;
-	log->cpu = kcalloc(nr_cpu_ids, sizeof(*log->cpu), GFP_KERNEL);
-	if (!log->cpu)
-		return -ENOMEM;
-	for_each_possible_cpu(cpu) {
-		log->cpu[cpu] = kvzalloc(sizeof(*log->cpu[cpu]), GFP_KERNEL);
-		if (!log->cpu[cpu]) {
-			ksplice_switch_log_free(log);
-			return -ENOMEM;
-		}
-	}
-	return 0;
-}
-
-void ksplice_switch_log_free(struct ksplice_switch_log *log)
+static void ksplice_switch_log_free(struct ksplice_switch_log *log)
 {
 	unsigned int cpu;
 
@@ -87,44 +74,90 @@ void ksplice_switch_log_free(struct ksplice_switch_log *log)
 }
 
 /**
- * ksplice_switch_log_start() - record every switch from now on
- * @log: allocated, not started
+ * ksplice_switch_log_init() - a log for every possible CPU, and the probe
  *
- * Waits for a grace period after registering: a __schedule() that began
- * before the probe was visible runs with preemption off, so once every
- * CPU has passed a quiescent state, every later switch is recorded.
- * Must not be called with text_mutex or cpus_read_lock held (enabling
- * the tracepoint patches text).
- *
- * Return: 0 or the tracepoint's error.
+ * At module load.  On failure there is no switch log, and so no stack
+ * prescan: the stopped window checks every task.
  */
-int ksplice_switch_log_start(struct ksplice_switch_log *log)
+void ksplice_switch_log_init(void)
 {
-	int ret;
+	struct ksplice_switch_log *log = &ksplice_switch_log;
+	unsigned int cpu;
+	int ret = -ENOMEM;
 
+	for_each_kernel_tracepoint(ksplice_find_sched_switch, &log->tp);
+	if (!log->tp) {
+		pr_warn("ksplice: no sched_switch tracepoint: no stack prescan\n");
+		return;
+	}
+	log->cpu = kcalloc(nr_cpu_ids, sizeof(*log->cpu), GFP_KERNEL);
+	if (!log->cpu)
+		goto fail;
+	for_each_possible_cpu(cpu) {
+		log->cpu[cpu] = kvzalloc(sizeof(*log->cpu[cpu]), GFP_KERNEL);
+		if (!log->cpu[cpu])
+			goto fail;
+	}
 	ret = tracepoint_probe_register(log->tp, ksplice_switch_probe, log);
 	if (ret)
-		return ret;
-	log->active = true;
+		goto fail;
+	log->registered = true;
+	return;
+fail:
+	pr_warn("ksplice: cannot set up the switch log (%d): no stack prescan\n",
+		ret);
+	ksplice_switch_log_free(log);
+}
+
+void ksplice_switch_log_exit(void)
+{
+	struct ksplice_switch_log *log = &ksplice_switch_log;
+
+	if (log->registered) {
+		tracepoint_probe_unregister(log->tp, ksplice_switch_probe, log);
+		/* No probe may still be running when the logs are freed. */
+		tracepoint_synchronize_unregister();
+		log->registered = false;
+	}
+	ksplice_switch_log_free(log);
+}
+
+/**
+ * ksplice_switch_log_start() - record every switch from now on
+ *
+ * Caller holds ksplice_mutex (one operation at a time).  Waits for a
+ * grace period: a __schedule() that began before recording was switched
+ * on runs with preemption off, so once every CPU has passed a quiescent
+ * state, every later switch is recorded.
+ *
+ * Return: true if the log records.
+ */
+bool ksplice_switch_log_start(void)
+{
+	struct ksplice_switch_log *log = &ksplice_switch_log;
+
+	if (!log->registered)
+		return false;
+	/* Release: the logs' reset (by the last stop) comes before. */
+	smp_store_release(&log->recording, true);
 	synchronize_rcu();
-	return 0;
+	return true;
 }
 
 /**
  * ksplice_switch_log_stop() - stop recording, drop every reference
- * @log: started or not
  */
-void ksplice_switch_log_stop(struct ksplice_switch_log *log)
+void ksplice_switch_log_stop(void)
 {
+	struct ksplice_switch_log *log = &ksplice_switch_log;
 	struct ksplice_switch_log_cpu *c;
 	unsigned int cpu, i;
 
-	if (!log->active)
+	if (!log->registered || !READ_ONCE(log->recording))
 		return;
-	tracepoint_probe_unregister(log->tp, ksplice_switch_probe, log);
-	/* No probe may still be running when the entries are dropped. */
-	tracepoint_synchronize_unregister();
-	log->active = false;
+	WRITE_ONCE(log->recording, false);
+	/* A probe that saw recording on may still be adding an entry. */
+	synchronize_rcu();
 	for_each_possible_cpu(cpu) {
 		c = log->cpu[cpu];
 		for (i = 0; i < c->nr; i++)
@@ -136,11 +169,12 @@ void ksplice_switch_log_stop(struct ksplice_switch_log *log)
 }
 
 /* Inside the window: did every CPU record every switch since the start? */
-bool ksplice_switch_log_complete(const struct ksplice_switch_log *log)
+bool ksplice_switch_log_complete(void)
 {
+	struct ksplice_switch_log *log = &ksplice_switch_log;
 	unsigned int cpu;
 
-	if (!log->active)
+	if (!READ_ONCE(log->recording))
 		return false;
 	for_each_possible_cpu(cpu)
 		if (READ_ONCE(log->cpu[cpu]->overflow))
