@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "abort_causes.h"
 #include "apply.h"
@@ -24,7 +25,8 @@ static void usage(FILE *f)
 "                                                 functions, pause times, patch\n"
 "       ksplice-view [--json] --file=UPDATE.tar.gz  what an update file holds\n"
 "\n"
-"Exit status: 0 success, 2 usage, 10 + abort cause otherwise.\n");
+"Exit status: 0 success, 2 usage, 4 not root (except --file), 10 + abort\n"
+"cause otherwise.\n");
 }
 
 static char *description_of(const char *id)
@@ -238,9 +240,19 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	if (id)
-		return show_id(id, json);
 	if (file)
 		return show_file(file, json);
+	/*
+	 * The core module's files hold kernel addresses and are root's
+	 * alone: another user would see no update at all, which is wrong.
+	 */
+	if (geteuid() != 0 && ks_sysfs_present())
+		return ks_report_not_root(json ? KS_OUT_JSON : KS_OUT_HUMAN,
+			"view", id,
+			"ksplice-view: only root can read the state of the "
+			"updates in the kernel (/sys/kernel/ksplice: its files "
+			"hold kernel addresses); --file works for anyone.");
+	if (id)
+		return show_id(id, json);
 	return list_applied(json);
 }

@@ -59,6 +59,12 @@ cat /tmp/o
 grep -q '"cause": "not_root", "exit_status": 4' /tmp/o || fail "--json does not say not_root"
 grep -qi "root" /tmp/o || fail "the refusal does not say root is needed"
 unchanged "after nobody's apply"
+echo "== ksplice-view as nobody"
+asuser "ksplice-view" > /tmp/o 2>&1; rc=$?
+cat /tmp/o
+[ $rc = 4 ] || fail "nobody's ksplice-view: exit $rc, expected 4 (not root)"
+grep -qi "root" /tmp/o || fail "ksplice-view's refusal does not say root is needed"
+asuser "ksplice-view --file=/tmp/ktest.tar.gz" > /tmp/o 2>&1 || { cat /tmp/o; fail "nobody's ksplice-view --file"; }
 echo ALL-OK
 GUEST
 out=$("$VM_RUN" --smp 2 --file "$W/ktest.tar.gz:/root/ktest.tar.gz" \
