@@ -151,6 +151,16 @@ struct ksplice_target {
 	const struct ksplice_update_desc *desc;
 };
 
+/*
+ * Is @addr, as kallsyms gives a module's per-CPU symbol (a per-CPU
+ * pointer), in @mod's per-CPU region?  Under preempt_disable().
+ */
+static inline bool ksplice_in_mod_percpu(const struct module *mod,
+					 unsigned long addr)
+{
+	return addr - (unsigned long)mod->percpu < mod->percpu_size;
+}
+
 /* Is this function's patch site in memory (not a pending part waiting)? */
 static inline bool ksplice_site_live(const struct ksplice_target *t)
 {
@@ -206,6 +216,10 @@ struct ksplice_update {
  * @ftrace_location_range: first ftrace site in a range, or 0
  * @put_task_stack: drops a reference try_get_task_stack() took; NULL:
  *	no stack prescan
+ * @percpu_start: vmlinux __per_cpu_start as kallsyms gives it (0 on x86-64)
+ * @percpu_end: vmlinux __per_cpu_end; 0: no vmlinux per-CPU symbol is taken
+ * @find_module: the loaded module of a name, under preempt_disable(); NULL:
+ *	no module per-CPU symbol is taken
  *
  * Found once at module init (ksplice_main.c).
  */
@@ -223,6 +237,9 @@ struct ksplice_kernel_syms {
 	unsigned long (*ftrace_location_range)(unsigned long start,
 					       unsigned long end);
 	void (*put_task_stack)(struct task_struct *task);
+	unsigned long percpu_start;
+	unsigned long percpu_end;
+	struct module *(*find_module)(const char *name);
 };
 
 extern struct ksplice_kernel_syms ksplice_ksyms;

@@ -148,6 +148,30 @@ static int ksplice_find_site_tables(void)
 	return 0;
 }
 
+/*
+ * Optional: what per-CPU symbols are checked against (resolve.c).  On
+ * x86-64 the per-CPU section is linked at 0, so __per_cpu_start is 0 in
+ * kallsyms and a lookup answer of 0 is its value; __per_cpu_end, never 0,
+ * tells that kallsyms has them at all.
+ */
+static void ksplice_find_percpu_syms(void)
+{
+	unsigned long start, end;
+
+	start = ksplice_ksyms.kallsyms_lookup_name("__per_cpu_start");
+	end = ksplice_ksyms.kallsyms_lookup_name("__per_cpu_end");
+	if (end > start) {
+		ksplice_ksyms.percpu_start = start;
+		ksplice_ksyms.percpu_end = end;
+	} else {
+		pr_warn("__per_cpu_end not found: per-CPU variables of vmlinux are refused\n");
+	}
+	ksplice_ksyms.find_module =
+		(void *)ksplice_ksyms.kallsyms_lookup_name("find_module");
+	if (!ksplice_ksyms.find_module)
+		pr_warn("find_module not found: per-CPU variables of modules are refused\n");
+}
+
 static int ksplice_find_kernel_syms(void)
 {
 	unsigned long a;
@@ -178,6 +202,7 @@ static int ksplice_find_kernel_syms(void)
 	if (!a)
 		pr_warn("put_task_stack not found: no stack prescan\n");
 	ksplice_ksyms.put_task_stack = (void *)a;
+	ksplice_find_percpu_syms();
 	return ksplice_find_site_tables();
 }
 

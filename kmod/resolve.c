@@ -8,11 +8,75 @@
 
 #include <linux/kallsyms.h>
 #include <linux/kernel.h>
+#include <linux/module.h>
+#include <linux/preempt.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include "ksplice_internal.h"
 
 #define KSPLICE_MAX_TOKENS 8
+
+/*
+ * Is @addr in the per-CPU area of @target as kallsyms numbers it?  For
+ * vmlinux the static area, whose symbols kallsyms gives as offsets from
+ * __per_cpu_start (0 on x86-64); for a module its own region, whose
+ * symbols kallsyms gives as per-CPU pointers.
+ */
+static bool ksplice_in_percpu(const char *target, unsigned long addr)
+{
+	struct module *mod;
+	bool in;
+
+	if (!strcmp(target, "vmlinux"))
+		return addr >= ksplice_ksyms.percpu_start &&
+			addr < ksplice_ksyms.percpu_end;
+	if (!ksplice_ksyms.find_module)
+		return false;
+	preempt_disable();
+	mod = ksplice_ksyms.find_module(target);
+	in = mod && ksplice_in_mod_percpu(mod, addr);
+	preempt_enable();
+	return in;
+}
+
+/*
+ * sprint_symbol() finds nothing at a per-CPU symbol's address: it is no
+ * address of vmlinux or of a module.  Such an address is taken for a data
+ * symbol (@size 0) only if it lies in @target's per-CPU area and looking
+ * @name up in @target ("module:name" for a module) gives @addr itself.
+ * Return: 0 if so; 1 if @addr is outside the area; -ENOENT, with @why
+ * set, if it is inside but is not @name.
+ */
+static int ksplice_percpu_check(const char *target, unsigned long addr,
+				const char *name, unsigned long size,
+				char *why, size_t why_len)
+{
+	unsigned long found;
+	char *full;
+
+	if (size || !ksplice_in_percpu(target, addr))
+		return 1;
+	full = !strcmp(target, "vmlinux") ? kstrdup(name, GFP_KERNEL) :
+		kasprintf(GFP_KERNEL, "%s:%s", target, name);
+	if (!full) {
+		scnprintf(why, why_len,
+			  "no memory to look up per-CPU %s in %s", name, target);
+		return -ENOENT;
+	}
+	found = ksplice_ksyms.kallsyms_lookup_name(full);
+	kfree(full);
+	if (found == addr)
+		return 0;
+	if (found)
+		scnprintf(why, why_len,
+			  "per-CPU 0x%lx in %s is not %s, which kallsyms has at 0x%lx",
+			  addr, target, name, found);
+	else
+		scnprintf(why, why_len,
+			  "per-CPU 0x%lx in %s is not %s, which kallsyms does not know",
+			  addr, target, name);
+	return -ENOENT;
+}
 
 /**
  * ksplice_kallsyms_check() - is @addr the start of symbol @name in @target?
@@ -26,6 +90,8 @@
  * Uses sprint_symbol(), whose output is "name+0xOFF/0xSIZE [module]".
  * When several symbols share an address kallsyms names one of them, so a
  * different name is accepted if looking @name up gives @addr itself.
+ * Per-CPU variables have no address sprint_symbol() knows; see
+ * ksplice_percpu_check().
  *
  * Return: 0 or -ENOENT.
  */
@@ -37,6 +103,7 @@ int ksplice_kallsyms_check(const char *target, unsigned long addr,
 	char *mod, *plus, *slash, *end, *full;
 	unsigned long off, sz;
 	bool vmlinux = !strcmp(target, "vmlinux");
+	int ret;
 
 	sprint_symbol(buf, addr);
 	mod = strstr(buf, " [");
@@ -50,6 +117,10 @@ int ksplice_kallsyms_check(const char *target, unsigned long addr,
 	plus = strrchr(buf, '+');
 	slash = plus ? strchr(plus, '/') : NULL;
 	if (!slash) {
+		ret = ksplice_percpu_check(target, addr, name, size, why,
+					   why_len);
+		if (ret <= 0)
+			return ret;
 		scnprintf(why, why_len, "no symbol at 0x%lx (expected %s in %s)",
 			  addr, name, target);
 		return -ENOENT;

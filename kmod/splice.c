@@ -238,7 +238,9 @@ static void ksplice_unmap_sites(struct ksplice_update *u)
  * @t: a module target with at least one func or sym line
  *
  * Return: true if the module holding its first resolved address is the
- * target module (and is not going away).
+ * target module (and is not going away).  A per-CPU variable's address is
+ * in no module: then the target module must be loaded with that address
+ * in its per-CPU region.
  */
 bool ksplice_target_loaded(struct ksplice_target *t)
 {
@@ -256,6 +258,11 @@ bool ksplice_target_loaded(struct ksplice_target *t)
 		return true;
 	preempt_disable();
 	mod = ksplice_ksyms.module_address(addr);
+	if (!mod && ksplice_ksyms.find_module) {
+		mod = ksplice_ksyms.find_module(t->name);
+		if (mod && !ksplice_in_mod_percpu(mod, addr))
+			mod = NULL;
+	}
 	ok = mod && !strcmp(mod->name, t->name) &&
 		mod->state != MODULE_STATE_GOING;
 	preempt_enable();

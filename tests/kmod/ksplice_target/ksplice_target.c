@@ -18,6 +18,10 @@
  *   peek         write an address (from /proc/kallsyms), read "ADDR SIZE HEX"
  *                for it: lets a shell test read kernel text without
  *                parsing /proc/kcore
+ *   pcpu_sum     read: the sum over possible CPUs of ksplice_target_pcpu,
+ *                a static per-CPU variable that is 100 + CPU on each CPU
+ *   pcpu_other   read: the same for ksplice_target_pcpu_other (7 each),
+ *                the neighbour a wrong address would name
  */
 #include <linux/atomic.h>
 #include <linux/cpumask.h>
@@ -27,6 +31,7 @@
 #include <linux/kthread.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
+#include <linux/percpu.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/wait.h>
@@ -228,6 +233,30 @@ static int in_sleepy_get(char *buf, const struct kernel_param *kp)
 	return sysfs_emit(buf, "%d\n", READ_ONCE(ksplice_target_in_sleepy));
 }
 
+/* A static per-CPU variable: kallsyms gives its per-CPU pointer. */
+static DEFINE_PER_CPU(unsigned long, ksplice_target_pcpu);
+static DEFINE_PER_CPU(unsigned long, ksplice_target_pcpu_other);
+
+static int pcpu_sum_get(char *buf, const struct kernel_param *kp)
+{
+	unsigned long sum = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		sum += per_cpu(ksplice_target_pcpu, cpu);
+	return sysfs_emit(buf, "%lu\n", sum);
+}
+
+static int pcpu_other_get(char *buf, const struct kernel_param *kp)
+{
+	unsigned long sum = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		sum += per_cpu(ksplice_target_pcpu_other, cpu);
+	return sysfs_emit(buf, "%lu\n", sum);
+}
+
 static DEFINE_MUTEX(ksplice_target_hammer_lock);
 
 static int hammer_set(const char *val, const struct kernel_param *kp)
@@ -277,6 +306,10 @@ static const struct kernel_param_ops hammer_calls_ops = {
 static const struct kernel_param_ops hammer_errors_ops = {
 	.get = hammer_errors_get,
 };
+static const struct kernel_param_ops pcpu_sum_ops = { .get = pcpu_sum_get };
+static const struct kernel_param_ops pcpu_other_ops = {
+	.get = pcpu_other_get,
+};
 
 module_param_cb(value, &value_ops, NULL, 0444);
 module_param_cb(value_info, &value_info_ops, NULL, 0444);
@@ -289,9 +322,17 @@ module_param_cb(in_sleepy, &in_sleepy_ops, NULL, 0444);
 module_param_cb(hammer, &hammer_ops, NULL, 0200);
 module_param_cb(hammer_calls, &hammer_calls_ops, NULL, 0444);
 module_param_cb(hammer_errors, &hammer_errors_ops, NULL, 0444);
+module_param_cb(pcpu_sum, &pcpu_sum_ops, NULL, 0444);
+module_param_cb(pcpu_other, &pcpu_other_ops, NULL, 0444);
 
 static int __init ksplice_target_init(void)
 {
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		per_cpu(ksplice_target_pcpu, cpu) = 100 + cpu;
+		per_cpu(ksplice_target_pcpu_other, cpu) = 7;
+	}
 	ksplice_target_sleeper = kthread_run(ksplice_target_sleeper_fn, NULL,
 					     "ksplice_sleeper");
 	return PTR_ERR_OR_ZERO(ksplice_target_sleeper);
