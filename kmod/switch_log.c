@@ -9,10 +9,12 @@
  * The probe is registered once, when the core module loads, and records
  * only while an operation asks it to.  Registering it for each operation
  * instead patched kernel text four times per apply (the tracepoint's
- * static call and static key, on and off), and under QEMU TCG that hung
- * both vCPUs within about fifty apply/remove cycles (a CPU never
- * answered text_poke's IPI); outside an operation the probe costs one
- * call and one load per context switch.
+ * static call and static key, on and off): under QEMU TCG the guest hung
+ * twice within about fifty apply/remove cycles under load, once with
+ * CPU 0 waiting in tracepoint_probe_unregister() for the other CPU to
+ * answer text_poke's IPI (the cause was not found); registered once, 250
+ * cycles ran clean.  Outside an operation the probe costs one call and
+ * one load per context switch.
  *
  * Each entry holds a reference on its task, so that a task that exits
  * before the window is still safe to look at.  A CPU whose log is full
