@@ -46,6 +46,7 @@ help:
 	@echo "make demo       the live-update story, step by step"
 	@echo "make bench      pause-time benchmark -> docs/performance.md"
 	@echo "make soak       1000 apply/remove cycles under load"
+	@echo "make check-prescan  the opt-in stack prescan's own test"
 	@echo "make fuzz       run the fuzz targets for a fixed budget"
 	@echo "make install    install under DESTDIR/PREFIX"
 
@@ -161,6 +162,12 @@ bench: all
 
 soak: all
 	KSPLICE_STRESS_CYCLES=$(SOAK_CYCLES) bash tests/vm/test_stress_cycles.sh
+
+# make check-prescan: the opt-in stack prescan (parameter stack_prescan)
+# and its blind spot, a task that runs after its stack was scanned
+.PHONY: check-prescan
+check-prescan: all
+	KSPLICE_TEST_PRESCAN=1 tests/run-tests apply_busy
 
 fuzz:
 	tests/fuzz/run-fuzz $(FUZZ_SECONDS)

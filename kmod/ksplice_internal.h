@@ -424,12 +424,14 @@ struct ksplice_switch_log_cpu {
  * struct ksplice_switch_log - the tasks switched in while recording
  * @tp: the sched_switch tracepoint
  * @cpu: a log per possible CPU, indexed by CPU number
- * @registered: the probe is registered (from module load to unload)
+ * @tried: ksplice_switch_log_init() ran
+ * @registered: the probe is registered (until the module unloads)
  * @recording: an operation is being prepared: the probe records
  */
 struct ksplice_switch_log {
 	struct tracepoint *tp;
 	struct ksplice_switch_log_cpu **cpu;
+	bool tried;
 	bool registered;
 	bool recording;
 };

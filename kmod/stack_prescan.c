@@ -43,8 +43,10 @@ void ksplice_prescan_alloc(struct ksplice_prescan *ps)
 	struct task_struct *g, *task;
 	unsigned int n = 0;
 
-	if (!READ_ONCE(ksplice_stack_prescan) ||
-	    !ksplice_ksyms.put_task_stack || !ksplice_switch_log.registered)
+	if (!READ_ONCE(ksplice_stack_prescan) || !ksplice_ksyms.put_task_stack)
+		return;
+	ksplice_switch_log_init();
+	if (!ksplice_switch_log.registered)
 		return;
 	rcu_read_lock();
 	for_each_process_thread(g, task)

@@ -6,15 +6,18 @@
  * tasks ran (and so may have changed their stacks) since it scanned
  * them, without walking the whole task list again.
  *
- * The probe is registered once, when the core module loads, and records
- * only while an operation asks it to.  Registering it for each operation
+ * The probe is registered at the first operation that asks for the
+ * prescan (parameter stack_prescan, off by default), stays registered
+ * until the module unloads, and records only while an operation asks it
+ * to.  Registering it for each operation
  * instead patched kernel text four times per apply (the tracepoint's
  * static call and static key, on and off): under QEMU TCG the guest hung
  * twice within about fifty apply/remove cycles under load, once with
  * CPU 0 waiting in tracepoint_probe_unregister() for the other CPU to
  * answer text_poke's IPI (the cause was not found); registered once, 250
- * cycles ran clean.  Outside an operation the probe costs one call and
- * one load per context switch.
+ * cycles ran clean, but a later guest hung right after registering it
+ * once, which is why the prescan is off by default.  Outside an
+ * operation the probe costs one call and one load per context switch.
  *
  * Each entry holds a reference on its task, so that a task that exits
  * before the window is still safe to look at.  A CPU whose log is full
@@ -78,14 +81,19 @@ static void ksplice_switch_log_free(struct ksplice_switch_log *log)
 /**
  * ksplice_switch_log_init() - a log for every possible CPU, and the probe
  *
- * At module load.  On failure there is no switch log, and so no stack
- * prescan: the stopped window checks every task.
+ * At the first operation with the prescan on (caller holds
+ * ksplice_mutex); tried once.  On failure there is no switch log, and so
+ * no stack prescan: the stopped window checks every task.
  */
 void ksplice_switch_log_init(void)
 {
 	struct ksplice_switch_log *log = &ksplice_switch_log;
 	unsigned int cpu;
 	int ret = -ENOMEM;
+
+	if (log->tried)
+		return;
+	log->tried = true;
 
 	for_each_kernel_tracepoint(ksplice_find_sched_switch, &log->tp);
 	if (!log->tp) {
