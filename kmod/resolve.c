@@ -40,6 +40,23 @@ static bool ksplice_in_percpu(const char *target, unsigned long addr)
 }
 
 /*
+ * Where kallsyms has @name in @target ("module:name" for a module): into
+ * @addr, 0 if nowhere.  Return: 0, or -ENOMEM.
+ */
+static int ksplice_lookup_in(const char *target, const char *name,
+			     unsigned long *addr)
+{
+	char *full = !strcmp(target, "vmlinux") ? kstrdup(name, GFP_KERNEL) :
+		kasprintf(GFP_KERNEL, "%s:%s", target, name);
+
+	if (!full)
+		return -ENOMEM;
+	*addr = ksplice_ksyms.kallsyms_lookup_name(full);
+	kfree(full);
+	return 0;
+}
+
+/*
  * sprint_symbol() finds nothing at a per-CPU symbol's address: it is no
  * address of vmlinux or of a module.  Such an address is taken for a data
  * symbol (@size 0) only if it lies in @target's per-CPU area and looking
@@ -52,19 +69,14 @@ static int ksplice_percpu_check(const char *target, unsigned long addr,
 				char *why, size_t why_len)
 {
 	unsigned long found;
-	char *full;
 
 	if (size || !ksplice_in_percpu(target, addr))
 		return 1;
-	full = !strcmp(target, "vmlinux") ? kstrdup(name, GFP_KERNEL) :
-		kasprintf(GFP_KERNEL, "%s:%s", target, name);
-	if (!full) {
+	if (ksplice_lookup_in(target, name, &found)) {
 		scnprintf(why, why_len,
 			  "no memory to look up per-CPU %s in %s", name, target);
 		return -ENOENT;
 	}
-	found = ksplice_ksyms.kallsyms_lookup_name(full);
-	kfree(full);
 	if (found == addr)
 		return 0;
 	if (found)
@@ -100,8 +112,8 @@ int ksplice_kallsyms_check(const char *target, unsigned long addr,
 			   char *why, size_t why_len)
 {
 	char buf[KSYM_SYMBOL_LEN];
-	char *mod, *plus, *slash, *end, *full;
-	unsigned long off, sz;
+	char *mod, *plus, *slash, *end;
+	unsigned long off, sz, found;
 	bool vmlinux = !strcmp(target, "vmlinux");
 	int ret;
 
@@ -138,16 +150,12 @@ int ksplice_kallsyms_check(const char *target, unsigned long addr,
 		return -ENOENT;
 	}
 	if (strcmp(buf, name)) {
-		full = vmlinux ? kstrdup(name, GFP_KERNEL) :
-			kasprintf(GFP_KERNEL, "%s:%s", target, name);
-		if (!full || ksplice_ksyms.kallsyms_lookup_name(full) != addr) {
-			kfree(full);
+		if (ksplice_lookup_in(target, name, &found) || found != addr) {
 			scnprintf(why, why_len,
 				  "0x%lx is %s+0x%lx in %s, not %s", addr,
 				  buf, off, target, name);
 			return -ENOENT;
 		}
-		kfree(full);
 		return 0;
 	}
 	if (off) {

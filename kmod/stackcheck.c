@@ -183,8 +183,9 @@ static bool ksplice_in_ranges(const struct ksplice_stack_check *sc,
 /*
  * Could the unwinder find anything on this stack?  (the filter scan)
  * Also run outside the window, by the prescan, on a stack held with
- * try_get_task_stack(): words read from a running task may be torn, and
- * the prescan throws such verdicts away.
+ * try_get_task_stack(): words read from a task that runs meanwhile may
+ * be torn, and such a task is checked again inside the window (it is in
+ * the switch log).
  */
 bool ksplice_stack_may_hit(const struct ksplice_stack_check *sc,
 				  struct task_struct *task)
