@@ -620,6 +620,8 @@ static int build_target_module(const struct ks_create_opts *o,
 			fe->desc_index = f->kind == KS_FUNC_CHANGED ? (int)desc++ : -1;
 		}
 	}
+	/* Calls between the files of one fix (a helper one file adds). */
+	nc_link_added(&nc);
 	/* Deleted functions' stubs follow the changed ones (abi.h). */
 	for (i = 0; i < nc.nr_deleted; i++) {
 		for (j = 0; j < mt->nr_funcs; j++) {

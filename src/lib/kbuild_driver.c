@@ -521,6 +521,30 @@ int kb_mark_dirty(const struct kb_ctx *c, char *const files[], size_t n)
 	return fclose(f);
 }
 
+/*
+ * The compiler's first error line of a build log (owned), or NULL: the
+ * log's end is make's summary, and with -j the first error is what the
+ * fix broke, so it is the one to name.
+ */
+static char *first_error(const char *log)
+{
+	const char *p = strstr(log, ": error: ");
+	const char *start, *end;
+
+	if (!p)
+		p = strstr(log, "error: ");
+	if (!p)
+		return NULL;
+	for (start = p; start > log && start[-1] != '\n'; start--)
+		;
+	end = strchr(p, '\n');
+	if (!end)
+		end = p + strlen(p);
+	if (end - start > 400)
+		end = start + 400;
+	return ks_strfmt("%.*s", (int)(end - start), start);
+}
+
 int kb_build_objects(const struct kb_ctx *c, char *const objs[], size_t n,
 		     const char *outdir, int candidates, char *err,
 		     size_t errlen)
@@ -559,11 +583,14 @@ int kb_build_objects(const struct kb_ctx *c, char *const objs[], size_t n,
 	if (rc != 0 && !candidates) {
 		char *text = ks_read_file(log, NULL);
 		const char *tail = text ? text : "";
+		char *first = first_error(tail);
 
 		if (strlen(tail) > 600)
 			tail += strlen(tail) - 600;
-		snprintf(err, errlen, "building %s failed (see below):\n%s",
-			 objs[0], tail);
+		snprintf(err, errlen, "building %s failed: %s\nthe end of the build log:\n%s",
+			 objs[0], first ? first : "(no compiler error line)",
+			 tail);
+		free(first);
 		free(text);
 		ret = KB_ERR;
 		goto out;

@@ -58,6 +58,12 @@ struct nc_sym {
 	size_t sec;		/* index+1 in nc_object.secs, 0 = undefined */
 	GElf_Addr value;
 	GElf_Xword size;
+	/*
+	 * A global the patch adds (in the post object, not the pre one):
+	 * the running kernel has no symbol of that name, so the update's
+	 * other objects link to this copy (nc_link_added).
+	 */
+	int added;
 };
 
 /* A reference resolved by ksplice at apply time. */
@@ -147,6 +153,15 @@ struct nc_object {
 int nc_add_object(struct nc_object *nc, const struct ks_diff *d,
 		  const char *objpath, const struct ks_exports *ex,
 		  char *err, size_t errlen);
+
+/*
+ * After the last nc_add_object of a target: a reference of one object
+ * to a function or variable another object of the same update adds
+ * becomes an ordinary relocation against that definition, since there is
+ * nothing of that name in the running kernel to resolve it against.
+ * Returns how many references it linked.
+ */
+size_t nc_link_added(struct nc_object *nc);
 
 /* Write the relocatable object (libelf). */
 int nc_write_elf(const struct nc_object *nc, const char *path,

@@ -307,8 +307,32 @@ static int only_symbol(const struct ks_object *o, size_t sec, size_t sym)
 	return 1;
 }
 
+/* A symbol of object o named name (any type), or 0. */
+static size_t sym_named(const struct ks_object *o, const char *name)
+{
+	size_t i;
+
+	for (i = 1; i < o->nr_syms; i++)
+		if (o->syms[i].sym.st_shndx != SHN_UNDEF &&
+		    !strcmp(o->syms[i].name, name))
+			return i;
+	return 0;
+}
+
 static void process_relas(struct builder *b, size_t nsec, GElf_Addr lo,
 			  GElf_Addr hi, int strict);
+
+/* Add nc symbol for post symbol s, carried to nc section p at value. */
+static void add_carried_sym(struct builder *b, const struct ks_symbol *s,
+			    size_t p, GElf_Addr value)
+{
+	size_t i = add_sym(b->nc, s->name,
+			   GELF_ST_INFO(STB_LOCAL, ks_sym_type(s)), p, value,
+			   s->sym.st_size);
+
+	b->nc->syms[i].added = ks_sym_bind(s) != STB_LOCAL &&
+			       !sym_named(b->d->pre, s->name);
+}
 
 /* Carry a whole post section (strings, anonymous constants, code). */
 static size_t carry_section(struct builder *b, size_t sec)
@@ -325,9 +349,7 @@ static size_t carry_section(struct builder *b, size_t sec)
 
 		if (s->sym.st_shndx == sec && s->name[0] &&
 		    (t == STT_FUNC || t == STT_OBJECT))
-			add_sym(b->nc, s->name,
-				GELF_ST_INFO(STB_LOCAL, t), p, s->sym.st_value,
-				s->sym.st_size);
+			add_carried_sym(b, s, p, s->sym.st_value);
 	}
 	process_relas(b, p, 0, src->sh.sh_size, 0);
 	return p;
@@ -346,8 +368,7 @@ static size_t carry_symbol(struct builder *b, size_t sym)
 	if (p)
 		return p;
 	p = new_sec(b, src, s->sym.st_value, s->sym.st_size);
-	add_sym(b->nc, s->name, GELF_ST_INFO(STB_LOCAL, ks_sym_type(s)), p, 0,
-		s->sym.st_size);
+	add_carried_sym(b, s, p, 0);
 	process_relas(b, p, s->sym.st_value, s->sym.st_value + s->sym.st_size,
 		      0);
 	return p;
@@ -700,18 +721,6 @@ static void collect_hooks(struct builder *b)
 	}
 }
 
-/* A symbol of object o named name (any type), or 0. */
-static size_t sym_named(const struct ks_object *o, const char *name)
-{
-	size_t i;
-
-	for (i = 1; i < o->nr_syms; i++)
-		if (o->syms[i].sym.st_shndx != SHN_UNDEF &&
-		    !strcmp(o->syms[i].name, name))
-			return i;
-	return 0;
-}
-
 /*
  * Exports the patch adds (EXPORT_SYMBOL leaves __ksymtab_NAME in the
  * object): the new-code module exports the carried symbol under its
@@ -754,6 +763,35 @@ static void collect_exports(struct builder *b)
 		x->offset = post->syms[sym].sym.st_value -
 			    b->nc->secs[p - 1].src_start;
 		x->func = ks_sym_type(&post->syms[sym]) == STT_FUNC;
+	}
+}
+
+/*
+ * Global variables the patch adds: another file of the same fix may use
+ * one that this file's changed code does not (nc_link_added), so each is
+ * carried whether or not a function here refers to it.  Per-CPU and other
+ * special sections ('..' in the name) are left to the references.
+ */
+static void carry_added_data(struct builder *b)
+{
+	static const char *const prefixes[] = { ".data.", ".bss.", ".rodata." };
+	const struct ks_object *post = b->post;
+	size_t i, j;
+
+	for (i = 1; i < post->nr_syms && !b->status; i++) {
+		const struct ks_symbol *s = &post->syms[i];
+		const struct ks_section *sec = ks_sym_section(post, s);
+		int plain = 0;
+
+		if (ks_sym_type(s) != STT_OBJECT ||
+		    ks_sym_bind(s) == STB_LOCAL || !sec ||
+		    strstr(sec->name, "..") || sym_named(b->d->pre, s->name))
+			continue;
+		for (j = 0; j < sizeof(prefixes) / sizeof(prefixes[0]); j++)
+			plain |= !strncmp(sec->name, prefixes[j],
+					  strlen(prefixes[j]));
+		if (plain)
+			carry_symbol(b, i);
 	}
 }
 
@@ -804,6 +842,8 @@ int nc_add_object(struct nc_object *nc, const struct ks_diff *d,
 		nf->old_size = d->pre->syms[f->pre_sym].sym.st_size;
 	}
 	if (!b.status)
+		carry_added_data(&b);
+	if (!b.status)
 		collect_hooks(&b);
 	if (!b.status)
 		collect_exports(&b);
@@ -815,6 +855,58 @@ int nc_add_object(struct nc_object *nc, const struct ks_diff *d,
 	for (i = 0; i < sizeof(specials) / sizeof(specials[0]) && !b.status; i++)
 		filter_special(&b, &specials[i]);
 	return b.status;
+}
+
+/* The carried definition of an added global named name, or -1. */
+static long added_definition(const struct nc_object *nc, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < nc->nr_syms; i++)
+		if (nc->syms[i].added && nc->syms[i].sec &&
+		    !strcmp(nc->syms[i].name, name))
+			return (long)i;
+	return -1;
+}
+
+size_t nc_link_added(struct nc_object *nc)
+{
+	size_t *renum = xrealloc(NULL, (nc->nr_ksyms + 1) * sizeof(size_t));
+	size_t i, kept = 0, linked = 0, nk = 0;
+
+	for (i = 0; i < nc->nr_ksyms; i++)
+		renum[i] = (size_t)-1;
+	for (i = 0; i < nc->nr_krelocs; i++) {
+		struct nc_kreloc k = nc->krelocs[i];
+		const struct nc_ksym *ks = &nc->ksyms[k.ksym];
+		long def = ks->flags & KSPLICE_SYM_LOCAL ? -1 :
+			   added_definition(nc, ks->name);
+
+		if (def < 0) {
+			renum[k.ksym] = 0;	/* still used */
+			nc->krelocs[kept++] = k;
+			continue;
+		}
+		add_rela(&nc->secs[k.sec - 1], k.offset, k.type, (size_t)def,
+			 k.addend);
+		linked++;
+	}
+	nc->nr_krelocs = kept;
+	/* Names nothing refers to any more must not be looked up. */
+	for (i = 0; i < nc->nr_ksyms; i++) {
+		if (renum[i] == (size_t)-1) {
+			free(nc->ksyms[i].name);
+			free(nc->ksyms[i].object);
+			continue;
+		}
+		renum[i] = nk;
+		nc->ksyms[nk++] = nc->ksyms[i];
+	}
+	nc->nr_ksyms = nk;
+	for (i = 0; i < nc->nr_krelocs; i++)
+		nc->krelocs[i].ksym = renum[nc->krelocs[i].ksym];
+	free(renum);
+	return linked;
 }
 
 void nc_free(struct nc_object *nc)

@@ -41,23 +41,30 @@ static int compile(const char *name, char *out, size_t len)
 	return ret;
 }
 
+/* Diff fixture pair NAME_pre/NAME_post. */
+static void diff_pair(const char *name, struct ks_object *pre,
+		      struct ks_object *post, struct ks_diff *d)
+{
+	char a[512], b[512], pn[128], qn[128], err[512] = "";
+
+	snprintf(pn, sizeof(pn), "%s_pre", name);
+	snprintf(qn, sizeof(qn), "%s_post", name);
+	if (compile(pn, a, sizeof(a)) || compile(qn, b, sizeof(b)) ||
+	    ks_object_read(a, pre, err, sizeof(err)) ||
+	    ks_object_read(b, post, err, sizeof(err)) ||
+	    ks_diff_objects(pre, post, d, err, sizeof(err))) {
+		fprintf(stderr, "%s: setup failed: %s\n", name, err);
+		exit(1);
+	}
+}
+
 /* Diff fixture pair NAME_pre/NAME_post and build the new-code object. */
 static int build(const char *name, struct ks_object *pre,
 		 struct ks_object *post, struct ks_diff *d,
 		 struct nc_object *nc, const struct ks_exports *ex,
 		 char *err, size_t errlen)
 {
-	char a[512], b[512], pn[128], qn[128];
-
-	snprintf(pn, sizeof(pn), "%s_pre", name);
-	snprintf(qn, sizeof(qn), "%s_post", name);
-	if (compile(pn, a, sizeof(a)) || compile(qn, b, sizeof(b)) ||
-	    ks_object_read(a, pre, err, errlen) ||
-	    ks_object_read(b, post, err, errlen) ||
-	    ks_diff_objects(pre, post, d, err, errlen)) {
-		fprintf(stderr, "%s: setup failed: %s\n", name, err);
-		exit(1);
-	}
+	diff_pair(name, pre, post, d);
 	memset(nc, 0, sizeof(*nc));
 	return nc_add_object(nc, d, "fixture.o", ex, err, errlen);
 }
@@ -188,6 +195,71 @@ static void test_alternatives(const struct ks_exports *ex)
 	printf("alternatives   %s\n", failures > before ? "FAIL" : "ok");
 }
 
+/*
+ * One fix over two files: xobj_b calls a function and counts in a
+ * variable that xobj_a adds.  The running kernel has neither, so the
+ * references must be linked to the update's own copies, whichever
+ * object came first, while references to existing symbols stay ksplice
+ * relocations.
+ */
+static void test_cross_object(const struct ks_exports *ex)
+{
+	struct ks_object apre, apost, bpre, bpost, out;
+	struct ks_diff ad, bd;
+	struct nc_object nc;
+	char err[512] = "", *path;
+	size_t i, j;
+	int before = failures, linked_fn = 0, linked_var = 0, undef_added = 0;
+
+	diff_pair("xobj_b", &bpre, &bpost, &bd);
+	diff_pair("xobj_a", &apre, &apost, &ad);
+	memset(&nc, 0, sizeof(nc));
+	CHECK(nc_add_object(&nc, &bd, "b.o", ex, err, sizeof(err)) == 0);
+	CHECK(nc_add_object(&nc, &ad, "a.o", ex, err, sizeof(err)) == 0);
+	CHECK(find_ksym(&nc, "added_helper") >= 0);
+	CHECK(find_ksym(&nc, "added_count") >= 0);
+	CHECK(nc_link_added(&nc) >= 2);
+	CHECK(find_ksym(&nc, "added_helper") < 0);
+	CHECK(find_ksym(&nc, "added_count") < 0);
+	CHECK(find_ksym(&nc, "old_global") >= 0);
+	CHECK(find_ksym(&nc, "sink") >= 0);
+	for (i = 0; i < nc.nr_krelocs; i++)
+		CHECK(nc.krelocs[i].ksym < nc.nr_ksyms &&
+		      strcmp(nc.ksyms[nc.krelocs[i].ksym].name, "added_helper"));
+
+	path = ks_strfmt("%s/xobj.o", tmp);
+	CHECK(nc_write_elf(&nc, path, err, sizeof(err)) == 0);
+	CHECK(ks_object_read(path, &out, err, sizeof(err)) == 0);
+	for (i = 1; i < out.nr_syms; i++)
+		if (out.syms[i].sym.st_shndx == SHN_UNDEF &&
+		    !strncmp(out.syms[i].name, "added_", 6))
+			undef_added = 1;
+	for (i = 1; i < out.nr_secs; i++) {
+		if (strcmp(out.secs[i].name, ".text.b_entry"))
+			continue;
+		for (j = 0; j < out.secs[i].nr_relas; j++) {
+			const struct ks_symbol *s =
+				&out.syms[out.secs[i].relas[j].sym];
+
+			if (s->sym.st_shndx == SHN_UNDEF)
+				continue;
+			linked_fn |= !strcmp(s->name, "added_helper");
+			linked_var |= !strcmp(s->name, "added_count");
+		}
+	}
+	CHECK(linked_fn && linked_var && !undef_added);
+	free(path);
+	ks_object_free(&out);
+	nc_free(&nc);
+	ks_diff_free(&ad);
+	ks_diff_free(&bd);
+	ks_object_free(&apre);
+	ks_object_free(&apost);
+	ks_object_free(&bpre);
+	ks_object_free(&bpost);
+	printf("cross-object   %s\n", failures > before ? "FAIL" : "ok");
+}
+
 int main(void)
 {
 	struct ks_exports ex;
@@ -208,6 +280,7 @@ int main(void)
 	CHECK(ks_exports_find(&ex, "say") && !ks_exports_find(&ex, "nope"));
 	test_references(&ex);
 	test_alternatives(&ex);
+	test_cross_object(&ex);
 	ks_exports_free(&ex);
 	free(symvers);
 	ks_rmtree(tmp);
