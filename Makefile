@@ -21,6 +21,9 @@ CFLAGS  ?= -O2 -g
 LDLIBS  := -lelf -larchive -lcrypto -lcapstone -lz
 # Uptrack downloads (src/lib/repo_fetch.c)
 LDLIBS  += -lcurl
+# DWARF type layouts (src/lib/type_layout.c): ksplice-create and the tests
+# only, so the tools that run on the target do not need libdw.
+DW_LDLIBS := -ldw
 SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 LIB_SRCS   := $(sort $(wildcard src/lib/*.c))
@@ -74,6 +77,9 @@ $(BUILD)/bin/$(notdir $(basename $(1))): $(1) $(LIB) $(HEADERS)
 	$$(CC) $$(CSTD) $$(WARN) $$(CPPFLAGS) $$(CFLAGS) -o $$@ $$< $$(LIB) $$(LDLIBS)
 endef
 $(foreach t,$(TOOL_MAINS),$(eval $(call tool_rule,$(t))))
+$(BUILD)/bin/ksplice-create: LDLIBS += $(DW_LDLIBS)
+$(BUILD)/tests/%: LDLIBS += $(DW_LDLIBS)
+$(BUILD)/tests-san/%: LDLIBS += $(DW_LDLIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c $(LIB) $(HEADERS)
 	@mkdir -p $(@D)

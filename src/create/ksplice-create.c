@@ -24,6 +24,7 @@ static void usage(FILE *f)
 		"         [--description=TEXT] [--kernel=ABI | --config=DIR]\n"
 		"         [--kernel-version=UNAME_V] [--core-symvers=FILE]\n"
 		"         [--output-dir=DIR] [--prebuild] [--stacked-on=PATCH]...\n"
+		"         [--allow-layout-change=TYPE]...\n"
 		"         [-j N] [-v|-q] [--json]\n"
 		"         SOURCE_DIR\n"
 		"Exit: 0 written, 3 no changes, 4 patch does not apply,\n"
@@ -157,6 +158,7 @@ int main(int argc, char **argv)
 		{ "json", no_argument, NULL, 'J' },
 		{ "prebuild", no_argument, NULL, 'P' },
 		{ "stacked-on", required_argument, NULL, 'B' },
+		{ "allow-layout-change", required_argument, NULL, 'L' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
@@ -187,6 +189,12 @@ int main(int argc, char **argv)
 						 sizeof(char *));
 			o.base_patches[o.nr_base_patches++] =
 				absolute_path(optarg);
+			break;
+		case 'L':
+			o.allow_layout = realloc(o.allow_layout,
+						 (o.nr_allow_layout + 1) *
+						 sizeof(char *));
+			o.allow_layout[o.nr_allow_layout++] = optarg;
 			break;
 		case 'i':
 			o.id = optarg;

@@ -14,6 +14,7 @@
 #include "newcode.h"
 #include "objdiff.h"
 #include "pkg_fs.h"
+#include "type_layout.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -572,6 +573,49 @@ static char *module_name(const char *id, const char *target)
 	return m;
 }
 
+/*
+ * New code that reads a struct whose layout the patch changed would read
+ * the running kernel's memory, all of the old layout, wrongly: refused,
+ * unless the author allowed that type (objects without changed code do
+ * not matter, nothing of theirs is replaced).
+ */
+static int check_layouts(const struct ks_create_opts *o, const char *predir,
+			 const char *postdir, const struct objinfo *x,
+			 char *err, size_t errlen)
+{
+	struct ks_layouts pre, post;
+	char *a, *b, *what;
+	size_t i, n = 0, changed = 0;
+	int ret = KB_OK;
+
+	for (i = 0; i < x->diff.nr_funcs; i++)
+		changed += x->diff.funcs[i].kind != KS_FUNC_DELETED;
+	if (!changed)
+		return KB_OK;
+	a = ks_strfmt("%s/%s", predir, x->obj);
+	b = ks_strfmt("%s/%s", postdir, x->obj);
+	if (ks_layouts_read(a, &pre, err, errlen)) {
+		ret = KB_ERR;
+	} else if (ks_layouts_read(b, &post, err, errlen)) {
+		ks_layouts_free(&pre);
+		ret = KB_ERR;
+	} else {
+		what = ks_layouts_compare(&pre, &post, o->allow_layout,
+					  o->nr_allow_layout, &n);
+		if (what) {
+			snprintf(err, errlen, "%s: the patch changes the layout of %zu type%s (%s); the running kernel's memory holds the old layout, so the new code needs shadow data or a conversion hook (docs/patch-authors-guide.md). --allow-layout-change=TYPE if no memory of the old layout can reach the new code",
+				 x->src, n, n == 1 ? "" : "s", what);
+			ret = KB_REFUSED;
+		}
+		free(what);
+		ks_layouts_free(&pre);
+		ks_layouts_free(&post);
+	}
+	free(a);
+	free(b);
+	return ret;
+}
+
 static int build_target_module(const struct ks_create_opts *o,
 			       struct kb_ctx *c, const struct ks_exports *ex,
 			       struct objinfo *oi, const struct targetinfo *t,
@@ -1102,6 +1146,9 @@ int ks_create_update(const struct ks_create_opts *o,
 			ret = KB_REFUSED;
 			goto out_paths;
 		}
+		ret = check_layouts(o, predir, postdir, &oi[i], err, errlen);
+		if (ret)
+			goto out_paths;
 		for (j = 0; j < oi[i].diff.nr_notes; j++)
 			add_note(r, ks_strfmt("%s: %s", oi[i].src,
 					      oi[i].diff.notes[j]));

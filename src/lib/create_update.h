@@ -33,6 +33,12 @@ struct ks_create_opts {
 	const char *abi_header;	/* include/ksplice/abi.h */
 	int jobs;
 	int prebuild;		/* build the whole tree once (for headers) */
+	/*
+	 * --allow-layout-change: structs or unions whose layout the patch
+	 * may change (the author knows no memory of the old layout is live).
+	 */
+	char **allow_layout;
+	size_t nr_allow_layout;
 	int verbose;		/* 1 progress, 2 more */
 };
 
