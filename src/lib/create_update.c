@@ -30,24 +30,6 @@
 #include <time.h>
 #include <unistd.h>
 
-static void *xrealloc(void *p, size_t n)
-{
-	void *q = realloc(p, n ? n : 1);
-
-	if (!q)
-		abort();
-	return q;
-}
-
-static char *xstrdup(const char *s)
-{
-	char *d = strdup(s ? s : "");
-
-	if (!d)
-		abort();
-	return d;
-}
-
 static double now(void)
 {
 	struct timespec ts;
@@ -58,7 +40,7 @@ static double now(void)
 
 static void add_note(struct ks_create_result *r, char *text)
 {
-	r->notes = xrealloc(r->notes, (r->nr_notes + 1) * sizeof(char *));
+	r->notes = ks_xrealloc(r->notes, (r->nr_notes + 1) * sizeof(char *));
 	r->notes[r->nr_notes++] = text;
 }
 
@@ -66,7 +48,7 @@ static char *random_id(void)
 {
 	static const char set[] = "abcdefghijklmnopqrstuvwxyz0123456789";
 	unsigned char raw[8];
-	char *id = xrealloc(NULL, 9);
+	char *id = ks_xrealloc(NULL, 9);
 	FILE *f = fopen("/dev/urandom", "rb");
 	int i;
 
@@ -102,7 +84,7 @@ static char *sha256_file(const char *path)
 		return NULL;
 	EVP_Digest(data, len, md, &n, EVP_sha256(), NULL);
 	free(data);
-	hex = xrealloc(NULL, 2 * n + 1);
+	hex = ks_xrealloc(NULL, 2 * n + 1);
 	for (i = 0; i < n; i++)
 		sprintf(hex + 2 * i, "%02x", md[i]);
 	return hex;
@@ -209,7 +191,7 @@ static char *find_banner(const struct ks_create_opts *o, const char *release,
 		vmlinuz = NULL;
 		if (!glob(pat, 0, NULL, &g)) {
 			if (g.gl_pathc)
-				vmlinuz = xstrdup(g.gl_pathv[0]);
+				vmlinuz = ks_xstrdup(g.gl_pathv[0]);
 			globfree(&g);
 		}
 		free(pat);
@@ -295,10 +277,10 @@ static int dirscan_one(const char *path, const struct stat *st, int flag,
 	(void)st;
 	(void)ftw;
 	if (flag == FTW_F && len > 2 && !strcmp(path + len - 2, ".c")) {
-		dirscan_state->srcs = xrealloc(dirscan_state->srcs,
+		dirscan_state->srcs = ks_xrealloc(dirscan_state->srcs,
 			(dirscan_state->n + 1) * sizeof(char *));
 		dirscan_state->srcs[dirscan_state->n++] =
-			xstrdup(path + dirscan_state->treelen + 1);
+			ks_xstrdup(path + dirscan_state->treelen + 1);
 	}
 	return 0;
 }
@@ -321,7 +303,7 @@ static int header_candidates(const struct kb_ctx *c, const char *h,
 	if (kb_is_prebuilt(c)) {
 		char **list = kb_objects_including(c, h, &n);
 
-		srcs = xrealloc(NULL, (n + 1) * sizeof(char *));
+		srcs = ks_xrealloc(NULL, (n + 1) * sizeof(char *));
 		for (i = 0; i < n; i++) {
 			size_t l = strlen(list[i]);
 			char *cf = ks_strfmt("%.*s.c", (int)(l - 2), list[i]);
@@ -341,7 +323,7 @@ static int header_candidates(const struct kb_ctx *c, const char *h,
 		const char *slash = strrchr(h, '/');
 		char *dir = slash ? ks_strfmt("%s/%.*s", c->tree,
 					      (int)(slash - h), h) :
-				    xstrdup(c->tree);
+				    ks_xstrdup(c->tree);
 
 		dirscan_state = &ds;
 		nftw(dir, dirscan_one, 16, FTW_PHYS);
@@ -366,10 +348,10 @@ static int header_candidates(const struct kb_ctx *c, const char *h,
 			free(srcs[i]);
 			continue;
 		}
-		*objs = xrealloc(*objs, (*nobjs + 1) * sizeof(char *));
+		*objs = ks_xrealloc(*objs, (*nobjs + 1) * sizeof(char *));
 		(*objs)[(*nobjs)++] = obj;
-		*csrc = xrealloc(*csrc, (*ncand + 1) * sizeof(char *));
-		*chdr = xrealloc(*chdr, (*ncand + 1) * sizeof(char *));
+		*csrc = ks_xrealloc(*csrc, (*ncand + 1) * sizeof(char *));
+		*chdr = ks_xrealloc(*chdr, (*ncand + 1) * sizeof(char *));
 		(*csrc)[*ncand] = srcs[i];
 		(*chdr)[(*ncand)++] = h;
 	}
@@ -382,7 +364,7 @@ static int build_pre(const struct kb_ctx *c, struct objinfo *oi, size_t n,
 		     const char *predir, int candidates, int nocache,
 		     int *cached_all, char *err, size_t errlen)
 {
-	char **todo = xrealloc(NULL, n * sizeof(char *));
+	char **todo = ks_xrealloc(NULL, n * sizeof(char *));
 	size_t nt = 0, i;
 	int ret = KB_OK;
 
@@ -524,12 +506,12 @@ static int apply_base(const struct ks_create_opts *o, const struct kb_ctx *c,
 		if (ret)
 			return ret;
 		for (j = 0; j < nf; j++) {
-			*bfiles = xrealloc(*bfiles, (*nbfiles + 1) * sizeof(char *));
+			*bfiles = ks_xrealloc(*bfiles, (*nbfiles + 1) * sizeof(char *));
 			(*bfiles)[(*nbfiles)++] = f[j];
 		}
 		free(f);
 	}
-	*all = xrealloc(NULL, (nfiles + *nbfiles + 1) * sizeof(char *));
+	*all = ks_xrealloc(NULL, (nfiles + *nbfiles + 1) * sizeof(char *));
 	for (i = 0; i < nfiles; i++)
 		(*all)[i] = files[i];
 	for (i = 0; i < *nbfiles; i++)
@@ -633,8 +615,8 @@ static int build_target_module(const struct ks_create_opts *o,
 
 	ks_mkdir_p(dir, 0755);
 	memset(mt, 0, sizeof(*mt));
-	mt->name = xstrdup(t->name);
-	mt->module_name = xstrdup(mod);
+	mt->name = ks_xstrdup(t->name);
+	mt->module_name = ks_xstrdup(mod);
 	mt->module_path = ks_strfmt("new/%s.ko", mod);
 	nc.target = t->name;
 	for (i = 0; i < t->nr_objs; i++) {
@@ -645,22 +627,22 @@ static int build_target_module(const struct ks_create_opts *o,
 			ret = ret > 0 ? KB_REFUSED : KB_ERR;
 			goto out;
 		}
-		mt->objects = xrealloc(mt->objects,
+		mt->objects = ks_xrealloc(mt->objects,
 				       (mt->nr_objects + 1) * sizeof(*mt->objects));
-		mt->objects[mt->nr_objects].object = xstrdup(x->obj);
+		mt->objects[mt->nr_objects].object = ks_xstrdup(x->obj);
 		mt->objects[mt->nr_objects].path = ks_strfmt("pre/%s", x->obj);
 		mt->nr_objects++;
 		for (j = 0; j < x->diff.nr_funcs; j++) {
 			const struct ks_diff_func *f = &x->diff.funcs[j];
 			struct ks_func_entry *fe;
 
-			mt->funcs = xrealloc(mt->funcs,
+			mt->funcs = ks_xrealloc(mt->funcs,
 					     (mt->nr_funcs + 1) * sizeof(*mt->funcs));
 			fe = &mt->funcs[mt->nr_funcs++];
-			fe->name = xstrdup(f->kind == KS_FUNC_NEW ? f->name :
+			fe->name = ks_xstrdup(f->kind == KS_FUNC_NEW ? f->name :
 					   f->pre_name ? f->pre_name : f->name);
 			fe->kind = f->kind;
-			fe->object = xstrdup(x->obj);
+			fe->object = ks_xstrdup(x->obj);
 			fe->desc_index = f->kind == KS_FUNC_CHANGED ? (int)desc++ : -1;
 		}
 	}
@@ -693,13 +675,13 @@ static int build_target_module(const struct ks_create_opts *o,
 				      nc.exports[i].name,
 				      nc.exports[i].gpl ? "_GPL" : "", mod));
 	for (i = 0; i < nc.nr_notes; i++)
-		add_note(r, xstrdup(nc.notes[i]));
-	mt->syms = xrealloc(NULL, (nc.nr_ksyms + 1) * sizeof(*mt->syms));
+		add_note(r, ks_xstrdup(nc.notes[i]));
+	mt->syms = ks_xrealloc(NULL, (nc.nr_ksyms + 1) * sizeof(*mt->syms));
 	for (i = 0; i < nc.nr_ksyms; i++) {
-		mt->syms[i].name = xstrdup(nc.ksyms[i].name);
+		mt->syms[i].name = ks_xstrdup(nc.ksyms[i].name);
 		mt->syms[i].flags = nc.ksyms[i].flags;
 		mt->syms[i].object = nc.ksyms[i].object ?
-				     xstrdup(nc.ksyms[i].object) : NULL;
+				     ks_xstrdup(nc.ksyms[i].object) : NULL;
 	}
 	mt->nr_syms = nc.nr_ksyms;
 
@@ -869,7 +851,7 @@ int ks_create_update(const struct ks_create_opts *o,
 			p += strlen("UTS_RELEASE \"");
 			release = strndup(p, strcspn(p, "\""));
 		} else {
-			release = xstrdup(o->kernel ? o->kernel : "");
+			release = ks_xstrdup(o->kernel ? o->kernel : "");
 		}
 		free(text);
 	}
@@ -894,7 +876,7 @@ int ks_create_update(const struct ks_create_opts *o,
 		goto out;
 	srcver = kb_source_version(o->source);
 	if (o->kernel_version) {
-		uname_v = xstrdup(o->kernel_version);
+		uname_v = ks_xstrdup(o->kernel_version);
 	} else {
 		banner = find_banner(o, release, work);
 		uname_v = banner ? banner_uname_v(banner) : NULL;
@@ -941,7 +923,7 @@ int ks_create_update(const struct ks_create_opts *o,
 			goto out;
 		}
 		for (j = 0; j < nf; j++) {
-			files = xrealloc(files, (nfiles + 1) * sizeof(char *));
+			files = ks_xrealloc(files, (nfiles + 1) * sizeof(char *));
 			files[nfiles++] = f[j];
 		}
 		free(f);
@@ -959,10 +941,10 @@ int ks_create_update(const struct ks_create_opts *o,
 		size_t n = strlen(files[i]);
 
 		if (object_of(files[i], &obj)) {
-			objs = xrealloc(objs, (nobjs + 1) * sizeof(char *));
+			objs = ks_xrealloc(objs, (nobjs + 1) * sizeof(char *));
 			objs[nobjs++] = obj;
 		} else if (n > 2 && !strcmp(files[i] + n - 2, ".h")) {
-			hdrs = xrealloc(hdrs, (nhdrs + 1) * sizeof(char *));
+			hdrs = ks_xrealloc(hdrs, (nhdrs + 1) * sizeof(char *));
 			hdrs[nhdrs++] = files[i];
 		} else if (is_doc_file(files[i])) {
 			add_note(r, ks_strfmt("%s is not kernel code: ignored", files[i]));
@@ -1005,7 +987,7 @@ int ks_create_update(const struct ks_create_opts *o,
 	if (ret)
 		goto out;
 
-	oi = xrealloc(NULL, (nobjs + 1) * sizeof(*oi));
+	oi = ks_xrealloc(NULL, (nobjs + 1) * sizeof(*oi));
 	memset(oi, 0, (nobjs + 1) * sizeof(*oi));
 	for (i = 0; i < nobjs; i++) {
 		oi[i].obj = objs[i];
@@ -1172,21 +1154,21 @@ int ks_create_update(const struct ks_create_opts *o,
 		for (k = 0; k < ntg && strcmp(tg[k].name, oi[i].target); k++)
 			;
 		if (k == ntg) {
-			tg = xrealloc(tg, (ntg + 1) * sizeof(*tg));
+			tg = ks_xrealloc(tg, (ntg + 1) * sizeof(*tg));
 			memset(&tg[ntg], 0, sizeof(*tg));
 			tg[ntg++].name = oi[i].target;
 		}
-		tg[k].objs = xrealloc(tg[k].objs, (tg[k].nr_objs + 1) * sizeof(size_t));
+		tg[k].objs = ks_xrealloc(tg[k].objs, (tg[k].nr_objs + 1) * sizeof(size_t));
 		tg[k].objs[tg[k].nr_objs++] = i;
 	}
 
-	id = o->id ? xstrdup(o->id) : random_id();
+	id = o->id ? ks_xstrdup(o->id) : random_id();
 	if (!valid_id(id)) {
 		snprintf(err, errlen, "the id '%s' must be 1 to 32 characters of [a-z0-9_]", id);
 		ret = KB_USAGE;
 		goto out_paths;
 	}
-	description = o->description ? xstrdup(o->description) :
+	description = o->description ? ks_xstrdup(o->description) :
 		      default_description(o, patch_all);
 	pkgdir = ks_strfmt("%s/ksplice-%s", work, id);
 	ks_mkdir_p(pkgdir, 0755);
@@ -1214,12 +1196,12 @@ int ks_create_update(const struct ks_create_opts *o,
 			goto out_paths;
 	}
 	m->format = KS_PACKAGE_FORMAT;
-	m->id = xstrdup(id);
-	m->description = xstrdup(description);
-	m->kernel_release = xstrdup(release);
-	m->kernel_version = xstrdup(uname_v);
-	m->compiler = xstrdup(compiler);
-	m->targets = xrealloc(NULL, ntg * sizeof(*m->targets));
+	m->id = ks_xstrdup(id);
+	m->description = ks_xstrdup(description);
+	m->kernel_release = ks_xstrdup(release);
+	m->kernel_version = ks_xstrdup(uname_v);
+	m->compiler = ks_xstrdup(compiler);
+	m->targets = ks_xrealloc(NULL, ntg * sizeof(*m->targets));
 	t0 = now();
 	for (i = 0; i < ntg; i++) {
 		ret = build_target_module(o, &c, &ex, oi, &tg[i], id,

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Reading relocatable objects with libelf: see elf_object.h. */
 #include "elf_object.h"
+#include "pkg_fs.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -29,15 +30,6 @@ static void *xcalloc(size_t n, size_t sz)
 	if (!p)
 		abort();
 	return p;
-}
-
-static char *xstrdup(const char *s)
-{
-	char *d = strdup(s ? s : "");
-
-	if (!d)
-		abort();
-	return d;
 }
 
 static int cmp_rela(const void *a, const void *b)
@@ -99,9 +91,9 @@ int ks_object_read(const char *path, struct ks_object *obj,
 		set_err(err, errlen, "%s has no sections", path);
 		goto out;
 	}
-	obj->path = xstrdup(path);
+	obj->path = ks_xstrdup(path);
 	obj->secs = xcalloc(obj->nr_secs, sizeof(*obj->secs));
-	obj->secs[0].name = xstrdup("");
+	obj->secs[0].name = ks_xstrdup("");
 	while ((scn = elf_nextscn(elf, scn))) {
 		size_t idx = elf_ndxscn(scn);
 		struct ks_section *s = &obj->secs[idx];
@@ -109,7 +101,7 @@ int ks_object_read(const char *path, struct ks_object *obj,
 
 		s->index = idx;
 		gelf_getshdr(scn, &s->sh);
-		s->name = xstrdup(elf_strptr(elf, shstrndx, s->sh.sh_name));
+		s->name = ks_xstrdup(elf_strptr(elf, shstrndx, s->sh.sh_name));
 		if (s->sh.sh_type == SHT_NOBITS || s->sh.sh_size == 0)
 			continue;
 		d = elf_getdata(scn, NULL);
@@ -143,9 +135,9 @@ int ks_object_read(const char *path, struct ks_object *obj,
 			y->index = i;
 			if (GELF_ST_TYPE(y->sym.st_info) == STT_SECTION &&
 			    y->sym.st_shndx < obj->nr_secs)
-				y->name = xstrdup(obj->secs[y->sym.st_shndx].name);
+				y->name = ks_xstrdup(obj->secs[y->sym.st_shndx].name);
 			else
-				y->name = xstrdup(elf_strptr(elf, s->sh.sh_link,
+				y->name = ks_xstrdup(elf_strptr(elf, s->sh.sh_link,
 							     y->sym.st_name));
 		}
 	}

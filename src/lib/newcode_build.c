@@ -14,25 +14,7 @@
 
 #include <ksplice/abi.h>
 
-static void *xrealloc(void *p, size_t n)
-{
-	void *q = realloc(p, n ? n : 1);
-
-	if (!q)
-		abort();
-	return q;
-}
-
-static char *xstrdup(const char *s)
-{
-	char *d = strdup(s);
-
-	if (!d)
-		abort();
-	return d;
-}
-
-#define PUSH(arr, n) (arr = xrealloc(arr, ((n) + 1) * sizeof(*(arr))), \
+#define PUSH(arr, n) (arr = ks_xrealloc(arr, ((n) + 1) * sizeof(*(arr))), \
 		      memset(&(arr)[n], 0, sizeof(*(arr))), &(arr)[(n)++])
 
 /* ---- exports ---------------------------------------------------------- */
@@ -74,13 +56,13 @@ int ks_exports_load(const char *symvers, struct ks_exports *ex,
 		}
 		if (k < 4)
 			continue;
-		names = xrealloc(names, (n + 1) * sizeof(char *));
-		ns = xrealloc(ns, (n + 1) * sizeof(char *));
-		mods = xrealloc(mods, (n + 1) * sizeof(char *));
-		names[n] = xstrdup(f[1]);
-		ns[n] = xstrdup(k == 5 ? f[4] : "");
+		names = ks_xrealloc(names, (n + 1) * sizeof(char *));
+		ns = ks_xrealloc(ns, (n + 1) * sizeof(char *));
+		mods = ks_xrealloc(mods, (n + 1) * sizeof(char *));
+		names[n] = ks_xstrdup(f[1]);
+		ns[n] = ks_xstrdup(k == 5 ? f[4] : "");
 		/* fs/ext4/ext4 -> ext4 */
-		mods[n] = xstrdup(strrchr(f[2], '/') ? strrchr(f[2], '/') + 1 :
+		mods[n] = ks_xstrdup(strrchr(f[2], '/') ? strrchr(f[2], '/') + 1 :
 				  f[2]);
 		for (char *c = mods[n]; *c; c++)
 			if (*c == '-')
@@ -88,14 +70,14 @@ int ks_exports_load(const char *symvers, struct ks_exports *ex,
 		n++;
 	}
 	free(text);
-	idx = xrealloc(NULL, n * sizeof(size_t));
+	idx = ks_xrealloc(NULL, n * sizeof(size_t));
 	for (i = 0; i < n; i++)
 		idx[i] = i;
 	sort_names = names;
 	qsort(idx, n, sizeof(size_t), cmp_idx);
-	ex->names = xrealloc(NULL, n * sizeof(char *));
-	ex->ns = xrealloc(NULL, n * sizeof(char *));
-	ex->mods = xrealloc(NULL, n * sizeof(char *));
+	ex->names = ks_xrealloc(NULL, n * sizeof(char *));
+	ex->ns = ks_xrealloc(NULL, n * sizeof(char *));
+	ex->mods = ks_xrealloc(NULL, n * sizeof(char *));
 	for (i = 0; i < n; i++) {
 		ex->names[i] = names[idx[i]];
 		ex->ns[i] = ns[idx[i]];
@@ -190,7 +172,7 @@ static size_t add_sym(struct nc_object *nc, const char *name,
 {
 	struct nc_sym *s = PUSH(nc->syms, nc->nr_syms);
 
-	s->name = xstrdup(name);
+	s->name = ks_xstrdup(name);
 	s->info = info;
 	s->sec = sec;
 	s->value = value;
@@ -212,7 +194,7 @@ static size_t undef_sym(struct builder *b, const char *name, const char *ns)
 		for (i = 0; i < nc->nr_namespaces; i++)
 			have |= !strcmp(nc->namespaces[i], ns);
 		if (!have)
-			*PUSH(nc->namespaces, nc->nr_namespaces) = xstrdup(ns);
+			*PUSH(nc->namespaces, nc->nr_namespaces) = ks_xstrdup(ns);
 	}
 	return add_sym(nc, name, GELF_ST_INFO(STB_GLOBAL, STT_NOTYPE), 0, 0, 0);
 }
@@ -232,9 +214,9 @@ static size_t ksym(struct builder *b, const char *name, unsigned int flags,
 			return i;
 	}
 	k = PUSH(nc->ksyms, nc->nr_ksyms);
-	k->name = xstrdup(name);
+	k->name = ks_xstrdup(name);
 	k->flags = flags;
-	k->object = object ? xstrdup(object) : NULL;
+	k->object = object ? ks_xstrdup(object) : NULL;
 	return nc->nr_ksyms - 1;
 }
 
@@ -261,7 +243,7 @@ static size_t new_sec(struct builder *b, const struct ks_section *src,
 	struct nc_sec *s = PUSH(nc->secs, nc->nr_secs);
 	size_t idx = nc->nr_secs;
 
-	s->name = xstrdup(src->name);
+	s->name = ks_xstrdup(src->name);
 	s->type = src->sh.sh_type;
 	/* Kernel sections must not keep SHF_GROUP or link-order bits. */
 	s->flags = src->sh.sh_flags & (SHF_ALLOC | SHF_WRITE | SHF_EXECINSTR |
@@ -272,7 +254,7 @@ static size_t new_sec(struct builder *b, const struct ks_section *src,
 	s->src_sec = src->index;
 	s->src_start = start;
 	if (src->data && size) {
-		s->data = xrealloc(NULL, size);
+		s->data = ks_xrealloc(NULL, size);
 		memcpy(s->data, src->data + start, size);
 	}
 	nc->secs[idx - 1].secsym = add_sym(nc, "",
@@ -627,7 +609,7 @@ static void filter_special(struct builder *b, const struct special *sp)
 					  b->post->secs[repl].sh.sh_size);
 		o = &b->nc->secs[out - 1];
 		ooff = o->size;
-		o->data = xrealloc(o->data, o->size + sp->entsize);
+		o->data = ks_xrealloc(o->data, o->size + sp->entsize);
 		memcpy(o->data + ooff, src->data + off, sp->entsize);
 		o->size += sp->entsize;
 		for (i = 0; i < src->nr_relas; i++) {
@@ -646,7 +628,7 @@ static void filter_special(struct builder *b, const struct special *sp)
 				b->nc->secs[orcout - 1].entsize = 6;
 			}
 			oo = &b->nc->secs[orcout - 1];
-			oo->data = xrealloc(oo->data, oo->size + 6);
+			oo->data = ks_xrealloc(oo->data, oo->size + 6);
 			memcpy(oo->data + oo->size, orcsrc->data + off / 4 * 6, 6);
 			oo->size += 6;
 		}
@@ -716,7 +698,7 @@ static void collect_hooks(struct builder *b)
 			h->kind = (unsigned int)k;
 			h->sec = p;
 			h->offset = fn->sym.st_value - b->nc->secs[p - 1].src_start;
-			h->name = xstrdup(fn->name);
+			h->name = ks_xstrdup(fn->name);
 		}
 	}
 }
@@ -757,7 +739,7 @@ static void collect_exports(struct builder *b)
 		}
 		p = carry_symbol(b, sym);
 		x = PUSH(b->nc->exports, b->nc->nr_exports);
-		x->name = xstrdup(name);
+		x->name = ks_xstrdup(name);
 		x->gpl = !strncmp(ksec->name, "___ksymtab_gpl+", 15);
 		x->sec = p;
 		x->offset = post->syms[sym].sym.st_value -
@@ -804,8 +786,8 @@ static void add_deleted(struct builder *b, const struct ks_diff_func *f)
 	if (ks_sym_bind(s) == STB_WEAK)
 		return;
 	x = PUSH(b->nc->deleted, b->nc->nr_deleted);
-	x->name = xstrdup(s->name);
-	x->object = xstrdup(b->objpath);
+	x->name = ks_xstrdup(s->name);
+	x->object = ks_xstrdup(b->objpath);
 	x->old_size = s->sym.st_size;
 }
 
@@ -834,7 +816,7 @@ int nc_add_object(struct nc_object *nc, const struct ks_diff *d,
 		if (b.status || f->kind != KS_FUNC_CHANGED)
 			continue;
 		nf = PUSH(nc->funcs, nc->nr_funcs);
-		nf->name = xstrdup(f->pre_name);
+		nf->name = ks_xstrdup(f->pre_name);
 		nf->sec = p;
 		nf->offset = d->post->syms[f->post_sym].sym.st_value -
 			     nc->secs[p - 1].src_start;
@@ -871,7 +853,7 @@ static long added_definition(const struct nc_object *nc, const char *name)
 
 size_t nc_link_added(struct nc_object *nc)
 {
-	size_t *renum = xrealloc(NULL, (nc->nr_ksyms + 1) * sizeof(size_t));
+	size_t *renum = ks_xrealloc(NULL, (nc->nr_ksyms + 1) * sizeof(size_t));
 	size_t i, kept = 0, linked = 0, nk = 0;
 
 	for (i = 0; i < nc->nr_ksyms; i++)

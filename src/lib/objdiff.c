@@ -8,15 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void *xrealloc(void *p, size_t n)
-{
-	void *q = realloc(p, n ? n : 1);
-
-	if (!q)
-		abort();
-	return q;
-}
-
 int ks_sec_is_text(const struct ks_section *s)
 {
 	return (s->sh.sh_flags & SHF_EXECINSTR) != 0;
@@ -54,7 +45,7 @@ int ks_sym_is_cold_piece(const char *name)
 /* Name without GCC's numbers: foo.isra.0 -> foo.isra, x.12 -> x. */
 static char *canonical(const char *name)
 {
-	char *out = xrealloc(NULL, strlen(name) + 1), *o = out;
+	char *out = ks_xrealloc(NULL, strlen(name) + 1), *o = out;
 	const char *p = name;
 
 	while (*p) {
@@ -495,7 +486,7 @@ static int only_lines_moved(const struct ks_diff *d, size_t post_sym,
 
 static void note(struct ks_diff *d, char *text)
 {
-	d->notes = xrealloc(d->notes, (d->nr_notes + 1) * sizeof(char *));
+	d->notes = ks_xrealloc(d->notes, (d->nr_notes + 1) * sizeof(char *));
 	d->notes[d->nr_notes++] = text;
 }
 
@@ -504,7 +495,7 @@ static void add_func(struct ks_diff *d, size_t post_sym, size_t pre_sym,
 {
 	struct ks_diff_func *f;
 
-	d->funcs = xrealloc(d->funcs, (d->nr_funcs + 1) * sizeof(*d->funcs));
+	d->funcs = ks_xrealloc(d->funcs, (d->nr_funcs + 1) * sizeof(*d->funcs));
 	f = &d->funcs[d->nr_funcs++];
 	f->post_sym = post_sym;
 	f->pre_sym = pre_sym;

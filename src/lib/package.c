@@ -53,24 +53,6 @@ static void set_err(char *err, size_t errlen, const char *fmt, ...)
 	va_end(ap);
 }
 
-static void *xrealloc(void *p, size_t n)
-{
-	void *q = realloc(p, n ? n : 1);
-
-	if (!q)
-		abort();
-	return q;
-}
-
-static char *xstrdup(const char *s)
-{
-	char *d = strdup(s);
-
-	if (!d)
-		abort();
-	return d;
-}
-
 /* ---- manifest text ---------------------------------------------------- */
 
 /* Free text (description, uname -v, compiler) is escaped onto one line. */
@@ -92,7 +74,7 @@ static void put_escaped(FILE *f, const char *s)
 
 static char *unescape(const char *s)
 {
-	char *out = xrealloc(NULL, strlen(s) + 1), *o = out;
+	char *out = ks_xrealloc(NULL, strlen(s) + 1), *o = out;
 
 	while (*s) {
 		if (*s != '\\') {
@@ -286,7 +268,7 @@ static int parse_flags(const char *s, unsigned int *flags)
 	*flags = 0;
 	if (!strcmp(s, "-"))
 		return 0;
-	copy = xstrdup(s);
+	copy = ks_xstrdup(s);
 	for (tok = strtok_r(copy, ",", &save); tok;
 	     tok = strtok_r(NULL, ",", &save)) {
 		if (!strcmp(tok, "local")) {
@@ -304,7 +286,7 @@ static int parse_flags(const char *s, unsigned int *flags)
 
 static char *opt_str(const char *s)
 {
-	return strcmp(s, "-") ? xstrdup(s) : NULL;
+	return strcmp(s, "-") ? ks_xstrdup(s) : NULL;
 }
 
 /* Parse one line into m; cur is the open target or NULL. */
@@ -343,11 +325,11 @@ static int parse_line(char *line, struct ks_manifest *m,
 			BAD("manifest line %d: target not closed", lineno);
 		if (split_words(rest, w, 1) != 1)
 			BAD("manifest line %d: bad target line", lineno);
-		m->targets = xrealloc(m->targets,
+		m->targets = ks_xrealloc(m->targets,
 				      (m->nr_targets + 1) * sizeof(*m->targets));
 		*cur = &m->targets[m->nr_targets++];
 		memset(*cur, 0, sizeof(**cur));
-		(*cur)->name = xstrdup(w[0]);
+		(*cur)->name = ks_xstrdup(w[0]);
 		return 0;
 	}
 	if (!strcmp(key, "end")) {
@@ -370,8 +352,8 @@ static int parse_line(char *line, struct ks_manifest *m,
 	if (!strcmp(key, "module")) {
 		if (n != 2 || !safe_relpath(w[1]) || (*cur)->module_name)
 			BAD("manifest line %d: bad module line", lineno);
-		(*cur)->module_name = xstrdup(w[0]);
-		(*cur)->module_path = xstrdup(w[1]);
+		(*cur)->module_name = ks_xstrdup(w[0]);
+		(*cur)->module_path = ks_xstrdup(w[1]);
 		return 0;
 	}
 	if (!strcmp(key, "object")) {
@@ -379,10 +361,10 @@ static int parse_line(char *line, struct ks_manifest *m,
 
 		if (n != 2 || !safe_relpath(w[1]))
 			BAD("manifest line %d: bad object line", lineno);
-		t->objects = xrealloc(t->objects,
+		t->objects = ks_xrealloc(t->objects,
 				      (t->nr_objects + 1) * sizeof(*t->objects));
-		t->objects[t->nr_objects].object = xstrdup(w[0]);
-		t->objects[t->nr_objects].path = xstrdup(w[1]);
+		t->objects[t->nr_objects].object = ks_xstrdup(w[0]);
+		t->objects[t->nr_objects].path = ks_xstrdup(w[1]);
 		t->nr_objects++;
 		return 0;
 	}
@@ -416,9 +398,9 @@ static int parse_line(char *line, struct ks_manifest *m,
 		    (fe.kind == KS_FUNC_NEW && fe.desc_index >= 0))
 			BAD("manifest line %d: only changed and deleted functions have a descriptor index",
 			    lineno);
-		fe.name = xstrdup(w[1]);
+		fe.name = ks_xstrdup(w[1]);
 		fe.object = opt_str(w[2]);
-		t->funcs = xrealloc(t->funcs,
+		t->funcs = ks_xrealloc(t->funcs,
 				    (t->nr_funcs + 1) * sizeof(*t->funcs));
 		t->funcs[t->nr_funcs++] = fe;
 		return 0;
@@ -438,9 +420,9 @@ static int parse_line(char *line, struct ks_manifest *m,
 		if (parse_flags(w[2], &s.flags))
 			BAD("manifest line %d: bad symbol flags '%s'",
 			    lineno, w[2]);
-		s.name = xstrdup(w[1]);
+		s.name = ks_xstrdup(w[1]);
 		s.object = opt_str(w[3]);
-		t->syms = xrealloc(t->syms, (t->nr_syms + 1) * sizeof(*t->syms));
+		t->syms = ks_xrealloc(t->syms, (t->nr_syms + 1) * sizeof(*t->syms));
 		t->syms[t->nr_syms++] = s;
 		return 0;
 	}
@@ -461,7 +443,7 @@ static int valid_id(const char *id)
 int ks_manifest_parse(const char *text, struct ks_manifest *m,
 		      char *err, size_t errlen)
 {
-	char *copy = xstrdup(text), *line, *save = NULL;
+	char *copy = ks_xstrdup(text), *line, *save = NULL;
 	struct ks_target *cur = NULL;
 	int lineno = 0, ended = 0, first = 1;
 
@@ -515,11 +497,11 @@ int ks_manifest_parse(const char *text, struct ks_manifest *m,
 		goto fail;
 	}
 	if (!m->description)
-		m->description = xstrdup("");
+		m->description = ks_xstrdup("");
 	if (!m->kernel_version)
-		m->kernel_version = xstrdup("");
+		m->kernel_version = ks_xstrdup("");
 	if (!m->compiler)
-		m->compiler = xstrdup("");
+		m->compiler = ks_xstrdup("");
 	free(copy);
 	return 0;
 fail:
@@ -560,9 +542,9 @@ static int collect(const char *path, const struct stat *st, int flag,
 {
 	(void)ftw;
 	if (flag == FTW_F && S_ISREG(st->st_mode)) {
-		walk_list->paths = xrealloc(walk_list->paths,
+		walk_list->paths = ks_xrealloc(walk_list->paths,
 					    (walk_list->n + 1) * sizeof(char *));
-		walk_list->paths[walk_list->n++] = xstrdup(path + walk_prefix);
+		walk_list->paths[walk_list->n++] = ks_xstrdup(path + walk_prefix);
 	} else if (flag != FTW_D && flag != FTW_DP) {
 		return 1;	/* symlinks and specials have no place here */
 	}
@@ -905,7 +887,7 @@ static int extract(const char *tarball, const char *root, char **topname,
 			set_err(err, errlen, "%s has an entry without a name", tarball);
 			goto out;
 		}
-		clean = xstrdup(name);
+		clean = ks_xstrdup(name);
 		n = strlen(clean);
 		while (n > 1 && clean[n - 1] == '/')
 			clean[--n] = '\0';
@@ -919,7 +901,7 @@ static int extract(const char *tarball, const char *root, char **topname,
 		}
 		if (!*topname)
 			*topname = slash ? strndup(clean, (size_t)(slash - clean)) :
-				   xstrdup(clean);
+				   ks_xstrdup(clean);
 		if (strncmp(clean, *topname, strlen(*topname)) ||
 		    (clean[strlen(*topname)] != '\0' &&
 		     clean[strlen(*topname)] != '/') ||
@@ -950,7 +932,7 @@ static int extract(const char *tarball, const char *root, char **topname,
 				free(path);
 				goto out;
 			}
-			buf = xrealloc(NULL, (size_t)size);
+			buf = ks_xrealloc(NULL, (size_t)size);
 			if (archive_read_data(a, buf, (size_t)size) != size) {
 				set_err(err, errlen, "%s: cannot read %s: %s",
 					tarball, name, archive_error_string(a));
@@ -1059,7 +1041,7 @@ int ks_package_open(const char *tarball, const char *tmpdir,
 	pkg->patch = ks_read_file(path, NULL);
 	free(path);
 	if (!pkg->patch)
-		pkg->patch = xstrdup("");
+		pkg->patch = ks_xstrdup("");
 	free_list(&fl);
 	return 0;
 fail:

@@ -12,6 +12,24 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+void *ks_xrealloc(void *p, size_t n)
+{
+	void *q = realloc(p, n ? n : 1);
+
+	if (!q)
+		abort();
+	return q;
+}
+
+char *ks_xstrdup(const char *s)
+{
+	char *d = strdup(s ? s : "");
+
+	if (!d)
+		abort();
+	return d;
+}
+
 char *ks_strfmt(const char *fmt, ...)
 {
 	va_list ap;

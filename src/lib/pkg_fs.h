@@ -20,6 +20,9 @@ int ks_mkdir_parent(const char *path);
 int ks_rmtree(const char *path);
 /* Copy a regular file. 0 or -1. */
 int ks_copy_file(const char *src, const char *dst);
+/* realloc and strdup (NULL as "") that abort on out-of-memory. */
+void *ks_xrealloc(void *p, size_t n);
+char *ks_xstrdup(const char *s);
 /* asprintf that aborts on out-of-memory. */
 char *ks_strfmt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

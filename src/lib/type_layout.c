@@ -15,24 +15,6 @@
 
 #define MAX_DEPTH 8
 
-static void *xrealloc(void *p, size_t n)
-{
-	void *q = realloc(p, n ? n : 1);
-
-	if (!q)
-		abort();
-	return q;
-}
-
-static char *xstrdup(const char *s)
-{
-	char *d = strdup(s ? s : "");
-
-	if (!d)
-		abort();
-	return d;
-}
-
 static unsigned long long udata(Dwarf_Die *die, unsigned int at)
 {
 	Dwarf_Attribute a;
@@ -53,17 +35,17 @@ static char *type_text(Dwarf_Die *die, int depth)
 
 	if (!dwarf_attr_integrate(die, DW_AT_type, &a) ||
 	    !dwarf_formref_die(&a, &t))
-		return xstrdup("void");
+		return ks_xstrdup("void");
 	name = dwarf_diename(&t);
 	switch (dwarf_tag(&t)) {
 	case DW_TAG_pointer_type:
-		return xstrdup("*");
+		return ks_xstrdup("*");
 	case DW_TAG_const_type:
 	case DW_TAG_volatile_type:
 	case DW_TAG_restrict_type:
 	case DW_TAG_atomic_type:
 		return depth < MAX_DEPTH ? type_text(&t, depth + 1) :
-					   xstrdup("?");
+					   ks_xstrdup("?");
 	case DW_TAG_array_type: {
 		Dwarf_Die sub;
 		unsigned long long n = 0;
@@ -73,7 +55,7 @@ static char *type_text(Dwarf_Die *die, int depth)
 			    udata(&sub, DW_AT_count) :
 			    udata(&sub, DW_AT_upper_bound) + 1;
 		inner = depth < MAX_DEPTH ? type_text(&t, depth + 1) :
-					    xstrdup("?");
+					    ks_xstrdup("?");
 		s = ks_strfmt("%s[%llu]", inner, n);
 		free(inner);
 		return s;
@@ -90,7 +72,7 @@ static char *type_text(Dwarf_Die *die, int depth)
 		return ks_strfmt("enum %s:%llu", name ? name : "",
 				 udata(&t, DW_AT_byte_size));
 	default:
-		return xstrdup(name ? name : "?");
+		return ks_xstrdup(name ? name : "?");
 	}
 }
 
@@ -152,10 +134,10 @@ static void add_members(struct ks_layout *l, Dwarf_Die *agg,
 			add_members(l, &inner, off, depth + 1);
 			continue;
 		}
-		l->members = xrealloc(l->members,
+		l->members = ks_xrealloc(l->members,
 				      (l->nr_members + 1) * sizeof(*l->members));
 		x = &l->members[l->nr_members++];
-		x->name = xstrdup(name);
+		x->name = ks_xstrdup(name);
 		x->type = type_text(&m, 0);
 		x->bit_offset = off;
 		x->bit_size = udata(&m, DW_AT_bit_size);
@@ -167,7 +149,7 @@ static void add_layout(struct ks_layouts *ls, const char *kind,
 {
 	struct ks_layout *l;
 
-	ls->v = xrealloc(ls->v, (ls->n + 1) * sizeof(*ls->v));
+	ls->v = ks_xrealloc(ls->v, (ls->n + 1) * sizeof(*ls->v));
 	l = &ls->v[ls->n++];
 	memset(l, 0, sizeof(*l));
 	l->name = ks_strfmt("%s %s", kind, name);
@@ -376,7 +358,7 @@ static char *append(char *s, const char *sep, char *part)
 /* What changed in one type, in a sentence (owned). */
 static char *describe(const struct ks_layout *a, const struct ks_layout *b)
 {
-	char *s = xstrdup(a->name);
+	char *s = ks_xstrdup(a->name);
 	const char *sep = ": ";
 	size_t i, shown = 0, more = 0;
 
@@ -445,7 +427,7 @@ char *ks_layouts_compare(const struct ks_layouts *pre,
 		    allowed_name(a->name, allowed, nr_allowed))
 			continue;
 		d = describe(a, b);
-		t = out ? ks_strfmt("%s; %s", out, d) : xstrdup(d);
+		t = out ? ks_strfmt("%s; %s", out, d) : ks_xstrdup(d);
 		free(d);
 		free(out);
 		out = t;
