@@ -10,6 +10,7 @@
  */
 #include "create_update.h"
 #include "elf_object.h"
+#include "header_users.h"
 #include "kbuild_driver.h"
 #include "newcode.h"
 #include "objdiff.h"
@@ -18,7 +19,6 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <ftw.h>
 #include <glob.h>
 #include <signal.h>
 #include <openssl/evp.h>
@@ -261,35 +261,11 @@ static int is_local_header(const char *h)
 	       !(!strncmp(h, "arch/", 5) && strstr(h, "/include/"));
 }
 
-struct dirscan {
-	char **srcs;
-	size_t n;
-	size_t treelen;
-};
-
-static struct dirscan *dirscan_state;
-
-static int dirscan_one(const char *path, const struct stat *st, int flag,
-		       struct FTW *ftw)
-{
-	size_t len = strlen(path);
-
-	(void)st;
-	(void)ftw;
-	if (flag == FTW_F && len > 2 && !strcmp(path + len - 2, ".c")) {
-		dirscan_state->srcs = ks_xrealloc(dirscan_state->srcs,
-			(dirscan_state->n + 1) * sizeof(char *));
-		dirscan_state->srcs[dirscan_state->n++] =
-			ks_xstrdup(path + dirscan_state->treelen + 1);
-	}
-	return 0;
-}
-
 /*
  * Objects that may include header h: with a --prebuild tree, every
  * object whose dependencies list it; otherwise, for a subsystem's own
- * header, every C file of its directory (built if configured, then kept
- * only if its dependencies list the header).  A global header without
+ * header, the C files that may include it (header_users.c: built if
+ * configured, then kept only if their dependencies list the header).  A global header without
  * --prebuild is refused: only a full build knows who includes it.
  */
 static int header_candidates(const struct kb_ctx *c, const char *h,
@@ -319,18 +295,7 @@ static int header_candidates(const struct kb_ctx *c, const char *h,
 		}
 		free(list);
 	} else if (is_local_header(h)) {
-		struct dirscan ds = { NULL, 0, strlen(c->tree) };
-		const char *slash = strrchr(h, '/');
-		char *dir = slash ? ks_strfmt("%s/%.*s", c->tree,
-					      (int)(slash - h), h) :
-				    ks_xstrdup(c->tree);
-
-		dirscan_state = &ds;
-		nftw(dir, dirscan_one, 16, FTW_PHYS);
-		dirscan_state = NULL;
-		free(dir);
-		srcs = ds.srcs;
-		n = ds.n;
+		srcs = ks_local_header_users(c->tree, h, &n);
 	} else {
 		snprintf(err, errlen, "the patch changes %s, a header used across the kernel; run ksplice-create once with --prebuild (a full build of the tree) so that it knows which objects include it",
 			 h);
