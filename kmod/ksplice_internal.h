@@ -220,6 +220,9 @@ struct ksplice_update {
  * @percpu_end: vmlinux __per_cpu_end; 0: no vmlinux per-CPU symbol is taken
  * @find_module: the loaded module of a name, under preempt_disable(); NULL:
  *	no module per-CPU symbol is taken
+ * @kallsyms_on_each_symbol: walks every vmlinux symbol; NULL: a local
+ *	symbol whose name several files share (__key.0) is only taken where
+ *	kallsyms names it first
  *
  * Found once at module init (ksplice_main.c).
  */
@@ -240,6 +243,10 @@ struct ksplice_kernel_syms {
 	unsigned long percpu_start;
 	unsigned long percpu_end;
 	struct module *(*find_module)(const char *name);
+	int (*kallsyms_on_each_symbol)(int (*fn)(void *, const char *,
+						 struct module *,
+						 unsigned long),
+				       void *data);
 };
 
 extern struct ksplice_kernel_syms ksplice_ksyms;

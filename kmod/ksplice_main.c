@@ -208,6 +208,11 @@ static int ksplice_find_kernel_syms(void)
 		pr_warn("put_task_stack not found: no stack prescan\n");
 	ksplice_ksyms.put_task_stack = (void *)a;
 	ksplice_find_percpu_syms();
+	/* Optional: see ksplice_symbol_at() in resolve.c. */
+	ksplice_ksyms.kallsyms_on_each_symbol = (void *)
+		ksplice_ksyms.kallsyms_lookup_name("kallsyms_on_each_symbol");
+	if (!ksplice_ksyms.kallsyms_on_each_symbol)
+		pr_warn("kallsyms_on_each_symbol not found: local symbols of shared names are found only where kallsyms lists them first\n");
 	return ksplice_find_site_tables();
 }
 

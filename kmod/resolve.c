@@ -90,6 +90,53 @@ static int ksplice_percpu_check(const char *target, unsigned long addr,
 	return -ENOENT;
 }
 
+struct ksplice_name_at {
+	const char *name;
+	unsigned long addr;
+};
+
+static int ksplice_name_at_fn(void *data, const char *name,
+			      struct module *mod, unsigned long addr)
+{
+	const struct ksplice_name_at *w = data;
+
+	return addr == w->addr && !strcmp(name, w->name);
+}
+
+/*
+ * Is one of @target's symbols named @name at @addr?  A local symbol's name
+ * may be shared by many files (every lockdep __key.0), so looking the name
+ * up finds only one of them; and a zero-sized one (lock_class_key without
+ * lockdep) shares its address with the next symbol, whose name kallsyms
+ * gives for it.  Walks the symbols, so only called once the quick checks
+ * have failed; process context, no lock of the module loader's taken.
+ */
+static bool ksplice_symbol_at(const char *target, const char *name,
+			      unsigned long addr)
+{
+	struct ksplice_name_at w = { name, addr };
+	struct mod_kallsyms *ks;
+	struct module *mod;
+	bool found = false;
+	unsigned int i;
+
+	if (!strcmp(target, "vmlinux"))
+		return ksplice_ksyms.kallsyms_on_each_symbol &&
+		       ksplice_ksyms.kallsyms_on_each_symbol(ksplice_name_at_fn,
+							     &w) > 0;
+	if (!ksplice_ksyms.find_module)
+		return false;
+	preempt_disable();
+	mod = ksplice_ksyms.find_module(target);
+	ks = mod ? rcu_dereference_sched(mod->kallsyms) : NULL;
+	for (i = 0; ks && !found && i < ks->num_symtab; i++)
+		found = ks->symtab[i].st_shndx != SHN_UNDEF &&
+			ks->symtab[i].st_value == addr &&
+			!strcmp(ks->strtab + ks->symtab[i].st_name, name);
+	preempt_enable();
+	return found;
+}
+
 /**
  * ksplice_kallsyms_check() - is @addr the start of symbol @name in @target?
  * @target: "vmlinux" or the module name the symbol must belong to
@@ -101,7 +148,9 @@ static int ksplice_percpu_check(const char *target, unsigned long addr,
  *
  * Uses sprint_symbol(), whose output is "name+0xOFF/0xSIZE [module]".
  * When several symbols share an address kallsyms names one of them, so a
- * different name is accepted if looking @name up gives @addr itself.
+ * different name is accepted if looking @name up gives @addr itself, or
+ * if some symbol of that name in @target lies at @addr (a local name many
+ * files use: ksplice_symbol_at()).
  * Per-CPU variables have no address sprint_symbol() knows; see
  * ksplice_percpu_check().
  *
@@ -150,7 +199,8 @@ int ksplice_kallsyms_check(const char *target, unsigned long addr,
 		return -ENOENT;
 	}
 	if (strcmp(buf, name)) {
-		if (ksplice_lookup_in(target, name, &found) || found != addr) {
+		if (ksplice_lookup_in(target, name, &found) ||
+		    (found != addr && !ksplice_symbol_at(target, name, addr))) {
 			scnprintf(why, why_len,
 				  "0x%lx is %s+0x%lx in %s, not %s", addr,
 				  buf, off, target, name);
