@@ -545,6 +545,21 @@ static char *first_error(const char *log)
 	return ks_strfmt("%.*s", (int)(end - start), start);
 }
 
+/*
+ * Kbuild reaches some directories twice (arch/x86/pci/ through arch/x86/
+ * and as a driver directory); with -j both recursions may compile the
+ * same object at once, and one finds the other's dependency file gone.
+ * Such a build is worth one more try with one job.
+ */
+static int two_makes_raced(const char *log)
+{
+	char *text = ks_read_file(log, NULL);
+	int ret = text && strstr(text, "fixdep: error opening file");
+
+	free(text);
+	return ret;
+}
+
 int kb_build_objects(const struct kb_ctx *c, char *const objs[], size_t n,
 		     const char *outdir, int candidates, char *err,
 		     size_t errlen)
@@ -580,6 +595,10 @@ int kb_build_objects(const struct kb_ctx *c, char *const objs[], size_t n,
 			fprintf(stderr, "  CC      %s%s\n", objs[i],
 				candidates ? " (if configured)" : "");
 	rc = kb_run(c->tree, log, argv);
+	if (rc != 0 && !candidates && two_makes_raced(log)) {
+		argv[1] = "-j1";
+		rc = kb_run(c->tree, log, argv);
+	}
 	if (rc != 0 && !candidates) {
 		char *text = ks_read_file(log, NULL);
 		const char *tail = text ? text : "";
