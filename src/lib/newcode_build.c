@@ -785,6 +785,19 @@ static void add_deleted(struct builder *b, const struct ks_diff_func *f)
 	/* Another file may override a __weak function: leave it alone. */
 	if (ks_sym_bind(s) == STB_WEAK)
 		return;
+	/*
+	 * A global function may have callers the update does not replace:
+	 * another file (rcu_momentary_dyntick_idle(), renamed by a fix to
+	 * kernel/rcu/tree.c, is still called by stop_machine's loop) or a
+	 * module.  A stub would turn their calls into failures, so the
+	 * running function stays as it is for them.
+	 */
+	if (ks_sym_bind(s) == STB_GLOBAL) {
+		*PUSH(b->nc->notes, b->nc->nr_notes) = ks_strfmt(
+			"%s is deleted by the patch but is global: code the update does not replace may still call it, so the running function is kept",
+			s->name);
+		return;
+	}
 	x = PUSH(b->nc->deleted, b->nc->nr_deleted);
 	x->name = ks_xstrdup(s->name);
 	x->object = ks_xstrdup(b->objpath);

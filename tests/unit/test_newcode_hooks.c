@@ -2,7 +2,8 @@
 /*
  * ksplice-create's side of issue 7 on host-compiled fixtures
  * (tests/unit/fixtures/hooks_{pre,post}.c): hooks found with their kinds,
- * a deleted function listed for a stub, a new export, a changed
+ * a deleted static function listed for a stub (a deleted global one
+ * kept, with a note), a new export, a changed
  * writable variable noted with ksplice_data_changed() and refused
  * without it, and a module target's own export resolved by ksplice (so
  * the new code loads before the module).
@@ -91,8 +92,16 @@ int main(void)
 		if (nc.hooks[i].kind == KSPLICE_HOOK_APPLY)
 			CHECK(!strcmp(nc.hooks[i].name, "convert"));
 	}
+	/* the static one gets a stub; the global one is kept, with a note */
 	CHECK(nc.nr_deleted == 1);
-	CHECK(nc.nr_deleted && !strcmp(nc.deleted[0].name, "old_api"));
+	CHECK(nc.nr_deleted && !strcmp(nc.deleted[0].name, "old_helper"));
+	{
+		int kept = 0;
+
+		for (size_t i = 0; i < nc.nr_notes; i++)
+			kept |= strstr(nc.notes[i], "old_api is deleted by the patch but is global") != NULL;
+		CHECK(kept);
+	}
 	CHECK(nc.nr_exports == 1);
 	CHECK(nc.nr_exports && !strcmp(nc.exports[0].name, "new_api") &&
 	      nc.exports[0].gpl && nc.exports[0].func);
@@ -103,7 +112,8 @@ int main(void)
 		char *text = ks_read_file(a, NULL);
 
 		CHECK(text && strstr(text, "EXPORT_SYMBOL_GPL(new_api);"));
-		CHECK(text && strstr(text, "ksplice_deleted_called(THIS_MODULE, \"old_api\")"));
+		CHECK(text && strstr(text, "ksplice_deleted_called(THIS_MODULE, \"old_helper\")"));
+		CHECK(text && !strstr(text, "\"old_api\""));
 		CHECK(text && strstr(text, ".nr_hooks = 2"));
 		free(text);
 	}
