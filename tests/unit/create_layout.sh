@@ -6,16 +6,13 @@
 # ksplice-create refuses (exit 7) and names the struct and the members that
 # moved; --allow-layout-change=klist_waiter lets the author overrule it.
 set -uo pipefail
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-CACHE=${KSPLICE_CACHE:-/var/cache/ksplice}
-SRC=$CACHE/kernels/6.1.192-1/src
+. "$(dirname "$0")/../lib.sh"
+SRC=$KSPLICE_CACHE/kernels/6.1.192-1/src
 ABI=6.1.0-55-amd64
 TOOL=$ROOT/build/bin/ksplice-create
-[ -d "$SRC" ] && [ -d "$CACHE/abi/$ABI/build" ] ||
-	{ echo "skip: 6.1.192-1 is not provisioned (make provision)"; exit 77; }
+[ -d "$SRC" ] && [ -d "$KSPLICE_CACHE/abi/$ABI/build" ] || skip "6.1.192-1 is not provisioned (make provision)"
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
-fail() { echo "FAIL: $*"; exit 1; }
 P=$ROOT/tests/patches/layout-klist.patch
 
 (cd "$WORK" && "$TOOL" --kernel=$ABI --patch="$P" --id=layout "$SRC") > "$WORK/out" 2>&1

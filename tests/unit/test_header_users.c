@@ -7,21 +7,13 @@
  */
 #include "header_users.h"
 #include "pkg_fs.h"
+#include "unit_check.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static int failures;
 static char tmp[] = "/tmp/test_hdrusers.XXXXXX";
-
-#define CHECK(cond) do { \
-	if (!(cond)) { \
-		fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, \
-			__LINE__, #cond); \
-		failures++; \
-	} \
-} while (0)
 
 static void put(const char *rel, const char *text)
 {

@@ -12,6 +12,7 @@
 #include "newcode.h"
 #include "objdiff.h"
 #include "pkg_fs.h"
+#include "unit_check.h"
 
 #include <ksplice/abi.h>
 
@@ -19,16 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int failures;
 static char tmp[] = "/tmp/test_newcode_hooks.XXXXXX";
-
-#define CHECK(cond) do { \
-	if (!(cond)) { \
-		fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, \
-			__LINE__, #cond); \
-		failures++; \
-	} \
-} while (0)
 
 static void compile(const char *name, const char *out, const char *defs)
 {

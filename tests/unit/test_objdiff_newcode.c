@@ -10,21 +10,13 @@
 #include "newcode.h"
 #include "objdiff.h"
 #include "pkg_fs.h"
+#include "unit_check.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static int failures;
 static char tmp[] = "/tmp/test_newcode.XXXXXX";
-
-#define CHECK(cond) do { \
-	if (!(cond)) { \
-		fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, \
-			__LINE__, #cond); \
-		failures++; \
-	} \
-} while (0)
 
 static int compile(const char *name, char *out, size_t len)
 {

@@ -7,20 +7,12 @@
 #include "ksplice/abi.h"
 #include "package.h"
 #include "pkg_fs.h"
+#include "unit_check.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static int failures;
-
-#define CHECK(cond) do { \
-	if (!(cond)) { \
-		fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, \
-			__LINE__, #cond); \
-		failures++; \
-	} \
-} while (0)
 
 static char tmp[] = "/tmp/test_package.XXXXXX";
 

@@ -7,21 +7,13 @@
  */
 #include "pkg_fs.h"
 #include "type_layout.h"
+#include "unit_check.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static int failures;
 static char tmp[] = "/tmp/test_layout.XXXXXX";
-
-#define CHECK(cond) do { \
-	if (!(cond)) { \
-		fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, \
-			__LINE__, #cond); \
-		failures++; \
-	} \
-} while (0)
 
 static void compile(const char *name, char *out, size_t len)
 {
