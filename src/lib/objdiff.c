@@ -525,6 +525,25 @@ static int is_func(const struct ks_object *o, size_t i)
 	       s->name[0];
 }
 
+/*
+ * Another name of a function an earlier symbol already names (same
+ * section, same place): module_init() without __init makes init_module an
+ * alias of the init function.  One function gets one entry, or two
+ * entries would put two jumps on one place.
+ */
+static int is_func_alias(const struct ks_object *o, size_t i)
+{
+	const struct ks_symbol *s = &o->syms[i];
+	size_t k;
+
+	for (k = 1; k < i; k++)
+		if (is_func(o, k) &&
+		    o->syms[k].sym.st_shndx == s->sym.st_shndx &&
+		    o->syms[k].sym.st_value == s->sym.st_value)
+			return 1;
+	return 0;
+}
+
 static int is_rodata_obj(const struct ks_object *o, size_t i)
 {
 	const struct ks_symbol *s = &o->syms[i];
@@ -693,7 +712,7 @@ int ks_diff_objects_lines(const struct ks_object *pre,
 						  post->syms[i].name));
 			continue;
 		}
-		if (changed[i] != 1)
+		if (changed[i] != 1 || is_func_alias(post, i))
 			continue;
 		add_func(d, i, d->map[i],
 			 d->map[i] ? KS_FUNC_CHANGED : KS_FUNC_NEW);
@@ -703,7 +722,8 @@ int ks_diff_objects_lines(const struct ks_object *pre,
 		int mapped = 0;
 
 		if (!is_func(pre, j) || ks_sym_is_cold_piece(pre->syms[j].name) ||
-		    ks_sec_is_init(ks_sym_section(pre, &pre->syms[j])))
+		    ks_sec_is_init(ks_sym_section(pre, &pre->syms[j])) ||
+		    is_func_alias(pre, j))
 			continue;
 		for (i = 1; i < post->nr_syms && !mapped; i++)
 			mapped = d->map[i] == j;

@@ -37,6 +37,8 @@ static const struct expect cases[] = {
 	{ "rodata", "changed:lookup", NULL, 0 },
 	/* without the patch's hunks a moved __LINE__ is a change */
 	{ "lines", "changed:first changed:later", NULL, 0 },
+	/* two names of one function (init_module): changed once */
+	{ "alias", "changed:fx_init", NULL, 0 },
 };
 
 static const char *fixtures = "tests/unit/fixtures";
