@@ -265,8 +265,9 @@ static int is_local_header(const char *h)
  * Objects that may include header h: with a --prebuild tree, every
  * object whose dependencies list it; otherwise, for a subsystem's own
  * header, the C files that may include it (header_users.c: built if
- * configured, then kept only if their dependencies list the header).  A global header without
- * --prebuild is refused: only a full build knows who includes it.
+ * configured, then kept only if their dependencies list the header).
+ * A global header without --prebuild is refused: only a full build knows
+ * who includes it.
  */
 static int header_candidates(const struct kb_ctx *c, const char *h,
 			     char ***objs, size_t *nobjs, char ***csrc,
@@ -520,6 +521,16 @@ static char *module_name(const char *id, const char *target)
 	return m;
 }
 
+/* Functions of a diff the update replaces or adds (not the deleted ones). */
+static size_t replaced_funcs(const struct ks_diff *d)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < d->nr_funcs; i++)
+		n += d->funcs[i].kind != KS_FUNC_DELETED;
+	return n;
+}
+
 /*
  * New code that reads a struct whose layout the patch changed would read
  * the running kernel's memory, all of the old layout, wrongly: refused,
@@ -532,12 +543,10 @@ static int check_layouts(const struct ks_create_opts *o, const char *predir,
 {
 	struct ks_layouts pre, post;
 	char *a, *b, *what;
-	size_t i, n = 0, changed = 0;
+	size_t n = 0;
 	int ret = KB_OK;
 
-	for (i = 0; i < x->diff.nr_funcs; i++)
-		changed += x->diff.funcs[i].kind != KS_FUNC_DELETED;
-	if (!changed)
+	if (!replaced_funcs(&x->diff))
 		return KB_OK;
 	a = ks_strfmt("%s/%s", predir, x->obj);
 	b = ks_strfmt("%s/%s", postdir, x->obj);
@@ -1099,8 +1108,7 @@ int ks_create_update(const struct ks_create_opts *o,
 		for (j = 0; j < oi[i].diff.nr_notes; j++)
 			add_note(r, ks_strfmt("%s: %s", oi[i].src,
 					      oi[i].diff.notes[j]));
-		for (j = 0; j < oi[i].diff.nr_funcs; j++)
-			total_all += oi[i].diff.funcs[j].kind != KS_FUNC_DELETED;
+		total_all += replaced_funcs(&oi[i].diff);
 	}
 	if (!total_all) {
 		snprintf(err, errlen, "No changes detected.");
@@ -1110,11 +1118,9 @@ int ks_create_update(const struct ks_create_opts *o,
 
 	/* Group objects by target; objects without changes are left out. */
 	for (i = 0; i < nobjs; i++) {
-		size_t k, has = 0;
+		size_t k;
 
-		for (j = 0; j < oi[i].diff.nr_funcs; j++)
-			has += oi[i].diff.funcs[j].kind != KS_FUNC_DELETED;
-		if (!has)
+		if (!replaced_funcs(&oi[i].diff))
 			continue;
 		for (k = 0; k < ntg && strcmp(tg[k].name, oi[i].target); k++)
 			;

@@ -125,21 +125,21 @@ static void scan(const char *tree, const char *dir, struct scope_files *s)
 char **ks_local_header_users(const char *tree, const char *h, size_t *n)
 {
 	struct scope_files s = { .treelen = strlen(tree) };
-	char *dir = ks_strfmt("%.*s", (int)(base_of(h) - h > 0 ?
-					    base_of(h) - h - 1 : 0), h);
-	char *scope = ks_strfmt("%.*s", (int)(strrchr(dir, '/') ?
-					      strrchr(dir, '/') - dir : 0), dir);
+	const char *slash = strrchr(h, '/');
+	char *dir = ks_strfmt("%.*s", slash ? (int)(slash - h) : 0, h);
+	const char *up = strrchr(dir, '/');
+	/*
+	 * The scope is dir's parent ("fs/ocfs2" for "fs/ocfs2/cluster"), but
+	 * a directory right under the top (fs/ext4) is its own scope.
+	 */
+	char *scope = up && memchr(dir, '/', (size_t)(up - dir)) ?
+		      ks_strfmt("%.*s", (int)(up - dir), dir) : ks_xstrdup(dir);
 	char **names = ks_xrealloc(NULL, sizeof(char *));
 	char **out = NULL;
 	size_t nn = 1, no = 0, i, dl = strlen(dir);
 	int grew = 1;
 
 	names[0] = ks_xstrdup(base_of(h));
-	/* A directory at the top (fs/ext4) is its own scope. */
-	if (!strchr(scope, '/')) {
-		free(scope);
-		scope = ks_xstrdup(dir);
-	}
 	scan(tree, *scope ? scope : ".", &s);
 	/* The scope's headers that include the header, to a fixed point. */
 	while (grew) {
