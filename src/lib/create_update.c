@@ -10,6 +10,7 @@
  */
 #include "create_update.h"
 #include "elf_object.h"
+#include "header_additions.h"
 #include "header_users.h"
 #include "kbuild_driver.h"
 #include "newcode.h"
@@ -17,6 +18,7 @@
 #include "pkg_fs.h"
 #include "type_layout.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <glob.h>
@@ -266,13 +268,11 @@ static int is_local_header(const char *h)
  * object whose dependencies list it; otherwise, for a subsystem's own
  * header, the C files that may include it (header_users.c: built if
  * configured, then kept only if their dependencies list the header).
- * A global header without --prebuild is refused: only a full build knows
- * who includes it.
+ * (A global header without --prebuild: global_header().)
  */
-static int header_candidates(const struct kb_ctx *c, const char *h,
-			     char ***objs, size_t *nobjs, char ***csrc,
-			     const char ***chdr, size_t *ncand, char *err,
-			     size_t errlen)
+static void header_candidates(const struct kb_ctx *c, const char *h,
+			      char ***objs, size_t *nobjs, char ***csrc,
+			      const char ***chdr, size_t *ncand)
 {
 	char **srcs = NULL;
 	size_t n = 0, i, j;
@@ -295,12 +295,8 @@ static int header_candidates(const struct kb_ctx *c, const char *h,
 			free(list[i]);
 		}
 		free(list);
-	} else if (is_local_header(h)) {
-		srcs = ks_local_header_users(c->tree, h, &n);
 	} else {
-		snprintf(err, errlen, "the patch changes %s, a header used across the kernel; run ksplice-create once with --prebuild (a full build of the tree) so that it knows which objects include it",
-			 h);
-		return KB_REFUSED;
+		srcs = ks_local_header_users(c->tree, h, &n);
 	}
 	for (i = 0; i < n; i++) {
 		char *obj = NULL;
@@ -322,7 +318,138 @@ static int header_candidates(const struct kb_ctx *c, const char *h,
 		(*chdr)[(*ncand)++] = h;
 	}
 	free(srcs);
-	return KB_OK;
+}
+
+/* Whether one of the --stacked-on patches mentions one of the names. */
+static const char *base_patches_mention(const struct ks_create_opts *o,
+					char *const names[], size_t n)
+{
+	size_t i, j;
+
+	for (i = 0; i < o->nr_base_patches; i++) {
+		char *text = ks_read_file(o->base_patches[i], NULL);
+
+		for (j = 0; text && j < n; j++) {
+			const char *p = text;
+			size_t l = strlen(names[j]);
+
+			while ((p = strstr(p, names[j]))) {
+				int word = (p == text || !(isalnum((unsigned char)p[-1]) || p[-1] == '_')) &&
+					   !(isalnum((unsigned char)p[l]) || p[l] == '_');
+
+				if (word) {
+					free(text);
+					return names[j];
+				}
+				p += l;
+			}
+		}
+		free(text);
+	}
+	return NULL;
+}
+
+/*
+ * A changed header used across the kernel, without --prebuild: only a
+ * full build knows which objects include it, but none of them changes
+ * when the change only declares names that no code of the tree mentions
+ * (header_additions.h); then only the patch's own files are built.
+ * KB_OK (with a note) or KB_REFUSED saying why.
+ */
+static int global_header(const struct ks_create_opts *o,
+			 const struct kb_ctx *c, const char *h, const char *pre,
+			 const char *post, struct ks_create_result *r,
+			 char *err, size_t errlen)
+{
+	char *log, *name = NULL;
+	char *file = NULL, *list = NULL, why[256] = "", **names = NULL;
+	const char *bname;
+	size_t n = 0, i;
+	int ret = KB_REFUSED, used;
+
+	if (!pre)
+		snprintf(why, sizeof(why), "it is a new header");
+	else if (!post)
+		snprintf(why, sizeof(why), "it is deleted");
+	else if (ks_header_additions(pre, post, &names, &n, why, sizeof(why))) {
+		log = ks_strfmt("%s/names-in-tree.log", c->work);
+		used = ks_names_in_tree(c->source, names, n, log, &name, &file);
+		free(log);
+		bname = used ? NULL : base_patches_mention(o, names, n);
+		if (used < 0)
+			snprintf(why, sizeof(why), "searching the source tree for the names it declares failed");
+		else if (used)
+			snprintf(why, sizeof(why), "it declares %s, which %s already mentions",
+				 name, file);
+		else if (bname)
+			snprintf(why, sizeof(why), "it declares %s, which a --stacked-on patch already mentions",
+				 bname);
+		else
+			ret = KB_OK;
+	}
+	if (ret == KB_OK) {
+		for (i = 0; i < n; i++) {
+			char *l = ks_strfmt("%s%s%s", list ? list : "",
+					    list ? ", " : "", names[i]);
+
+			free(list);
+			list = l;
+		}
+		add_note(r, ks_strfmt("%s is used across the kernel, but the change only declares new names (%s) that no code of the tree mentions: no other object changes",
+				      h, list ? list : "none"));
+	} else {
+		snprintf(err, errlen, "the patch changes %s, a header used across the kernel, and not only by declaring new names (%s); run ksplice-create once with --prebuild (a full build of the tree) so that it knows which objects include it",
+			 h, why);
+	}
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	free(list);
+	free(name);
+	free(file);
+	return ret;
+}
+
+/*
+ * The changed headers as the patches leave them (NULL: deleted), from a
+ * scratch copy of the patches' files: the tree itself is patched only
+ * for the post build.
+ */
+static char **patched_headers(const struct ks_create_opts *o,
+			      const struct kb_ctx *c, char *const files[],
+			      size_t nfiles, char *const hdrs[], size_t nhdrs)
+{
+	struct kb_ctx s = *c;
+	char **post = ks_xrealloc(NULL, (nhdrs + 1) * sizeof(char *));
+	char err[512];
+	size_t i;
+	int ok = 1;
+
+	memset(post, 0, (nhdrs + 1) * sizeof(char *));
+	s.tree = ks_strfmt("%s/patched-files", c->work);
+	for (i = 0; i < nfiles && ok; i++) {
+		char *from = ks_strfmt("%s/%s", c->tree, files[i]);
+		char *to = ks_strfmt("%s/%s", s.tree, files[i]);
+
+		ok = !!access(from, F_OK) ||
+		     (!ks_mkdir_parent(to) && !ks_copy_file(from, to));
+		free(from);
+		free(to);
+	}
+	ok = ok && !kb_apply_patches(&s, o->patches, o->nr_patches, 0, err,
+				     sizeof(err));
+	for (i = 0; i < nhdrs && ok; i++) {
+		char *path = ks_strfmt("%s/%s", s.tree, hdrs[i]);
+
+		post[i] = ks_read_file(path, NULL);
+		free(path);
+	}
+	free(s.tree);
+	if (!ok) {
+		free(post);
+		return NULL;
+	}
+	return post;
 }
 
 /* Pre objects: reuse the tree's cached ones when the source is the same. */
@@ -766,7 +893,7 @@ int ks_create_update(const struct ks_create_opts *o,
 	size_t ntg = 0;
 	struct ks_exports ex = { 0 };
 	struct ks_manifest *m = &r->manifest;
-	char **hdrs = NULL, **csrc = NULL;
+	char **hdrs = NULL, **csrc = NULL, **hdr_pre = NULL, **hdr_post = NULL;
 	const char **chdr = NULL;
 	size_t nhdrs = 0, ncand = 0, nexplicit = 0, nbfiles = 0;
 	char **bfiles = NULL, **allfiles = NULL;
@@ -945,6 +1072,15 @@ int ks_create_update(const struct ks_create_opts *o,
 			 err, errlen);
 	if (ret)
 		goto out;
+	/* the changed headers before and after (NULL: new, deleted) */
+	hdr_pre = ks_xrealloc(NULL, (nhdrs + 1) * sizeof(char *));
+	for (i = 0; i < nhdrs; i++) {
+		char *path = ks_strfmt("%s/%s", c.tree, hdrs[i]);
+
+		hdr_pre[i] = ks_read_file(path, NULL);
+		free(path);
+	}
+	hdr_post = patched_headers(o, &c, files, nfiles, hdrs, nhdrs);
 	ret = kb_apply_patches(&c, o->patches, o->nr_patches, 1, err, errlen);
 	if (ret)
 		goto out;
@@ -955,9 +1091,19 @@ int ks_create_update(const struct ks_create_opts *o,
 	}
 	/* Objects that may include a changed header. */
 	nexplicit = nobjs;
-	for (i = 0; i < nhdrs && !ret; i++)
-		ret = header_candidates(&c, hdrs[i], &objs, &nobjs, &csrc,
-					&chdr, &ncand, err, errlen);
+	for (i = 0; i < nhdrs && !ret; i++) {
+		if (kb_is_prebuilt(&c) || is_local_header(hdrs[i])) {
+			header_candidates(&c, hdrs[i], &objs, &nobjs, &csrc,
+					  &chdr, &ncand);
+		} else if (!hdr_post) {
+			snprintf(err, errlen, "cannot read %s as the patch leaves it: patching a copy of the patch's files failed",
+				 hdrs[i]);
+			ret = KB_ERR;
+		} else {
+			ret = global_header(o, &c, hdrs[i], hdr_pre[i],
+					    hdr_post[i], r, err, errlen);
+		}
+	}
 	if (ret)
 		goto out;
 
@@ -1261,6 +1407,12 @@ out:
 		free(objs[i]);
 	free(objs);
 	free(hdrs);
+	for (i = 0; hdr_pre && i < nhdrs; i++) {
+		free(hdr_pre[i]);
+		free(hdr_post ? hdr_post[i] : NULL);
+	}
+	free(hdr_pre);
+	free(hdr_post);
 	for (i = 0; i < ncand; i++)
 		free(csrc[i]);
 	free(csrc);
