@@ -452,6 +452,39 @@ static char **patched_headers(const struct ks_create_opts *o,
 	return post;
 }
 
+/*
+ * Whether the command of a cached object (its .cmd file) compiled it in
+ * an ancestor directory's context: KBUILD_MODFILE names a directory
+ * above the object's.  Kbuild 6.1 can do that (build_again_in_own_dir()
+ * in kbuild_driver.c); objects cached before that was repaired are built
+ * again unless their key says they were built since.  (An object that a
+ * Makefile above lists on purpose, fs/xfs/libxfs/ from fs/xfs/, is built
+ * again once and then kept.)
+ */
+static int cmd_from_ancestor(const char *cmdfile, const char *obj)
+{
+	char *text = ks_read_file(cmdfile, NULL), *p, *e, *nl;
+	const char *sl = strrchr(obj, '/'), *msl;
+	int ret = 0;
+
+	if (!text || !sl)
+		goto out;
+	nl = strchr(text, '\n');
+	if (nl)
+		*nl = 0;
+	p = strstr(text, "-DKBUILD_MODFILE='\"");
+	if (!p)
+		goto out;
+	p += strlen("-DKBUILD_MODFILE='\"");
+	e = strchr(p, '"');
+	msl = e ? memrchr(p, '/', (size_t)(e - p)) : NULL;
+	ret = msl && msl - p < sl - obj && !strncmp(obj, p, (size_t)(msl - p)) &&
+	      obj[msl - p] == '/';
+out:
+	free(text);
+	return ret;
+}
+
 /* Pre objects: reuse the tree's cached ones when the source is the same. */
 static int build_pre(const struct kb_ctx *c, struct objinfo *oi, size_t n,
 		     const char *predir, int candidates, int nocache,
@@ -475,8 +508,13 @@ static int build_pre(const struct kb_ctx *c, struct objinfo *oi, size_t n,
 					    (int)(sl - oi[i].obj), oi[i].obj, sl + 1) :
 			     ks_strfmt("%s/.%s.cmd", c->tree, oi[i].obj);
 
-		if (!nocache && sum && key && !strcmp(sum, key) &&
-		    !ks_mkdir_parent(dst) &&
+		/* the key is the source's sum, then " once" (built since the
+		 * repair of double compiles) */
+		int fresh = sum && key && !strncmp(key, sum, strlen(sum)) &&
+			    (!strcmp(key + strlen(sum), " once") ||
+			     (!key[strlen(sum)] && !cmd_from_ancestor(cmdc, oi[i].obj)));
+
+		if (!nocache && fresh && !ks_mkdir_parent(dst) &&
 		    !ks_copy_file(cobj, dst) && !ks_copy_file(cmdc, cmdt)) {
 			if (c->verbose)
 				fprintf(stderr, "  PRE     %s (cached)\n", oi[i].obj);
@@ -519,8 +557,12 @@ static int build_pre(const struct kb_ctx *c, struct objinfo *oi, size_t n,
 
 			/* A candidate the configuration does not build is absent. */
 			if (sum && !access(built, R_OK) && !ks_mkdir_parent(cobj) &&
-			    !ks_copy_file(built, cobj) && !ks_copy_file(cmdt, cmdc))
-				ks_write_file(keyf, sum, strlen(sum));
+			    !ks_copy_file(built, cobj) && !ks_copy_file(cmdt, cmdc)) {
+				char *k = ks_strfmt("%s once", sum);
+
+				ks_write_file(keyf, k, strlen(k));
+				free(k);
+			}
 			free(srcf);
 			free(sum);
 			free(keyf);

@@ -545,18 +545,145 @@ static char *first_error(const char *log)
 	return ks_strfmt("%.*s", (int)(end - start), start);
 }
 
-/*
- * Kbuild reaches some directories twice (arch/x86/pci/ through arch/x86/
- * and as a driver directory); with -j both recursions may compile the
- * same object at once, and one finds the other's dependency file gone.
- * Such a build is worth one more try with one job.
- */
-static int two_makes_raced(const char *log)
+/* The size of a file, or 0. */
+static long file_size(const char *path)
 {
-	char *text = ks_read_file(log, NULL);
-	int ret = text && strstr(text, "fixdep: error opening file");
+	struct stat st;
 
+	return stat(path, &st) ? 0 : (long)st.st_size;
+}
+
+/* What a build appended to log from offset on (owned, never NULL). */
+static char *log_from(const char *log, long offset)
+{
+	size_t len = 0;
+	char *text = ks_read_file(log, &len), *part;
+
+	if (!text)
+		return ks_xstrdup("");
+	part = ks_xstrdup(offset >= 0 && (size_t)offset <= len ? text + offset : "");
 	free(text);
+	return part;
+}
+
+/*
+ * The objects a build log says were compiled ("  CC      x.o" and
+ * "  CC [M]  x.o" lines), in order, repeats included (owned).
+ */
+static char **compiled_in(const char *text, size_t *n)
+{
+	char **v = NULL;
+	const char *p = text;
+
+	*n = 0;
+	while (*p) {
+		const char *e = strchr(p, '\n');
+		size_t len = e ? (size_t)(e - p) : strlen(p);
+
+		if (len > 10 && (!strncmp(p, "  CC      ", 10) ||
+				 !strncmp(p, "  CC [M]  ", 10))) {
+			v = ks_xrealloc(v, (*n + 1) * sizeof(char *));
+			v[(*n)++] = ks_strfmt("%.*s", (int)(len - 10), p + 10);
+		}
+		p += len + (e ? 1 : 0);
+	}
+	return v;
+}
+
+static size_t count_in(char **v, size_t n, const char *x)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < n; i++)
+		k += !strcmp(v[i], x);
+	return k;
+}
+
+static void free_list(char **v, size_t n)
+{
+	while (n)
+		free(v[--n]);
+	free(v);
+}
+
+/*
+ * Kbuild 6.1 compiles some objects twice when one is the goal: a
+ * directory that an ancestor's ancestor lists (drivers/char/ipmi/ from
+ * drivers/, arch/x86/pci/ from the top) is also reached through the
+ * directory in between, whose generic %.o rule compiles the goal with
+ * its own flags; drivers/char compiles ipmi_msghandler.o without
+ * -DMODULE.  The two compiles race: one may find the other's dependency
+ * file gone, and the last to finish wins, so the object may be built for
+ * vmlinux although it is a module.  An object compiled more than once is
+ * built again through its directory's goal (drivers/char/ipmi/), which
+ * only its own Makefile answers, and the other objects that compiles are
+ * removed again so that none of them stays in the tree with a patched
+ * header in it.  0, or -1 if an object is still not compiled once.
+ */
+static int build_again_in_own_dir(const struct kb_ctx *c,
+				  char *const objs[], size_t n,
+				  const char *first_log, const char *jobs,
+				  const char *log, int *redone)
+{
+	size_t nc = 0, i, j, nr = 0;
+	char **first = compiled_in(first_log, &nc), **dirs = NULL;
+	int ret = 0;
+
+	*redone = 0;
+	for (i = 0; i < n; i++) {
+		const char *slash = strrchr(objs[i], '/');
+		char *dir;
+
+		if (count_in(first, nc, objs[i]) < 2 || !slash)
+			continue;
+		dir = ks_strfmt("%.*s/", (int)(slash - objs[i]), objs[i]);
+		if (count_in(dirs, nr, dir)) {
+			free(dir);
+			continue;
+		}
+		dirs = ks_xrealloc(dirs, (nr + 1) * sizeof(char *));
+		dirs[nr++] = dir;
+	}
+	for (i = 0; i < nr; i++) {
+		char *argv[] = { "make", (char *)jobs, "-k", KCFLAGS, dirs[i],
+				 NULL };
+		size_t dl = strlen(dirs[i]), na = 0;
+		long off = file_size(log);
+		char *text, **again;
+
+		for (j = 0; j < n; j++) {
+			if (!strncmp(objs[j], dirs[i], dl) &&
+			    !strchr(objs[j] + dl, '/')) {
+				char *o = ks_strfmt("%s/%s", c->tree, objs[j]);
+
+				unlink(o);
+				free(o);
+			}
+		}
+		if (c->verbose)
+			fprintf(stderr, "  CC      %s (again: Kbuild compiled an object of it twice)\n",
+				dirs[i]);
+		kb_run(c->tree, log, argv);
+		text = log_from(log, off);
+		again = compiled_in(text, &na);
+		for (j = 0; j < na; j++) {
+			char *o = ks_strfmt("%s/%s", c->tree, again[j]);
+
+			if (!count_in((char **)objs, n, again[j]))
+				unlink(o);
+			free(o);
+		}
+		for (j = 0; j < n; j++)
+			if (!strncmp(objs[j], dirs[i], dl) &&
+			    !strchr(objs[j] + dl, '/') &&
+			    count_in(again, na, objs[j]) > 1)
+				ret = -1;
+		free_list(again, na);
+		free(text);
+	}
+	*redone = nr > 0;
+	free_list(dirs, nr);
+	free_list(first, nc);
 	return ret;
 }
 
@@ -566,15 +693,19 @@ int kb_build_objects(const struct kb_ctx *c, char *const objs[], size_t n,
 {
 	char **argv = calloc(n + 8, sizeof(char *));
 	char *jobs = ks_strfmt("-j%d", c->jobs > 0 ? c->jobs : 1);
-	char *log = ks_strfmt("%s/build.log", c->work);
+	char *log = ks_strfmt("%s/build.log", c->work), *text = NULL;
 	size_t i, k = 0;
-	int ret = KB_OK, rc;
+	long off = file_size(log);
+	int ret = KB_OK, rc, redone = 0, twice, missing;
 
 	/*
 	 * Named objects are rebuilt from scratch.  Candidates (objects that
 	 * may include a changed header) are left to Kbuild's dependency
 	 * check, so a --prebuild tree does not compile them again; Kbuild
-	 * refuses those the config does not build, and -k goes on.
+	 * refuses those the config does not build.  -k goes on after an
+	 * error so that every object that can be built is, and an object
+	 * Kbuild compiled twice can be built again alone; whether the
+	 * named objects were built is checked below.
 	 */
 	for (i = 0; i < n && !candidates; i++) {
 		char *o = ks_strfmt("%s/%s", c->tree, objs[i]);
@@ -584,8 +715,7 @@ int kb_build_objects(const struct kb_ctx *c, char *const objs[], size_t n,
 	}
 	argv[k++] = "make";
 	argv[k++] = jobs;
-	if (candidates)
-		argv[k++] = "-k";
+	argv[k++] = "-k";
 	argv[k++] = KCFLAGS;
 	for (i = 0; i < n; i++)
 		argv[k++] = objs[i];
@@ -595,14 +725,29 @@ int kb_build_objects(const struct kb_ctx *c, char *const objs[], size_t n,
 			fprintf(stderr, "  CC      %s%s\n", objs[i],
 				candidates ? " (if configured)" : "");
 	rc = kb_run(c->tree, log, argv);
-	if (rc != 0 && !candidates && two_makes_raced(log)) {
-		argv[1] = "-j1";
-		rc = kb_run(c->tree, log, argv);
+	text = log_from(log, off);
+	twice = build_again_in_own_dir(c, objs, n, text, jobs, log, &redone);
+	if (twice) {
+		snprintf(err, errlen, "building %s failed: Kbuild compiled it twice, with different flags, even through its own directory",
+			 objs[0]);
+		ret = KB_ERR;
+		goto out;
 	}
-	if (rc != 0 && !candidates) {
-		char *text = ks_read_file(log, NULL);
-		const char *tail = text ? text : "";
-		char *first = first_error(tail);
+	/*
+	 * A build that had to be done again failed where the two compiles
+	 * raced; then what counts is whether every named object is there.
+	 */
+	for (i = 0, missing = 0; i < n && !candidates; i++) {
+		char *o = ks_strfmt("%s/%s", c->tree, objs[i]);
+
+		missing |= access(o, R_OK) != 0;
+		free(o);
+	}
+	if (redone)
+		rc = missing;
+	if ((rc != 0 || missing) && !candidates) {
+		const char *tail = text;
+		char *first = first_error(text);
 
 		if (strlen(tail) > 600)
 			tail += strlen(tail) - 600;
@@ -610,7 +755,6 @@ int kb_build_objects(const struct kb_ctx *c, char *const objs[], size_t n,
 			 objs[0], first ? first : "(no compiler error line)",
 			 tail);
 		free(first);
-		free(text);
 		ret = KB_ERR;
 		goto out;
 	}
@@ -632,6 +776,7 @@ out:
 	free(argv);
 	free(jobs);
 	free(log);
+	free(text);
 	return ret;
 }
 
