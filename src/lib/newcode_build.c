@@ -368,6 +368,15 @@ static int must_carry(struct builder *b, size_t sym)
 	if (!strncmp(s->name, "__func__.", 9) ||
 	    !strncmp(s->name, "__PRETTY_FUNCTION__.", 20))
 		return 1;
+	/*
+	 * Compound literals in read-only data: anonymous constants, so a
+	 * copy serves as well, and their numbered names repeat across the
+	 * objects of a module (mlx5_ib has several __compound_literal.6),
+	 * so the running one often cannot be told apart.
+	 */
+	if (!strncmp(s->name, "__compound_literal.", 19) && sec &&
+	    !(sec->sh.sh_flags & SHF_WRITE))
+		return 1;
 	/* Dynamic debug descriptors: the module registers its own. */
 	return sec && !strncmp(sec->name, "__dyndbg", 8);
 }

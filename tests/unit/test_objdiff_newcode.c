@@ -252,6 +252,30 @@ static void test_cross_object(const struct ks_exports *ex)
 	printf("cross-object   %s\n", failures > before ? "FAIL" : "ok");
 }
 
+/*
+ * A read-only compound literal is carried (its numbered name repeats in
+ * other objects of a module, so the running one may not be found); a
+ * writable one is the running variable, as any static data.
+ */
+static void test_compound_literals(const struct ks_exports *ex)
+{
+	struct ks_object pre, post;
+	struct ks_diff d;
+	struct nc_object nc;
+	char err[512] = "";
+	int before = failures;
+
+	CHECK(build("literal", &pre, &post, &d, &nc, ex, err, sizeof(err)) == 0);
+	CHECK(nc.nr_funcs == 2);
+	CHECK(find_ksym(&nc, "__compound_literal.0") < 0);
+	CHECK(find_ksym(&nc, "__compound_literal.1") >= 0);
+	nc_free(&nc);
+	ks_diff_free(&d);
+	ks_object_free(&pre);
+	ks_object_free(&post);
+	printf("literals       %s\n", failures > before ? "FAIL" : "ok");
+}
+
 int main(void)
 {
 	struct ks_exports ex;
@@ -273,6 +297,7 @@ int main(void)
 	test_references(&ex);
 	test_alternatives(&ex);
 	test_cross_object(&ex);
+	test_compound_literals(&ex);
 	ks_exports_free(&ex);
 	free(symvers);
 	ks_rmtree(tmp);
