@@ -26,3 +26,16 @@ step() {
 	printf '  %-58s %6.2fs\n' "$1" "$(echo "$t - $STEP_T" | bc)"
 	STEP_T=$t
 }
+
+# create_setup: for the host tests that run ksplice-create on the
+# provisioned Debian 6.1.192-1 source: SRC, ABI, TOOL and a WORK
+# directory removed at exit; skips when the source is not provisioned.
+create_setup() {
+	SRC=$KSPLICE_CACHE/kernels/6.1.192-1/src
+	ABI=6.1.0-55-amd64
+	TOOL=$ROOT/build/bin/ksplice-create
+	[ -d "$SRC" ] && [ -d "$KSPLICE_CACHE/abi/$ABI/build" ] ||
+		skip "6.1.192-1 is not provisioned (make provision)"
+	WORK=$(mktemp -d)
+	trap 'rm -rf "$WORK"' EXIT
+}

@@ -9,15 +9,10 @@
 # use named, as is a change to an existing declaration of the header.
 set -uo pipefail
 . "$(dirname "$0")/../lib.sh"
-SRC=$KSPLICE_CACHE/kernels/6.1.192-1/src
-ABI=6.1.0-55-amd64
-TOOL=$ROOT/build/bin/ksplice-create
-[ -d "$SRC" ] && [ -d "$KSPLICE_CACHE/abi/$ABI/build" ] || skip "6.1.192-1 is not provisioned (make provision)"
+create_setup
 TREE=$(ls -d "$KSPLICE_CACHE"/create/tree-* 2>/dev/null | head -1)
 [ -n "$TREE" ] && [ -e "$TREE/.ksplice-prebuilt" ] &&
 	skip "the build tree is --prebuilt: every includer is known, this path is not taken"
-WORK=$(mktemp -d)
-trap 'rm -rf "$WORK"' EXIT
 P=$ROOT/tests/patches/global-header-helper.patch
 
 (cd "$WORK" && "$TOOL" -v --kernel=$ABI --patch="$P" --id=ghdr "$SRC") > "$WORK/out" 2>&1
@@ -32,23 +27,25 @@ got=$(awk '$1 == "func" { print $2 ":" $3 ":" $4 }' "$M" | sort | tr '\n' ' ')
 [ "$got" = "changed:cmdline_proc_show:fs/proc/cmdline.o " ] || fail "functions '$got'"
 [ "$(awk '$1 == "object"' "$M" | wc -l)" = 1 ] || fail "only cmdline.o should be carried"
 
+# refused PATCH ID WHAT: ksplice-create exits 7 on PATCH and writes nothing
+refused() {
+	(cd "$WORK" && "$TOOL" --kernel=$ABI --patch="$1" --id="$2" "$SRC") > "$WORK/out" 2>&1
+	local rc=$?
+	cat "$WORK/out"
+	[ $rc = 7 ] || fail "$3: exit $rc, expected 7"
+	[ ! -e "$WORK/ksplice-$2.tar.gz" ] || fail "$3: a refused update was written"
+}
+
 # the helper under a name the tree already uses
 sed 's/seq_puts_line/show_stat/g' "$P" > "$WORK/used.patch"
-(cd "$WORK" && "$TOOL" --kernel=$ABI --patch="$WORK/used.patch" --id=ghdr2 "$SRC") > "$WORK/out" 2>&1
-rc=$?
-cat "$WORK/out"
-[ $rc = 7 ] || fail "a name in use: exit $rc, expected 7"
+refused "$WORK/used.patch" ghdr2 "a name in use"
 grep -Eq 'the patch changes include/linux/seq_file.h, a header used across the kernel, and not only by declaring new names \(it declares show_stat, which (fs/proc/stat.c|mm/slub.c) already mentions\); run ksplice-create once with --prebuild' "$WORK/out" ||
 	fail "the refusal does not name show_stat and where it is used"
-[ ! -e "$WORK/ksplice-ghdr2.tar.gz" ] || fail "a refused update was written"
 
 # an existing declaration changed as well: the signature of seq_putc
-sed 's/^ void seq_putc(struct seq_file \*m, char c);/-void seq_putc(struct seq_file *m, char c);\n+void seq_putc(struct seq_file *m, int c);/; s/^@@ -119,6 +119,13 @@/@@ -119,6 +119,13 @@/' "$P" > "$WORK/sig.patch"
+sed 's/^ void seq_putc(struct seq_file \*m, char c);/-void seq_putc(struct seq_file *m, char c);\n+void seq_putc(struct seq_file *m, int c);/' "$P" > "$WORK/sig.patch"
 grep -q '^+void seq_putc(struct seq_file \*m, int c);' "$WORK/sig.patch" || fail "test setup: the signature change is not in the patch"
-(cd "$WORK" && "$TOOL" --kernel=$ABI --patch="$WORK/sig.patch" --id=ghdr3 "$SRC") > "$WORK/out" 2>&1
-rc=$?
-cat "$WORK/out"
-[ $rc = 7 ] || fail "a changed declaration: exit $rc, expected 7"
+refused "$WORK/sig.patch" ghdr3 "a changed declaration"
 grep -q 'not only by declaring new names (the change removes or alters old lines' "$WORK/out" ||
 	fail "the refusal does not say that old lines changed"
 echo "PASS: an added helper builds only its caller; a used name and a changed declaration are refused"

@@ -7,12 +7,7 @@
 # moved; --allow-layout-change=klist_waiter lets the author overrule it.
 set -uo pipefail
 . "$(dirname "$0")/../lib.sh"
-SRC=$KSPLICE_CACHE/kernels/6.1.192-1/src
-ABI=6.1.0-55-amd64
-TOOL=$ROOT/build/bin/ksplice-create
-[ -d "$SRC" ] && [ -d "$KSPLICE_CACHE/abi/$ABI/build" ] || skip "6.1.192-1 is not provisioned (make provision)"
-WORK=$(mktemp -d)
-trap 'rm -rf "$WORK"' EXIT
+create_setup
 P=$ROOT/tests/patches/layout-klist.patch
 
 (cd "$WORK" && "$TOOL" --kernel=$ABI --patch="$P" --id=layout "$SRC") > "$WORK/out" 2>&1

@@ -9,12 +9,7 @@
 # (tests/patches/ipmi-revision.patch changes the mask in revision_show.)
 set -uo pipefail
 . "$(dirname "$0")/../lib.sh"
-SRC=$KSPLICE_CACHE/kernels/6.1.192-1/src
-ABI=6.1.0-55-amd64
-TOOL=$ROOT/build/bin/ksplice-create
-[ -d "$SRC" ] && [ -d "$KSPLICE_CACHE/abi/$ABI/build" ] || skip "6.1.192-1 is not provisioned (make provision)"
-WORK=$(mktemp -d)
-trap 'rm -rf "$WORK"' EXIT
+create_setup
 
 (cd "$WORK" && "$TOOL" -v --kernel=$ABI --patch="$ROOT/tests/patches/ipmi-revision.patch" \
 	--id=ipmi "$SRC") > "$WORK/out" 2>&1
