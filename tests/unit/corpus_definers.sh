@@ -25,4 +25,15 @@ got=$(for h in heartbeat.h nodemanager.h tcp.h; do $VP fs/ocfs2/cluster/$h; done
 got=$(printf '%s\n' '--- a/x.h' '+++ b/x.h' '@@ -1 +1,2 @@' ' int a;' '+/* comment (only) */' |
 	"$ROOT/scripts/fix-definers" 6.1.187-1 6.1.190-1 fs/ocfs2/namei.c "$W/cand")
 [ -z "$got" ] || fail "a header diff that declares nothing brought '$got'"
-echo "PASS: nodemanager.c brings heartbeat.c and tcp.c; a comment brings nothing"
+# a header used across the kernel: dev_warn_probe() declared in
+# include/linux/dev_printk.h for drivers/net/ethernet/broadcom/tg3.c is
+# defined in drivers/base/core.c, outside tg3.c's subsystem: found only
+# --anywhere (the candidates here: those two files and a third)
+printf '%s\n' drivers/base/core.c drivers/net/ethernet/broadcom/tg3.c fs/ocfs2/namei.c > "$W/cand2"
+got=$($VP include/linux/dev_printk.h |
+	"$ROOT/scripts/fix-definers" 6.1.187-1 6.1.190-1 drivers/net/ethernet/broadcom/tg3.c "$W/cand2")
+[ -z "$got" ] || fail "tg3.c, own subsystem only: got '$got'"
+got=$($VP include/linux/dev_printk.h |
+	"$ROOT/scripts/fix-definers" --anywhere 6.1.187-1 6.1.190-1 drivers/net/ethernet/broadcom/tg3.c "$W/cand2")
+[ "$got" = "drivers/base/core.c" ] || fail "tg3.c --anywhere: got '$got'"
+echo "PASS: nodemanager.c brings heartbeat.c and tcp.c; a comment brings nothing; dev_warn_probe's definer is found --anywhere"
