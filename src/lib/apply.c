@@ -14,6 +14,7 @@
 #include "kernel_text.h"
 #include "ksplice_sysfs.h"
 #include "package.h"
+#include "pkg_fs.h"
 #include "resolve.h"
 #include "update_state.h"
 
@@ -378,6 +379,7 @@ static int unload(const char *name)
 
 static int remove_locked(const char *id, struct ks_outcome *out);
 
+
 int ks_remove(const char *id, struct ks_outcome *out)
 {
 	char err[512];
@@ -392,7 +394,8 @@ int ks_remove(const char *id, struct ks_outcome *out)
 
 static int remove_locked(const char *id, struct ks_outcome *out)
 {
-	char rel[256], *stage, *targets;
+	char rel[256], *stage, *targets, **lines = NULL;
+	size_t nlines = 0;
 	int e;
 
 	if (!ks_sysfs_present() || !ks_sysfs_update_exists(id))
@@ -410,7 +413,12 @@ static int remove_locked(const char *id, struct ks_outcome *out)
 		}
 	}
 	free(stage);
-	/* targets: "TARGET MODULE" per line */
+	/*
+	 * targets: "TARGET MODULE" per line.  A part may use an export of
+	 * another (it is then among that one's holders), so the parts that
+	 * nothing holds go first, round after round; what is still held
+	 * after that is held from outside, and unload() says so.
+	 */
 	targets = ks_sysfs_read(id, "targets");
 	for (char *save = NULL, *line = targets ? strtok_r(targets, "\n", &save) : NULL;
 	     line; line = strtok_r(NULL, "\n", &save)) {
@@ -418,16 +426,36 @@ static int remove_locked(const char *id, struct ks_outcome *out)
 
 		if (!mod)
 			continue;
-		e = unload(mod + 1);
+		lines = ks_xrealloc(lines, (nlines + 1) * sizeof(char *));
+		lines[nlines++] = mod + 1;
+	}
+	for (size_t left = nlines, progress = 1; left;) {
+		char *mod = NULL;
+
+		/* one that nothing holds; if none is left, the first held */
+		for (size_t i = 0; i < nlines && !mod; i++) {
+			if (lines[i] && (!progress ||
+					 !ks_module_has_holders(lines[i]))) {
+				mod = lines[i];
+				lines[i] = NULL;
+			}
+		}
+		progress = mod != NULL;
+		if (!mod)
+			continue;
+		left--;
+		e = unload(mod);
 		if (e) {
 			ks_outcome_fail(out, KSPLICE_ABORT_MODULE_BUSY,
 					"the update is reversed, but its module "
-					"%s cannot be unloaded: %s", mod + 1,
+					"%s cannot be unloaded: %s", mod,
 					strerror(-e));
+			free(lines);
 			free(targets);
 			return -1;
 		}
 	}
+	free(lines);
 	free(targets);
 	e = ks_sysfs_control("drop", id);
 	if (e)

@@ -741,6 +741,58 @@ static int check_layouts(const struct ks_create_opts *o, const char *predir,
 	return ret;
 }
 
+/*
+ * An export one part of the update adds is an ordinary export for the
+ * other parts (drivers/base/core.c adds dev_warn_probe() for a driver to
+ * call): the module loader links them to the exporting part's new-code
+ * module.  So the parts that export come first, vmlinux's first of all
+ * (ksplice-apply loads the parts in order, ksplice-remove unloads them
+ * in reverse), their Module.symvers lines are there when the others are
+ * built, and ex lists their exports.
+ */
+static void share_new_exports(struct objinfo *oi, struct targetinfo *tg,
+			      size_t ntg, const char *id,
+			      struct ks_exports *ex)
+{
+	size_t i, j, k, *nexp = calloc(ntg ? ntg : 1, sizeof(size_t));
+	char **names;
+
+	for (i = 0; i < ntg; i++) {
+		for (j = 0; j < tg[i].nr_objs; j++) {
+			size_t n = nc_added_exports(&oi[tg[i].objs[j]].diff, ex,
+						    &names);
+			char *mod = module_name(id, tg[i].name);
+
+			for (k = 0; k < n; k++) {
+				ks_exports_add(ex, names[k], mod, tg[i].name);
+				free(names[k]);
+			}
+			free(names);
+			free(mod);
+			nexp[i] += n;
+		}
+	}
+	/* stable: exporters first, vmlinux before modules */
+	for (i = 1; i < ntg; i++) {
+		for (j = i; j > 0; j--) {
+			int rank_a = !nexp[j - 1] * 2 + !!strcmp(tg[j - 1].name, "vmlinux");
+			int rank_b = !nexp[j] * 2 + !!strcmp(tg[j].name, "vmlinux");
+			struct targetinfo t;
+			size_t x;
+
+			if (rank_a <= rank_b)
+				break;
+			t = tg[j - 1];
+			tg[j - 1] = tg[j];
+			tg[j] = t;
+			x = nexp[j - 1];
+			nexp[j - 1] = nexp[j];
+			nexp[j] = x;
+		}
+	}
+	free(nexp);
+}
+
 static int build_target_module(const struct ks_create_opts *o,
 			       struct kb_ctx *c, const struct ks_exports *ex,
 			       struct objinfo *oi, const struct targetinfo *t,
@@ -877,10 +929,22 @@ static int build_target_module(const struct ks_create_opts *o,
 	free(text);
 	if (c->verbose)
 		fprintf(stderr, "  LD [M]  %s.ko\n", mod);
-	ret = kb_build_module(c, dir, o->core_symvers && !access(o->core_symvers, R_OK) ?
-			      o->core_symvers : NULL,
-			      !o->core_symvers || access(o->core_symvers, R_OK),
-			      err, errlen);
+	{
+		/* the core module's exports, and the earlier parts' new ones */
+		char *out = ks_strfmt("%s/exports.out", c->work);
+		int core = o->core_symvers && !access(o->core_symvers, R_OK);
+		char *extra = NULL;
+
+		if (core && !access(out, R_OK))
+			extra = ks_strfmt("%s %s", o->core_symvers, out);
+		else if (core)
+			extra = ks_xstrdup(o->core_symvers);
+		else if (!access(out, R_OK))
+			extra = ks_xstrdup(out);
+		ret = kb_build_module(c, dir, extra, !core, err, errlen);
+		free(extra);
+		free(out);
+	}
 	if (ret)
 		goto out;
 	if (!o->core_symvers || access(o->core_symvers, R_OK))
@@ -1361,6 +1425,7 @@ int ks_create_update(const struct ks_create_opts *o,
 	m->kernel_version = ks_xstrdup(uname_v);
 	m->compiler = ks_xstrdup(compiler);
 	m->targets = ks_xrealloc(NULL, ntg * sizeof(*m->targets));
+	share_new_exports(oi, tg, ntg, id, &ex);
 	t0 = now();
 	for (i = 0; i < ntg; i++) {
 		ret = build_target_module(o, &c, &ex, oi, &tg[i], id,

@@ -53,5 +53,7 @@ int ks_module_unload(const char *name);
 
 /* Is a module loaded (/sys/module/NAME exists; '-' read as '_')? */
 int ks_module_loaded(const char *name);
+/* Whether other modules use module name (its holders in sysfs). */
+int ks_module_has_holders(const char *name);
 
 #endif /* KS_KSPLICE_SYSFS_H */

@@ -5,6 +5,7 @@
  * headers the syscall numbers bring in clash with include/ksplice/abi.h's
  * user-space types.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -42,4 +43,21 @@ int ks_module_loaded(const char *name)
 		if (*q == '-')
 			*q = '_';
 	return access(p, F_OK) == 0;
+}
+
+int ks_module_has_holders(const char *name)
+{
+	char p[512];
+	DIR *d;
+	struct dirent *e;
+	int n = 0;
+
+	snprintf(p, sizeof(p), "/sys/module/%s/holders", name);
+	d = opendir(p);
+	if (!d)
+		return 0;
+	while ((e = readdir(d)))
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return n > 0;
 }

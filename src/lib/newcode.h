@@ -14,11 +14,15 @@
 #include "elf_object.h"
 #include "objdiff.h"
 
-/* Exported symbols of the target kernel (Module.symvers). */
+/*
+ * Exported symbols of the target kernel (Module.symvers), and those the
+ * parts of the update being made add (ks_exports_add).
+ */
 struct ks_exports {
 	char **names;		/* sorted */
 	char **ns;		/* namespace per name ("" for none) */
 	char **mods;		/* exporting module ("vmlinux", "ext4", ...) */
+	char **added_by;	/* the part (target) adding it, NULL: the kernel's */
 	size_t n;
 };
 
@@ -28,6 +32,15 @@ int ks_exports_load(const char *symvers, struct ks_exports *ex,
 const char *ks_exports_find(const struct ks_exports *ex, const char *name);
 /* The module exporting name ('-' as '_'), or NULL if not exported. */
 const char *ks_exports_module(const struct ks_exports *ex, const char *name);
+/*
+ * An export that part TARGET of the update adds, from its new-code
+ * module MODULE: the other parts link against it like any export.
+ */
+void ks_exports_add(struct ks_exports *ex, const char *name,
+		    const char *module, const char *target);
+/* The part adding export name, or NULL (the kernel's, or not exported). */
+const char *ks_exports_added_by(const struct ks_exports *ex,
+				const char *name);
 void ks_exports_free(struct ks_exports *ex);
 
 struct nc_rela {
@@ -162,6 +175,13 @@ int nc_add_object(struct nc_object *nc, const struct ks_diff *d,
  * Returns how many references it linked.
  */
 size_t nc_link_added(struct nc_object *nc);
+/*
+ * The names the post object of d exports anew (EXPORT_SYMBOL of a symbol
+ * that neither the pre object nor the kernel, ex, exports), owned: what
+ * nc_add_object makes the new-code module export.
+ */
+size_t nc_added_exports(const struct ks_diff *d, const struct ks_exports *ex,
+			char ***names);
 
 /* Write the relocatable object (libelf). */
 int nc_write_elf(const struct nc_object *nc, const char *path,

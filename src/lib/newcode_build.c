@@ -123,6 +123,42 @@ const char *ks_exports_module(const struct ks_exports *ex, const char *name)
 	return i < 0 || !ex->mods ? NULL : ex->mods[i];
 }
 
+const char *ks_exports_added_by(const struct ks_exports *ex,
+				const char *name)
+{
+	long i = exports_index(ex, name);
+
+	return i < 0 || !ex->added_by ? NULL : ex->added_by[i];
+}
+
+void ks_exports_add(struct ks_exports *ex, const char *name,
+		    const char *module, const char *target)
+{
+	size_t at = 0, i;
+
+	if (exports_index(ex, name) >= 0)
+		return;
+	while (at < ex->n && strcmp(ex->names[at], name) < 0)
+		at++;
+	ex->names = ks_xrealloc(ex->names, (ex->n + 1) * sizeof(char *));
+	ex->ns = ks_xrealloc(ex->ns, (ex->n + 1) * sizeof(char *));
+	ex->mods = ks_xrealloc(ex->mods, (ex->n + 1) * sizeof(char *));
+	if (!ex->added_by)
+		ex->added_by = calloc(ex->n + 1, sizeof(char *));
+	ex->added_by = ks_xrealloc(ex->added_by, (ex->n + 1) * sizeof(char *));
+	for (i = ex->n; i > at; i--) {
+		ex->names[i] = ex->names[i - 1];
+		ex->ns[i] = ex->ns[i - 1];
+		ex->mods[i] = ex->mods[i - 1];
+		ex->added_by[i] = ex->added_by[i - 1];
+	}
+	ex->names[at] = ks_xstrdup(name);
+	ex->ns[at] = ks_xstrdup("");
+	ex->mods[at] = ks_xstrdup(module);
+	ex->added_by[at] = ks_xstrdup(target);
+	ex->n++;
+}
+
 void ks_exports_free(struct ks_exports *ex)
 {
 	size_t i;
@@ -131,10 +167,12 @@ void ks_exports_free(struct ks_exports *ex)
 		free(ex->names[i]);
 		free(ex->ns[i]);
 		free(ex->mods ? ex->mods[i] : NULL);
+		free(ex->added_by ? ex->added_by[i] : NULL);
 	}
 	free(ex->names);
 	free(ex->ns);
 	free(ex->mods);
+	free(ex->added_by);
 	memset(ex, 0, sizeof(*ex));
 }
 
@@ -390,6 +428,11 @@ static const char *usable_export(struct builder *b, const char *name)
 {
 	const char *ns = ks_exports_find(b->ex, name);
 	const char *mod = ks_exports_module(b->ex, name);
+	const char *by = ks_exports_added_by(b->ex, name);
+
+	/* this part's own new export: its own code, linked inside */
+	if (ns && by && b->nc->target && !strcmp(by, b->nc->target))
+		return NULL;
 
 	if (ns && b->nc->target && strcmp(b->nc->target, "vmlinux") && mod &&
 	    !strcmp(mod, b->nc->target))
@@ -718,6 +761,36 @@ static void collect_hooks(struct builder *b)
  * name, so modules loaded after the update can link against it.
  * Exports the running kernel already has stay where they are.
  */
+/*
+ * Whether post symbol k is the __ksymtab_ entry of an export the patch
+ * adds: not in the pre object, not exported by the kernel (an export
+ * that another part of this update adds is not the kernel's).
+ */
+static int added_export(const struct ks_diff *d, const struct ks_exports *ex,
+			const struct ks_symbol *k)
+{
+	const char *name = k->name + 10;
+
+	return !strncmp(k->name, "__ksymtab_", 10) &&
+	       ks_sym_section(d->post, k) && !sym_named(d->pre, k->name) &&
+	       (!ks_exports_find(ex, name) || ks_exports_added_by(ex, name));
+}
+
+size_t nc_added_exports(const struct ks_diff *d, const struct ks_exports *ex,
+			char ***names)
+{
+	size_t i, n = 0;
+
+	*names = NULL;
+	for (i = 1; i < d->post->nr_syms; i++) {
+		if (!added_export(d, ex, &d->post->syms[i]))
+			continue;
+		*names = ks_xrealloc(*names, (n + 1) * sizeof(char *));
+		(*names)[n++] = ks_xstrdup(d->post->syms[i].name + 10);
+	}
+	return n;
+}
+
 static void collect_exports(struct builder *b)
 {
 	const struct ks_object *post = b->post;
@@ -730,9 +803,7 @@ static void collect_exports(struct builder *b)
 		struct nc_export *x;
 		size_t sym, p;
 
-		if (strncmp(k->name, "__ksymtab_", 10) || !ksec ||
-		    sym_named(b->d->pre, k->name) ||
-		    ks_exports_find(b->ex, name))
+		if (!added_export(b->d, b->ex, k))
 			continue;
 		sym = sym_named(post, name);
 		if (!sym || ks_sym_bind(&post->syms[sym]) == STB_LOCAL) {
