@@ -36,4 +36,10 @@ got=$($VP include/linux/dev_printk.h |
 got=$($VP include/linux/dev_printk.h |
 	"$ROOT/scripts/fix-definers" --anywhere 6.1.187-1 6.1.190-1 drivers/net/ethernet/broadcom/tg3.c "$W/cand2")
 [ "$got" = "drivers/base/core.c" ] || fail "tg3.c --anywhere: got '$got'"
-echo "PASS: nodemanager.c brings heartbeat.c and tcp.c; a comment brings nothing; dev_warn_probe's definer is found --anywhere"
+# a definition with its type on the line above (kernel style):
+# typec_partner_usb_power_delivery_register() in drivers/usb/typec/class.c
+printf '%s\n' drivers/usb/typec/class.c drivers/usb/typec/mux.c > "$W/cand3"
+got=$($VP include/linux/usb/typec.h |
+	"$ROOT/scripts/fix-definers" --anywhere 6.1.187-1 6.1.190-1 drivers/platform/chrome/cros_ec_typec.c "$W/cand3")
+[ "$got" = "drivers/usb/typec/class.c" ] || fail "cros_ec_typec.c: got '$got'"
+echo "PASS: nodemanager.c brings heartbeat.c and tcp.c; a comment brings nothing; definers found --anywhere (dev_warn_probe) and with the type on the line above (typec)"
