@@ -379,7 +379,6 @@ static int unload(const char *name)
 
 static int remove_locked(const char *id, struct ks_outcome *out);
 
-
 int ks_remove(const char *id, struct ks_outcome *out)
 {
 	char err[512];

@@ -357,11 +357,13 @@ static const char *base_patches_mention(const struct ks_create_opts *o,
  * KB_OK (with a note) or KB_REFUSED saying why.
  */
 static int global_header(const struct ks_create_opts *o,
-			 const struct kb_ctx *c, const char *h, const char *pre,
+			 const struct kb_ctx *c, const char *h,
 			 const char *post, struct ks_create_result *r,
 			 char *err, size_t errlen)
 {
-	char *log, *name = NULL;
+	/* the tree is not patched yet (only for the post build) */
+	char *path = ks_strfmt("%s/%s", c->tree, h);
+	char *pre = ks_read_file(path, NULL), *log, *name = NULL;
 	char *file = NULL, *list = NULL, why[256] = "", **names = NULL;
 	const char *bname;
 	size_t n = 0, i;
@@ -407,6 +409,8 @@ static int global_header(const struct ks_create_opts *o,
 	free(list);
 	free(name);
 	free(file);
+	free(pre);
+	free(path);
 	return ret;
 }
 
@@ -746,9 +750,9 @@ static int check_layouts(const struct ks_create_opts *o, const char *predir,
  * other parts (drivers/base/core.c adds dev_warn_probe() for a driver to
  * call): the module loader links them to the exporting part's new-code
  * module.  So the parts that export come first, vmlinux's first of all
- * (ksplice-apply loads the parts in order, ksplice-remove unloads them
- * in reverse), their Module.symvers lines are there when the others are
- * built, and ex lists their exports.
+ * (ksplice-apply loads the parts in order; ksplice-remove unloads first
+ * the parts no other holds), their Module.symvers lines are there when
+ * the others are built, and ex lists their exports.
  */
 static void share_new_exports(struct objinfo *oi, struct targetinfo *tg,
 			      size_t ntg, const char *id,
@@ -999,11 +1003,11 @@ int ks_create_update(const struct ks_create_opts *o,
 	size_t ntg = 0;
 	struct ks_exports ex = { 0 };
 	struct ks_manifest *m = &r->manifest;
-	char **hdrs = NULL, **csrc = NULL, **hdr_pre = NULL, **hdr_post = NULL;
+	char **hdrs = NULL, **csrc = NULL, **hdr_post = NULL;
 	const char **chdr = NULL;
 	size_t nhdrs = 0, ncand = 0, nexplicit = 0, nbfiles = 0;
 	char **bfiles = NULL, **allfiles = NULL;
-	int ret = KB_ERR, cached = 0;
+	int ret = KB_ERR, cached = 0, post_tried = 0;
 	double t0;
 	char *tmpl;
 
@@ -1178,15 +1182,6 @@ int ks_create_update(const struct ks_create_opts *o,
 			 err, errlen);
 	if (ret)
 		goto out;
-	/* the changed headers before and after (NULL: new, deleted) */
-	hdr_pre = ks_xrealloc(NULL, (nhdrs + 1) * sizeof(char *));
-	for (i = 0; i < nhdrs; i++) {
-		char *path = ks_strfmt("%s/%s", c.tree, hdrs[i]);
-
-		hdr_pre[i] = ks_read_file(path, NULL);
-		free(path);
-	}
-	hdr_post = patched_headers(o, &c, files, nfiles, hdrs, nhdrs);
 	ret = kb_apply_patches(&c, o->patches, o->nr_patches, 1, err, errlen);
 	if (ret)
 		goto out;
@@ -1201,13 +1196,21 @@ int ks_create_update(const struct ks_create_opts *o,
 		if (kb_is_prebuilt(&c) || is_local_header(hdrs[i])) {
 			header_candidates(&c, hdrs[i], &objs, &nobjs, &csrc,
 					  &chdr, &ncand);
-		} else if (!hdr_post) {
+			continue;
+		}
+		/* the changed headers as the patches leave them, once */
+		if (!hdr_post && !post_tried) {
+			hdr_post = patched_headers(o, &c, files, nfiles, hdrs,
+						   nhdrs);
+			post_tried = 1;
+		}
+		if (!hdr_post) {
 			snprintf(err, errlen, "cannot read %s as the patch leaves it: patching a copy of the patch's files failed",
 				 hdrs[i]);
 			ret = KB_ERR;
 		} else {
-			ret = global_header(o, &c, hdrs[i], hdr_pre[i],
-					    hdr_post[i], r, err, errlen);
+			ret = global_header(o, &c, hdrs[i], hdr_post[i], r,
+					    err, errlen);
 		}
 	}
 	if (ret)
@@ -1514,11 +1517,8 @@ out:
 		free(objs[i]);
 	free(objs);
 	free(hdrs);
-	for (i = 0; hdr_pre && i < nhdrs; i++) {
-		free(hdr_pre[i]);
-		free(hdr_post ? hdr_post[i] : NULL);
-	}
-	free(hdr_pre);
+	for (i = 0; hdr_post && i < nhdrs; i++)
+		free(hdr_post[i]);
 	free(hdr_post);
 	for (i = 0; i < ncand; i++)
 		free(csrc[i]);

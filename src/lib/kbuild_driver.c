@@ -590,13 +590,19 @@ static char **compiled_in(const char *text, size_t *n)
 	return v;
 }
 
-static size_t count_in(char **v, size_t n, const char *x)
+static size_t count_in(char *const v[], size_t n, const char *x)
 {
 	size_t i, k = 0;
 
 	for (i = 0; i < n; i++)
 		k += !strcmp(v[i], x);
 	return k;
+}
+
+/* Is obj directly in dir ("drivers/char/ipmi/", dl its length)? */
+static int directly_in(const char *obj, const char *dir, size_t dl)
+{
+	return !strncmp(obj, dir, dl) && !strchr(obj + dl, '/');
 }
 
 static void free_list(char **v, size_t n)
@@ -652,8 +658,7 @@ static int build_again_in_own_dir(const struct kb_ctx *c,
 		char *text, **again;
 
 		for (j = 0; j < n; j++) {
-			if (!strncmp(objs[j], dirs[i], dl) &&
-			    !strchr(objs[j] + dl, '/')) {
+			if (directly_in(objs[j], dirs[i], dl)) {
 				char *o = ks_strfmt("%s/%s", c->tree, objs[j]);
 
 				unlink(o);
@@ -669,13 +674,12 @@ static int build_again_in_own_dir(const struct kb_ctx *c,
 		for (j = 0; j < na; j++) {
 			char *o = ks_strfmt("%s/%s", c->tree, again[j]);
 
-			if (!count_in((char **)objs, n, again[j]))
+			if (!count_in(objs, n, again[j]))
 				unlink(o);
 			free(o);
 		}
 		for (j = 0; j < n; j++)
-			if (!strncmp(objs[j], dirs[i], dl) &&
-			    !strchr(objs[j] + dl, '/') &&
+			if (directly_in(objs[j], dirs[i], dl) &&
 			    count_in(again, na, objs[j]) > 1)
 				ret = -1;
 		free_list(again, na);

@@ -143,9 +143,14 @@ void ks_exports_add(struct ks_exports *ex, const char *name,
 	ex->names = ks_xrealloc(ex->names, (ex->n + 1) * sizeof(char *));
 	ex->ns = ks_xrealloc(ex->ns, (ex->n + 1) * sizeof(char *));
 	ex->mods = ks_xrealloc(ex->mods, (ex->n + 1) * sizeof(char *));
-	if (!ex->added_by)
-		ex->added_by = calloc(ex->n + 1, sizeof(char *));
-	ex->added_by = ks_xrealloc(ex->added_by, (ex->n + 1) * sizeof(char *));
+	if (!ex->added_by) {
+		/* the kernel's own exports: added by no part */
+		ex->added_by = ks_xrealloc(NULL, (ex->n + 1) * sizeof(char *));
+		memset(ex->added_by, 0, (ex->n + 1) * sizeof(char *));
+	} else {
+		ex->added_by = ks_xrealloc(ex->added_by,
+					   (ex->n + 1) * sizeof(char *));
+	}
 	for (i = ex->n; i > at; i--) {
 		ex->names[i] = ex->names[i - 1];
 		ex->ns[i] = ex->ns[i - 1];
@@ -756,12 +761,6 @@ static void collect_hooks(struct builder *b)
 }
 
 /*
- * Exports the patch adds (EXPORT_SYMBOL leaves __ksymtab_NAME in the
- * object): the new-code module exports the carried symbol under its
- * name, so modules loaded after the update can link against it.
- * Exports the running kernel already has stay where they are.
- */
-/*
  * Whether post symbol k is the __ksymtab_ entry of an export the patch
  * adds: not in the pre object, not exported by the kernel (an export
  * that another part of this update adds is not the kernel's).
@@ -791,6 +790,12 @@ size_t nc_added_exports(const struct ks_diff *d, const struct ks_exports *ex,
 	return n;
 }
 
+/*
+ * Exports the patch adds (EXPORT_SYMBOL leaves __ksymtab_NAME in the
+ * object): the new-code module exports the carried symbol under its
+ * name, so modules loaded after the update can link against it.
+ * Exports the running kernel already has stay where they are.
+ */
 static void collect_exports(struct builder *b)
 {
 	const struct ks_object *post = b->post;
