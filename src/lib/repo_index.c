@@ -99,6 +99,11 @@ int repo_index_pos(const struct repo_index *idx, const char *id)
 	return -1;
 }
 
+long long repo_next_serial(long long prev, long long now)
+{
+	return prev + 1 > now ? prev + 1 : now;
+}
+
 char *repo_kernel_dir(const char *release, const char *version)
 {
 	char hex[65];

@@ -52,6 +52,15 @@ int repo_index_pos(const struct repo_index *idx, const char *id);
  */
 char *repo_kernel_dir(const char *release, const char *version);
 
+/*
+ * The serial of the next signature of an index whose serial is PREV: one
+ * more than PREV, or the clock NOW (seconds) if that is higher.  The
+ * counter makes every signature of one repository newer than the last,
+ * even twice in a second or with a clock set back; the clock only keeps
+ * a rebuilt repository (PREV lost) above what clients saw of the old one.
+ */
+long long repo_next_serial(long long prev, long long now);
+
 /* 1 if S is a valid update id ([a-z0-9_], 1 to 32 characters). */
 int repo_valid_id(const char *s);
 

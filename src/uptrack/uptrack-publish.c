@@ -58,6 +58,9 @@ static void usage(FILE *f)
 	      "                        VERSION from (default: the provisioned image's)\n"
 	      "  --base-version=V      Debian version of the kernel the index is for\n"
 	      "  --optional            installed only on request (uptrack-upgrade --all)\n"
+	      "  --serial=N            sign the index with serial N (must be above the\n"
+	      "                        current one; default: one more, or the clock\n"
+	      "                        in seconds if that is higher)\n"
 	      "  --source=SRC          ksplice-create: the kernel source tree\n"
 	      "  --kernel=ABI          ksplice-create: the target kernel\n"
 	      "  --id=ID               ksplice-create: the update id\n"
@@ -76,6 +79,7 @@ struct opts {
 	char **cves, **requires, **patches, **files;
 	size_t nr_cves, nr_requires, nr_patches, nr_files;
 	int optional;
+	long long serial;	/* --serial, 0 when not given */
 };
 
 static void push(char ***v, size_t *n, const char *s)
@@ -368,6 +372,12 @@ static int cmd_add(struct opts *o, const char *pkgfile)
 		idx.kernel_release = ut_strdup(pkg.manifest.kernel_release);
 		idx.kernel_version = ut_strdup(pkg.manifest.kernel_version);
 	}
+	/* Before anything is written: the repository stays as it was. */
+	if (o->serial && o->serial <= idx.serial) {
+		die("--serial=%lld is not above the index's serial %lld: clients that saw that index would refuse the new one",
+		    o->serial, idx.serial);
+		goto out_idx;
+	}
 	if (o->base_version) {
 		free(idx.base_version);
 		idx.base_version = ut_strdup(o->base_version);
@@ -452,8 +462,8 @@ static int cmd_add(struct opts *o, const char *pkgfile)
 		idx.updates[idx.nr_updates++] = u;
 	}
 	/* Clients refuse an index older than one they saw. */
-	idx.serial = idx.serial + 1 > (long long)time(NULL) ? idx.serial + 1 :
-							       (long long)time(NULL);
+	idx.serial = o->serial ? o->serial :
+		     repo_next_serial(idx.serial, (long long)time(NULL));
 	ret = sign_and_write(dir, o->key, &idx);
 	if (!ret)
 		printf("%s/index: %zu updates, serial %lld; added %s (sha256 %s, %lld bytes)%s%s\n",
@@ -537,6 +547,7 @@ int main(int argc, char **argv)
 		{ "patch", required_argument, NULL, 'p' },
 		{ "to-source", required_argument, NULL, 't' },
 		{ "file", required_argument, NULL, 'f' },
+		{ "serial", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -565,6 +576,18 @@ int main(int argc, char **argv)
 		case 'p': push(&o.patches, &o.nr_patches, optarg); break;
 		case 't': o.to_source = optarg; break;
 		case 'f': push(&o.files, &o.nr_files, optarg); break;
+		case 's': {
+			char *end;
+
+			errno = 0;
+			o.serial = strtoll(optarg, &end, 10);
+			if (errno || end == optarg || *end || o.serial <= 0) {
+				fprintf(stderr, "uptrack-publish: --serial=%s: not a positive number\n",
+					optarg);
+				return 2;
+			}
+			break;
+		}
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}

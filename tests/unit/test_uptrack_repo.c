@@ -114,6 +114,21 @@ static void test_index(void)
 	free(text);
 }
 
+/*
+ * Serials come from a counter with the clock as a floor: two signatures in
+ * one second, or with the clock set back, still get increasing serials.
+ */
+static void test_next_serial(void)
+{
+	CHECK(repo_next_serial(0, 1800000000) == 1800000000, "first: the clock");
+	CHECK(repo_next_serial(1800000000, 1800000000) == 1800000001,
+	      "same second: one more");
+	CHECK(repo_next_serial(1800000005, 1700000000) == 1800000006,
+	      "clock set back: one more");
+	CHECK(repo_next_serial(1800000000, 1800000100) == 1800000100,
+	      "later: the clock");
+}
+
 static void test_config(void)
 {
 	struct uptrack_config c;
@@ -165,6 +180,7 @@ int main(void)
 		return 1;
 	test_sign(dir);
 	test_index();
+	test_next_serial();
 	test_config();
 	cmd = ut_fmt("rm -rf %s", dir);
 	if (system(cmd) != 0)

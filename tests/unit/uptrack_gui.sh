@@ -14,19 +14,21 @@ XPID=$!
 GPID=
 trap '[ -n "$GPID" ] && kill $GPID 2>/dev/null; kill $XPID 2>/dev/null; rm -rf "$W"' EXIT
 export DISPLAY=:$n
-for i in $(seq 50); do xwininfo -root >/dev/null 2>&1 && break; sleep 0.1; done
+for i in $(seq 600); do xwininfo -root >/dev/null 2>&1 && break; sleep 0.1; done
 xwininfo -root >/dev/null 2>&1 || fail "Xvfb did not start: $(cat "$W/xvfb.log")"
 
 shot() { xwd -root -silent | convert xwd:- "png:$1" || fail "screenshot $1"; }
 FAKE_SLEEP=1 "$GUI" --bindir="$B" --upgrade-now > "$W/gui.log" 2>&1 &
 GPID=$!
-for i in $(seq 100); do grep -q "window up" "$W/gui.log" && break; sleep 0.1; done
+for i in $(seq 600); do grep -q "window up" "$W/gui.log" && break; sleep 0.1; done
 expect_contains "window up" "window up, 2 available" "$(cat "$W/gui.log")"
 win=$(xwininfo -root -tree | grep '"Uptrack Manager"') || fail "no 'Uptrack Manager' window"
 echo "window: $win"
-for i in $(seq 50); do grep -q "applying" "$W/gui.log" && break; sleep 0.1; done
+for i in $(seq 600); do grep -q "applying" "$W/gui.log" && break; sleep 0.1; done
 shot "$SHOTS/uptrack-manager-progress.png"
-for i in $(seq 150); do grep -q "upgrade finished\|Upgrade failed" "$W/gui.log" && break; sleep 0.1; done
+# Bounded waits for a condition; the bounds are generous so that a slow,
+# loaded machine never decides the outcome.
+for i in $(seq 1200); do grep -q "upgrade finished\|Upgrade failed" "$W/gui.log" && break; sleep 0.1; done
 sleep 0.5
 shot "$SHOTS/uptrack-manager-done.png"
 cat "$W/gui.log"

@@ -124,7 +124,7 @@ ksplice-remove ktest || fail "remove"
 [ "$(cat $P/value)" = 1 ] || fail "old code not back"
 echo "== code_busy: a kthread sleeps in ksplice_target_sleepy"
 echo 1 > $P/sleep
-for i in 1 2 3 4 5 6 7 8 9 10; do [ "$(cat $P/in_sleepy)" = 1 ] && break; sleep 0.2; done
+for i in $(seq 600); do [ "$(cat $P/in_sleepy)" = 1 ] && break; sleep 0.1; done
 [ "$(cat $P/in_sleepy)" = 1 ] || fail "sleeper not inside"
 start=$(date +%s)
 ksplice-apply /root/ktest.tar.gz 2>/tmp/e; rc=$?

@@ -7,7 +7,9 @@
 # run-pre match on the live kernel (KASLR on), resolve lines, module load,
 # stop_machine apply, state, view, remove.  Also: already applied,
 # wrong_kernel, and no_match with the report and the kernel untouched.
-# Skips (77) when the core module, the test module or the pre object is absent.
+# Exits 77 when the core module, the test module or the pre object is
+# absent (scripts/prepare-match-fixtures makes the pre object; make check
+# runs it, and tests/run-tests counts a 77 as a failure there).
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 CACHE=${KSPLICE_CACHE:-/var/cache/ksplice}

@@ -18,7 +18,7 @@ has() { case $3 in *"$2"*) ;; *) fail "$1: '$2' not in: $3" ;; esac; }
 wait_for() { # FILE VALUE
 	i=0
 	while [ "$(cat "$1")" != "$2" ]; do
-		i=$((i + 1)); [ $i -lt 200 ] || fail "$1 never became $2"
+		i=$((i + 1)); [ $i -lt 1200 ] || fail "$1 never became $2"
 		sleep 0.05
 	done
 }
@@ -206,7 +206,8 @@ echo 0 > /sys/module/ksplice/parameters/stack_scan_all
 
 echo "== apply / reverse while both vCPUs call the function"
 echo 1 > $P/hammer || fail "hammer"
-sleep 1
+# Wait for the threads to be calling (a condition, not a duration).
+i=0; while [ "$(cat $P/hammer_calls)" = 0 ]; do i=$((i + 1)); [ $i -lt 1200 ] || fail "hammer threads never ran"; sleep 0.05; done
 c0=$(cat $P/hammer_calls)
 i=0
 while [ $i -lt 10 ]; do
@@ -218,7 +219,7 @@ while [ $i -lt 10 ]; do
 	echo "hammer round $i: pause apply $a ns, reverse $r ns, tries $(cat $K/ktest/tries)"
 	i=$((i + 1))
 done
-sleep 1
+i=0; while [ "$(cat $P/hammer_calls)" -le "$c0" ]; do i=$((i + 1)); [ $i -lt 1200 ] || break; sleep 0.05; done
 c1=$(cat $P/hammer_calls)
 echo 0 > $P/hammer
 echo "hammer calls: $c0 -> $c1"

@@ -14,7 +14,9 @@
 #  3. uptrack-upgrade -y applies both, the new code
 #     is live (/proc/version), uptrack-show lists both, uptrack-uname -r
 #     prints 6.1.0-56-amd64;
-#  4. uptrack-remove --all restores the original behaviour and version.
+#  4. uptrack-remove --all restores the original behaviour and version;
+#  5. the broken copy served again is refused as a rollback (exit 8): its
+#     serial is below the good index's, which the client has seen.
 . "$(dirname "$0")/../lib.sh"
 S=$KSPLICE_CACHE/kernels/6.1.192-1/src
 S2=$KSPLICE_CACHE/kernels/6.1.192-2/src
@@ -44,16 +46,29 @@ pub --id=vers1 --patch="$W/version.patch" --base-version=6.1.192-1 \
 pub --id=deb1154101 --to-source="$S2" --file=fs/ext4/mballoc.c --brings=6.1.192-2 \
 	--title="ext4: fix NULL folio dereference in mballoc (Debian 6.1.192-2, bug 1154101)"
 "$B/uptrack-publish" list --repo="$W/repo"
-# The broken copy, then the good repository signed again (a higher
-# serial: clients refuse an index older than one they have seen).
+# The broken copy, then the good repository signed again.  Clients refuse
+# an index older than one they have seen, and the guest is served the
+# broken copy first, then the good one: the good one's serial is set
+# explicitly above the broken one's, so the order never depends on the
+# clock (both copies start from the same serial; issue 21).
 K=$(ls "$W/repo/$ABI")
+serial_of() { sed -n 's/^serial //p' "$1/$ABI/$K/index"; }
 cp -a "$W/repo" "$W/broken"
 "$B/uptrack-publish" add --repo="$W/broken" --key="$W/repo.key" --source="$S2" --to-source="$S" \
 	--file=fs/ext4/mballoc.c --kernel="$ABI" --id=wrongsrc \
 	--title="ext4 change built from the wrong source (cannot match)" || fail "publish the broken update"
+BROKEN_SERIAL=$(serial_of "$W/broken")
+# A serial at or below the index's own is refused, and nothing is written.
+before_index=$(cat "$W/repo/$ABI/$K/index")
+out=$("$B/uptrack-publish" add --repo="$W/repo" --key="$W/repo.key" --serial="$(serial_of "$W/repo")" \
+	"$W/broken/$ABI/$K/updates/ksplice-deb1154101.tar.gz" 2>&1) && fail "a serial not above the index's was accepted"
+expect_contains "serial refusal" "is not above the index's serial" "$out"
+expect_eq "index after a refused serial" "$before_index" "$(cat "$W/repo/$ABI/$K/index")"
 "$B/uptrack-publish" add --repo="$W/repo" --key="$W/repo.key" --brings=6.1.192-2 \
+	--serial=$((BROKEN_SERIAL + 1)) \
 	--title="ext4: fix NULL folio dereference in mballoc (Debian 6.1.192-2, bug 1154101)" \
 	"$W/broken/$ABI/$K/updates/ksplice-deb1154101.tar.gz" || fail "re-sign the good repository"
+expect_eq "good serial" $((BROKEN_SERIAL + 1)) "$(serial_of "$W/repo")"
 # An index for another kernel, signed with the right key: the same
 # packages re-published under another build identity.
 mkdir -p "$W/other"
@@ -78,6 +93,7 @@ gcc -std=c11 -D_GNU_SOURCE -I"$ROOT/src/lib" -o "$W/sign" "$W/sign.c" "$ROOT/bui
 "$W/sign" "$W/repo.key" "$W/other/index" > "$W/other/index.sig" || fail "sign other index"
 
 GUEST='
+BROKEN_SERIAL='$BROKEN_SERIAL' GOOD_SERIAL='$((BROKEN_SERIAL + 1))'
 fail() { echo "FAIL: $*"; exit 1; }
 applied() { for d in /sys/kernel/ksplice/*/stage; do [ -f "$d" ] && [ "$(cat $d)" = applied ] && basename $(dirname $d); done | sort | tr "\n" " "; }
 nothing_applied() {
@@ -87,9 +103,17 @@ nothing_applied() {
 	if grep -q "^installed" /var/lib/uptrack/installed 2>/dev/null; then fail "$1: state claims updates"; fi
 }
 serve() { # NAME: serve /srv/NAME on 127.0.0.1:8080
-	[ -n "${HP:-}" ] && kill $HP 2>/dev/null; sleep 0.2
+	# The old server is gone and the new one answers with the index of
+	# this copy before the client runs: conditions, not durations.
+	if [ -n "${HP:-}" ]; then kill $HP 2>/dev/null; wait $HP 2>/dev/null; fi
 	busybox httpd -f -p 127.0.0.1:8080 -h /srv/$1 & HP=$!
-	sleep 0.5
+	idx=/6.1.0-55-amd64/$(ls /srv/$1/6.1.0-55-amd64 2>/dev/null | head -1)/index
+	i=0
+	until busybox wget -q -O /tmp/served http://127.0.0.1:8080$idx 2>/dev/null &&
+		cmp -s /tmp/served /srv/$1$idx; do
+		i=$((i + 1)); [ $i -lt 1200 ] || fail "httpd does not serve /srv/$1"
+		sleep 0.05
+	done
 }
 variant() { # NAME: a copy of the good repository to damage
 	rm -rf /srv/$1; cp -a /srv/good /srv/$1; K=$(ls /srv/$1/6.1.0-55-amd64); D=/srv/$1/6.1.0-55-amd64/$K
@@ -106,13 +130,14 @@ mkdir -p /etc/uptrack /srv /var/log
 cp /root/repo.pub /etc/uptrack/repo.pub
 printf "[Repository]\nupdate_repo_url = http://127.0.0.1:8080\nrepo_public_key = /etc/uptrack/repo.pub\n[Settings]\nautoinstall = yes\n" > /etc/uptrack/uptrack.conf
 mv /root/repo /srv/good
-serve good
+mv /root/broken /srv/broken
+# The broken copy is the first index this client sees; the good one is
+# signed with a higher serial, so every later step is newer.
+serve broken
 echo "== uptrack-show --available"
 uptrack-show --available -v || fail "show --available"
 
 echo "== 1. a broken third update: the two applied in this run are rolled back"
-mv /root/broken /srv/broken
-serve broken
 out=$(uptrack-upgrade -y 2>&1); rc=$?
 echo "$out" | tail -12 | sed "s/^/    /"
 [ $rc = 11 ] || fail "expected exit 11 (apply failed), got $rc"
@@ -162,6 +187,12 @@ echo "== 4. uptrack-remove --all"
 uptrack-remove --all || fail "remove --all"
 nothing_applied "after remove --all"
 uptrack-show | grep -q "^None" || fail "show after remove"
+
+echo "== 5. the broken copy again: older than the good index seen since"
+serve broken
+refused "an older index (rollback)" 8
+echo "$out" | grep -q "is older (serial $BROKEN_SERIAL) than one already seen (serial $GOOD_SERIAL): refusing a rollback" ||
+	fail "rollback refusal does not name both serials"
 echo "== log"; cat /var/log/uptrack.log
 echo ALL-OK
 '
