@@ -34,7 +34,6 @@
 #include <linux/types.h>
 #include <ksplice/abi.h>
 
-#define KSPLICE_ID_MAX		32
 /* Most bytes a `func` line may carry for re-verification. */
 #define KSPLICE_MAX_EXPECTED	64
 #define KSPLICE_MESSAGE_LEN	512

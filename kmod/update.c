@@ -173,18 +173,6 @@ static const struct kobj_type ksplice_update_ktype = {
 	.default_groups = ksplice_update_groups,
 };
 
-static bool ksplice_id_valid(const char *id)
-{
-	size_t i, n = strlen(id);
-
-	if (n < 1 || n > KSPLICE_ID_MAX)
-		return false;
-	for (i = 0; i < n; i++)
-		if (!isalnum(id[i]) && id[i] != '_' && id[i] != '-')
-			return false;
-	return true;
-}
-
 static int ksplice_prepare(const char *id)
 {
 	struct ksplice_update *u;

@@ -49,6 +49,29 @@ enum ksplice_abort_cause {
 /* Tools exit with KSPLICE_EXIT_BASE + cause; 0 is success, 2 usage. */
 #define KSPLICE_EXIT_BASE 10
 
+/*
+ * An update id: 1 to KSPLICE_ID_MAX characters of [a-z0-9_].  The id names
+ * the update's sysfs directory, its new-code modules (module names, where
+ * kbuild would turn a '-' into '_'), its package file and its Uptrack
+ * state, so one rule serves them all: the kernel, ksplice-create, the
+ * package reader and Uptrack all call this.
+ */
+#define KSPLICE_ID_MAX 32
+
+static inline int ksplice_id_valid(const char *id)
+{
+	int n;
+
+	for (n = 0; id[n]; n++) {
+		char c = id[n];
+
+		if (n == KSPLICE_ID_MAX ||
+		    !((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'))
+			return 0;
+	}
+	return n > 0;
+}
+
 /* sysfs layout, see docs/sysfs-abi.md */
 #define KSPLICE_SYSFS_ROOT "/sys/kernel/ksplice"
 #define KSPLICE_SYSFS_CONTROL KSPLICE_SYSFS_ROOT "/control"

@@ -5,6 +5,7 @@
  * (src/lib/create_update.c); the manual is docs/ksplice-create.1.md.
  */
 #include "create_update.h"
+#include "json_writer.h"
 #include "kbuild_driver.h"
 #include "pkg_fs.h"
 
@@ -63,72 +64,50 @@ static char *first_existing(char **cand, size_t n)
 	return res ? res : strdup("(not found)");
 }
 
-static void json_str(const char *s)
-{
-	putchar('"');
-	for (; s && *s; s++) {
-		if (*s == '"' || *s == '\\')
-			printf("\\%c", *s);
-		else if ((unsigned char)*s < 0x20)
-			printf("\\u%04x", *s);
-		else
-			putchar(*s);
-	}
-	putchar('"');
-}
-
 static void print_json(const struct ks_create_result *r, int status,
 		       const char *err)
 {
 	const struct ks_manifest *m = &r->manifest;
-	size_t t, i, k;
-	static const char *const kinds[] = { "changed", "new", "deleted" };
+	struct json_writer w;
+	size_t t, i;
+	int k;
 
-	printf("{\"status\":%d", status);
-	if (status) {
-		printf(",\"error\":");
-		json_str(err);
-	}
+	jw_init(&w, stdout);
+	jw_object_begin(&w);
+	jw_kv_int(&w, "status", status);
+	if (status)
+		jw_kv_string(&w, "error", err);
 	if (r->tarball) {
-		printf(",\"tarball\":");
-		json_str(r->tarball);
-		printf(",\"id\":");
-		json_str(m->id);
-		printf(",\"kernel_release\":");
-		json_str(m->kernel_release);
-		printf(",\"targets\":[");
+		jw_kv_string(&w, "tarball", r->tarball);
+		jw_kv_string(&w, "id", m->id);
+		jw_kv_string(&w, "kernel_release", m->kernel_release);
+		jw_key(&w, "targets");
+		jw_array_begin(&w);
 		for (t = 0; t < m->nr_targets; t++) {
 			const struct ks_target *tg = &m->targets[t];
 
-			printf("%s{\"name\":", t ? "," : "");
-			json_str(tg->name);
-			printf(",\"module\":");
-			json_str(tg->module_name);
-			for (k = 0; k < 3; k++) {
-				int first = 1;
-
-				printf(",\"%s\":[", kinds[k]);
-				for (i = 0; i < tg->nr_funcs; i++) {
-					if ((int)tg->funcs[i].kind != (int)k)
-						continue;
-					if (!first)
-						putchar(',');
-					first = 0;
-					json_str(tg->funcs[i].name);
-				}
-				putchar(']');
+			jw_object_begin(&w);
+			jw_kv_string(&w, "name", tg->name);
+			jw_kv_string(&w, "module", tg->module_name);
+			/* "changed": [...], "new": [...], "deleted": [...] */
+			for (k = 0; k < KS_FUNC_KIND_COUNT; k++) {
+				jw_key(&w, ks_func_kind_name(k));
+				jw_array_begin(&w);
+				for (i = 0; i < tg->nr_funcs; i++)
+					if ((int)tg->funcs[i].kind == k)
+						jw_string(&w, tg->funcs[i].name);
+				jw_array_end(&w);
 			}
-			putchar('}');
+			jw_object_end(&w);
 		}
-		putchar(']');
+		jw_array_end(&w);
 	}
-	printf(",\"notes\":[");
-	for (i = 0; i < r->nr_notes; i++) {
-		if (i)
-			putchar(',');
-		json_str(r->notes[i]);
-	}
-	printf("]}\n");
+	jw_key(&w, "notes");
+	jw_array_begin(&w);
+	for (i = 0; i < r->nr_notes; i++)
+		jw_string(&w, r->notes[i]);
+	jw_array_end(&w);
+	jw_object_end(&w);
 }
 
 /*
@@ -300,9 +279,8 @@ int main(int argc, char **argv)
 
 				for (i = 0; i < tg->nr_funcs; i++)
 					printf("%s: %s %s\n", tg->name,
-					       tg->funcs[i].kind == KS_FUNC_CHANGED ? "changed" :
-					       tg->funcs[i].kind == KS_FUNC_NEW ? "new" :
-					       "deleted", tg->funcs[i].name);
+					       ks_func_kind_name(tg->funcs[i].kind),
+					       tg->funcs[i].name);
 			}
 			for (i = 0; i < r.nr_notes; i++)
 				printf("note: %s\n", r.notes[i]);

@@ -32,6 +32,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <ksplice/abi.h>
+
 static double now(void)
 {
 	struct timespec ts;
@@ -65,14 +67,6 @@ static char *random_id(void)
 		id[i] = set[raw[i] % 36];
 	id[8] = '\0';
 	return id;
-}
-
-static int valid_id(const char *id)
-{
-	size_t n = strlen(id);
-
-	return n >= 1 && n <= 32 &&
-	       strspn(id, "abcdefghijklmnopqrstuvwxyz0123456789_") == n;
 }
 
 static char *sha256_file(const char *path)
@@ -864,11 +858,7 @@ static int build_target_module(const struct ks_create_opts *o,
 	}
 	for (i = 0; i < nc.nr_hooks; i++)
 		add_note(r, ks_strfmt("hook %s: %s", nc.hooks[i].name,
-				      nc.hooks[i].kind < 10 ? (const char *[]){
-				      "pre_apply", "check_apply", "apply",
-				      "post_apply", "fail_apply", "pre_reverse",
-				      "check_reverse", "reverse", "post_reverse",
-				      "fail_reverse" }[nc.hooks[i].kind] : "?"));
+				      nc_hook_kind_name(nc.hooks[i].kind)));
 	for (i = 0; i < nc.nr_exports; i++)
 		add_note(r, ks_strfmt("new export %s (EXPORT_SYMBOL%s): the new-code module %s exports it for modules loaded after the update",
 				      nc.exports[i].name,
@@ -1389,7 +1379,7 @@ int ks_create_update(const struct ks_create_opts *o,
 	}
 
 	id = o->id ? ks_xstrdup(o->id) : random_id();
-	if (!valid_id(id)) {
+	if (!ksplice_id_valid(id)) {
 		snprintf(err, errlen, "the id '%s' must be 1 to 32 characters of [a-z0-9_]", id);
 		ret = KB_USAGE;
 		goto out_paths;

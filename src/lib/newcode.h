@@ -194,4 +194,7 @@ int nc_write_desc(const struct nc_object *nc, const char *path,
 
 void nc_free(struct nc_object *nc);
 
+/* "pre_apply" etc. (include/ksplice/abi.h's list); "?" out of range. */
+const char *nc_hook_kind_name(unsigned int kind);
+
 #endif

@@ -710,6 +710,11 @@ static void filter_special(struct builder *b, const struct special *sp)
 static const char *const hook_kinds[] = { KSPLICE_HOOK_KINDS(HOOK_NAME) };
 #undef HOOK_NAME
 
+const char *nc_hook_kind_name(unsigned int kind)
+{
+	return kind < KSPLICE_HOOK_COUNT ? hook_kinds[kind] : "?";
+}
+
 /*
  * The hooks the patch declares: each macro of include/ksplice/hooks.h
  * leaves a pointer to the hook function in section .ksplice_hook.KIND.

@@ -12,6 +12,8 @@
 #include "package.h"
 #include "pkg_fs.h"
 
+#include <ksplice/abi.h>
+
 #include <archive.h>
 #include <archive_entry.h>
 #include <dirent.h>
@@ -101,17 +103,21 @@ static char *unescape(const char *s)
 	return out;
 }
 
-static const char *kind_name(enum ks_func_kind k)
+#define KS_FUNC_NAME(sym, str) str,
+static const char *const func_kind_names[] = { KS_FUNC_KINDS(KS_FUNC_NAME) };
+#undef KS_FUNC_NAME
+
+const char *ks_func_kind_name(enum ks_func_kind k)
 {
-	switch (k) {
-	case KS_FUNC_CHANGED:
-		return "changed";
-	case KS_FUNC_NEW:
-		return "new";
-	case KS_FUNC_DELETED:
-		return "deleted";
-	}
-	return "?";
+	return (unsigned int)k < KS_FUNC_KIND_COUNT ? func_kind_names[k] : "?";
+}
+
+int ks_func_kind_from_name(const char *name)
+{
+	for (int k = 0; k < KS_FUNC_KIND_COUNT; k++)
+		if (!strcmp(name, func_kind_names[k]))
+			return k;
+	return -1;
 }
 
 static void put_flags(FILE *f, unsigned int flags)
@@ -162,7 +168,7 @@ char *ks_manifest_format(const struct ks_manifest *m)
 		for (i = 0; i < tg->nr_funcs; i++) {
 			const struct ks_func_entry *fe = &tg->funcs[i];
 
-			fprintf(f, "func %s %s %s ", kind_name(fe->kind),
+			fprintf(f, "func %s %s %s ", ks_func_kind_name(fe->kind),
 				fe->name, fe->object ? fe->object : "-");
 			if (fe->desc_index >= 0)
 				fprintf(f, "%d\n", fe->desc_index);
@@ -372,18 +378,15 @@ static int parse_line(char *line, struct ks_manifest *m,
 		struct ks_target *t = *cur;
 		struct ks_func_entry fe = { 0 };
 		char *end;
+		int kind;
 
 		if (n != 4)
 			BAD("manifest line %d: bad func line", lineno);
-		if (!strcmp(w[0], "changed"))
-			fe.kind = KS_FUNC_CHANGED;
-		else if (!strcmp(w[0], "new"))
-			fe.kind = KS_FUNC_NEW;
-		else if (!strcmp(w[0], "deleted"))
-			fe.kind = KS_FUNC_DELETED;
-		else
+		kind = ks_func_kind_from_name(w[0]);
+		if (kind < 0)
 			BAD("manifest line %d: unknown func kind '%s'",
 			    lineno, w[0]);
+		fe.kind = (enum ks_func_kind)kind;
 		if (!strcmp(w[3], "-")) {
 			fe.desc_index = -1;
 		} else {
@@ -428,16 +431,6 @@ static int parse_line(char *line, struct ks_manifest *m,
 	}
 	BAD("manifest line %d: unknown key '%s'", lineno, key);
 #undef BAD
-}
-
-/* An update id, as the kernel accepts it (kmod/update.c). */
-static int valid_id(const char *id)
-{
-	size_t n = strlen(id);
-
-	return n >= 1 && n <= 32 &&
-		strspn(id, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-		       "0123456789_-") == n;
 }
 
 int ks_manifest_parse(const char *text, struct ks_manifest *m,
@@ -491,7 +484,7 @@ int ks_manifest_parse(const char *text, struct ks_manifest *m,
 		set_err(err, errlen, "manifest lacks id or kernel-release");
 		goto fail;
 	}
-	if (!valid_id(m->id)) {
+	if (!ksplice_id_valid(m->id)) {
 		set_err(err, errlen,
 			"manifest id is not 1 to 32 characters of [A-Za-z0-9_-]");
 		goto fail;

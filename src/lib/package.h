@@ -8,11 +8,31 @@
 
 #include <stddef.h>
 
+/*
+ * The kinds of function an update lists, and their names in the manifest,
+ * ksplice-view and ksplice-create (one list; the enum and the names are
+ * made from it):
+ *   changed  replaced: pre code matched, jump written
+ *   new      only in the new code
+ *   deleted  gone in post; noted, left in place
+ */
+#define KS_FUNC_KINDS(X)	\
+	X(CHANGED, "changed")	\
+	X(NEW, "new")		\
+	X(DELETED, "deleted")
+
+#define KS_FUNC_ENUM_ENTRY(sym, str) KS_FUNC_##sym,
 enum ks_func_kind {
-	KS_FUNC_CHANGED,	/* replaced: pre code matched, jump written */
-	KS_FUNC_NEW,		/* only in the new code */
-	KS_FUNC_DELETED,	/* gone in post; noted, left in place */
+	KS_FUNC_KINDS(KS_FUNC_ENUM_ENTRY)
+	KS_FUNC_KIND_COUNT
 };
+#undef KS_FUNC_ENUM_ENTRY
+
+/* "changed", "new" or "deleted"; "?" for a value out of range. */
+const char *ks_func_kind_name(enum ks_func_kind k);
+
+/* The kind named NAME, or -1. */
+int ks_func_kind_from_name(const char *name);
 
 struct ks_func_entry {
 	char *name;		/* symbol name in the pre object / kallsyms */

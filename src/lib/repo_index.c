@@ -6,20 +6,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <ksplice/abi.h>
+
 #include "repo_sign.h"
 #include "uptrack_util.h"
 
 int repo_valid_id(const char *s)
 {
-	size_t n = strlen(s), i;
-
-	if (n < 1 || n > 32)
-		return 0;
-	for (i = 0; i < n; i++)
-		if (!((s[i] >= 'a' && s[i] <= 'z') ||
-		      (s[i] >= '0' && s[i] <= '9') || s[i] == '_'))
-			return 0;
-	return 1;
+	return ksplice_id_valid(s);
 }
 
 static int valid_sha(const char *s)

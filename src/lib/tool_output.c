@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "abort_causes.h"
+#include "json_writer.h"
 
 int ks_outcome_fail(struct ks_outcome *o, enum ksplice_abort_cause c,
 		    const char *fmt, ...)
@@ -51,54 +52,17 @@ void ks_outcome_free(struct ks_outcome *o)
 	memset(o, 0, sizeof(*o));
 }
 
-void ks_json_string(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; s && *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c == '\n')
-			fputs("\\n", f);
-		else if (c == '\t')
-			fputs("\\t", f);
-		else if (c < 0x20)
-			fprintf(f, "\\u%04x", c);
-		else
-			fputc(c, f);
-	}
-	fputc('"', f);
-}
-
-static void json_lines(FILE *f, const char *key, const char *text)
-{
-	const char *p = text;
-
-	fprintf(f, ", \"%s\": [", key);
-	for (int first = 1; p && *p; first = 0) {
-		const char *nl = strchr(p, '\n');
-		size_t len = nl ? (size_t)(nl - p) : strlen(p);
-		char *line = strndup(p, len);
-
-		fputs(first ? "" : ", ", f);
-		ks_json_string(f, line);
-		free(line);
-		p += len + (nl ? 1 : 0);
-	}
-	fputc(']', f);
-}
-
 /* The fields every --json outcome starts with (the object left open). */
-static void json_head(const char *action, const char *id, int ok,
-		      const char *cause, int status)
+static void json_head(struct json_writer *w, const char *action,
+		      const char *id, int ok, const char *cause, int status)
 {
-	printf("{\"action\": ");
-	ks_json_string(stdout, action);
-	printf(", \"id\": ");
-	ks_json_string(stdout, id ? id : "");
-	printf(", \"result\": \"%s\", \"cause\": \"%s\", \"exit_status\": %d",
-	       ok ? "ok" : "error", cause, status);
+	jw_init(w, stdout);
+	jw_object_begin(w);
+	jw_kv_string(w, "action", action);
+	jw_kv_string(w, "id", id ? id : "");
+	jw_kv_string(w, "result", ok ? "ok" : "error");
+	jw_kv_string(w, "cause", cause);
+	jw_kv_int(w, "exit_status", status);
 }
 
 int ks_report(enum ks_output_mode mode, const char *action, const char *id,
@@ -108,15 +72,15 @@ int ks_report(enum ks_output_mode mode, const char *action, const char *id,
 		     ks_abort_exit_status(o->cause);
 
 	if (mode == KS_OUT_JSON) {
-		json_head(action, id, o->cause == KSPLICE_ABORT_NONE,
+		struct json_writer w;
+
+		json_head(&w, action, id, o->cause == KSPLICE_ABORT_NONE,
 			  ks_abort_name(o->cause), status);
-		if (o->message) {
-			printf(", \"message\": ");
-			ks_json_string(stdout, o->message);
-		}
-		json_lines(stdout, "conflicts", o->conflicts);
-		json_lines(stdout, "notes", o->notes);
-		printf("}\n");
+		if (o->message)
+			jw_kv_string(&w, "message", o->message);
+		jw_kv_lines(&w, "conflicts", o->conflicts);
+		jw_kv_lines(&w, "notes", o->notes);
+		jw_object_end(&w);
 		return status;
 	}
 	if (o->notes)
@@ -151,10 +115,11 @@ int ks_report_not_root(enum ks_output_mode mode, const char *action,
 		       const char *id, const char *message)
 {
 	if (mode == KS_OUT_JSON) {
-		json_head(action, id, 0, "not_root", KS_EXIT_NOT_ROOT);
-		printf(", \"message\": ");
-		ks_json_string(stdout, message);
-		printf("}\n");
+		struct json_writer w;
+
+		json_head(&w, action, id, 0, "not_root", KS_EXIT_NOT_ROOT);
+		jw_kv_string(&w, "message", message);
+		jw_object_end(&w);
 	} else if (mode == KS_OUT_RAW) {
 		fprintf(stderr, "not_root\n%s\n", message);
 	} else {

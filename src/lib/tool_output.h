@@ -29,8 +29,6 @@ void ks_outcome_note(struct ks_outcome *o, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void ks_outcome_free(struct ks_outcome *o);
 
-/* Print S as a JSON string (with quotes). */
-void ks_json_string(FILE *f, const char *s);
 
 /*
  * Report the outcome of ACTION ("apply", "remove") of update ID; on

@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "abort_causes.h"
 #include "repo_fetch.h"
 #include "repo_sign.h"
 #include "uptrack_util.h"
@@ -604,8 +605,9 @@ static int remove_one(struct uptrack_ctx *c, const char *id)
 	draw(&p, 0);
 	rc = run_tool(&p, tool("UPTRACK_KSPLICE_REMOVE", "ksplice-remove"),
 		      id, &out);
-	/* 19 = not_applied: already gone, which is what we want. */
-	if (rc == 0 || (rc == 19 && !uptrack_kernel_applied(&c->paths, id))) {
+	/* not_applied: already gone, which is what we want. */
+	if (rc == 0 || (rc == ks_abort_exit_status(KSPLICE_ABORT_NOT_APPLIED) &&
+			!uptrack_kernel_applied(&c->paths, id))) {
 		p.what = "removed";
 		p.last = -1;
 		draw(&p, 100);
@@ -667,7 +669,8 @@ int ut_install(struct uptrack_ctx *c, const int *plan, size_t n)
 		rc = run_tool(&p, tool("UPTRACK_KSPLICE_APPLY",
 					  "ksplice-apply"), path, &out);
 		free(path);
-		if (rc == 0 || rc == 17) {
+		if (rc == 0 ||
+		    rc == ks_abort_exit_status(KSPLICE_ABORT_ALREADY_APPLIED)) {
 			p.what = "installed";
 			p.last = -1;
 			draw(&p, 100);

@@ -14,6 +14,7 @@
 #include "apply.h"
 #include "ksplice_sysfs.h"
 #include "package.h"
+#include "json_writer.h"
 #include "tool_output.h"
 #include "update_state.h"
 
@@ -44,9 +45,11 @@ static int list_applied(int json)
 {
 	size_t n = 0, shown = 0;
 	char **ids = ks_sysfs_present() ? ks_updates_newest_first(&n) : NULL;
+	struct json_writer w;
 
+	jw_init(&w, stdout);
 	if (json)
-		printf("[");
+		jw_array_begin(&w);
 	for (size_t i = n; i-- > 0;) {	/* oldest first */
 		char *stage = ks_sysfs_read(ids[i], "stage");
 		char *desc;
@@ -57,11 +60,10 @@ static int list_applied(int json)
 		}
 		desc = description_of(ids[i]);
 		if (json) {
-			printf("%s{\"id\": ", shown ? ", " : "");
-			ks_json_string(stdout, ids[i]);
-			printf(", \"description\": ");
-			ks_json_string(stdout, desc);
-			printf("}");
+			jw_object_begin(&w);
+			jw_kv_string(&w, "id", ids[i]);
+			jw_kv_string(&w, "description", desc);
+			jw_object_end(&w);
 		} else {
 			printf("%s: %s\n", ids[i], desc);
 		}
@@ -70,17 +72,17 @@ static int list_applied(int json)
 		free(stage);
 	}
 	if (json)
-		printf("]\n");
+		jw_array_end(&w);
 	else if (!shown)
 		printf("No Ksplice updates are applied.\n");
 	ks_sysfs_free_list(ids, n);
 	return 0;
 }
 
-static void json_field(const char *key, const char *val, int comma)
+/* Absent attributes read as "" (what scripts have always been given). */
+static void json_field(struct json_writer *w, const char *key, const char *val)
 {
-	printf("%s\"%s\": ", comma ? ", " : "", key);
-	ks_json_string(stdout, val ? val : "");
+	jw_kv_string(w, key, val ? val : "");
 }
 
 static int show_id(const char *id, int json)
@@ -105,12 +107,15 @@ static int show_id(const char *id, int json)
 		vals[i] = ks_sysfs_read(id, attrs[i]);
 	patch = ks_state_read(id, "patch");
 	if (json) {
-		printf("{");
-		json_field("id", id, 0);
+		struct json_writer w;
+
+		jw_init(&w, stdout);
+		jw_object_begin(&w);
+		json_field(&w, "id", id);
 		for (int i = 0; i < 8; i++)
-			json_field(attrs[i], vals[i], 1);
-		json_field("patch", patch, 1);
-		printf("}\n");
+			json_field(&w, attrs[i], vals[i]);
+		json_field(&w, "patch", patch);
+		jw_object_end(&w);
 	} else {
 		printf("Update %s: %s\n", id, vals[1] ? vals[1] : "");
 		printf("Stage: %s\n", vals[0] ? vals[0] : "?");
@@ -132,12 +137,6 @@ static int show_id(const char *id, int json)
 	return 0;
 }
 
-static const char *kind_name(enum ks_func_kind k)
-{
-	return k == KS_FUNC_CHANGED ? "changed" :
-	       k == KS_FUNC_NEW ? "new" : "deleted";
-}
-
 static int show_file(const char *path, int json)
 {
 	struct ks_package pkg;
@@ -157,31 +156,38 @@ static int show_file(const char *path, int json)
 	}
 	m = &pkg.manifest;
 	if (json) {
-		printf("{");
-		json_field("id", m->id, 0);
-		json_field("description", m->description, 1);
-		json_field("kernel_release", m->kernel_release, 1);
-		json_field("kernel_version", m->kernel_version, 1);
-		printf(", \"targets\": [");
+		struct json_writer w;
+
+		jw_init(&w, stdout);
+		jw_object_begin(&w);
+		json_field(&w, "id", m->id);
+		json_field(&w, "description", m->description);
+		json_field(&w, "kernel_release", m->kernel_release);
+		json_field(&w, "kernel_version", m->kernel_version);
+		jw_key(&w, "targets");
+		jw_array_begin(&w);
 		for (size_t i = 0; i < m->nr_targets; i++) {
 			const struct ks_target *t = &m->targets[i];
 
-			printf("%s{", i ? ", " : "");
-			json_field("name", t->name, 0);
-			json_field("module", t->module_name, 1);
-			printf(", \"functions\": [");
+			jw_object_begin(&w);
+			json_field(&w, "name", t->name);
+			json_field(&w, "module", t->module_name);
+			jw_key(&w, "functions");
+			jw_array_begin(&w);
 			for (size_t f = 0; f < t->nr_funcs; f++) {
-				printf("%s{", f ? ", " : "");
-				json_field("name", t->funcs[f].name, 0);
-				json_field("kind", kind_name(t->funcs[f].kind), 1);
-				json_field("object", t->funcs[f].object, 1);
-				printf("}");
+				jw_object_begin(&w);
+				json_field(&w, "name", t->funcs[f].name);
+				json_field(&w, "kind", ks_func_kind_name(t->funcs[f].kind));
+				json_field(&w, "object", t->funcs[f].object);
+				jw_object_end(&w);
 			}
-			printf("], \"symbols\": %zu}", t->nr_syms);
+			jw_array_end(&w);
+			jw_kv_int(&w, "symbols", (long long)t->nr_syms);
+			jw_object_end(&w);
 		}
-		printf("]");
-		json_field("patch", pkg.patch, 1);
-		printf("}\n");
+		jw_array_end(&w);
+		json_field(&w, "patch", pkg.patch);
+		jw_object_end(&w);
 	} else {
 		printf("Update %s: %s\n", m->id, m->description ? m->description : "");
 		printf("Kernel: %s %s\n", m->kernel_release,
@@ -192,7 +198,7 @@ static int show_file(const char *path, int json)
 			printf("Target %s (new code: %s, %zu symbols to resolve)\n",
 			       t->name, t->module_name, t->nr_syms);
 			for (size_t f = 0; f < t->nr_funcs; f++)
-				printf("  %-8s %s (%s)\n", kind_name(t->funcs[f].kind),
+				printf("  %-8s %s (%s)\n", ks_func_kind_name(t->funcs[f].kind),
 				       t->funcs[f].name,
 				       t->funcs[f].object ? t->funcs[f].object : "");
 		}

@@ -6,6 +6,8 @@
  */
 #include "ksplice/abi.h"
 #include "package.h"
+
+#include <ksplice/abi.h>
 #include "pkg_fs.h"
 #include "unit_check.h"
 
@@ -169,8 +171,38 @@ static void test_package_roundtrip(void)
 	free(unpack);
 }
 
+/* One id rule (include/ksplice/abi.h) for the kernel, create and Uptrack. */
+static void test_id_rule(void)
+{
+	CHECK(ksplice_id_valid("ab12cd34"));
+	CHECK(ksplice_id_valid("deb_1154101"));
+	CHECK(ksplice_id_valid("a"));
+	CHECK(ksplice_id_valid("abcdefghijklmnopqrstuvwxyz012345"));	/* 32 */
+	CHECK(!ksplice_id_valid("abcdefghijklmnopqrstuvwxyz0123456"));	/* 33 */
+	CHECK(!ksplice_id_valid(""));
+	CHECK(!ksplice_id_valid("Ab12"));	/* upper case */
+	CHECK(!ksplice_id_valid("ab-12"));	/* kbuild makes '-' a '_' */
+	CHECK(!ksplice_id_valid("ab/12"));
+	CHECK(!ksplice_id_valid("ab 12"));
+	CHECK(!ksplice_id_valid("ab.12"));
+}
+
+/* Function kinds: one list makes the enum and the names. */
+static void test_func_kinds(void)
+{
+	CHECK(!strcmp(ks_func_kind_name(KS_FUNC_CHANGED), "changed"));
+	CHECK(!strcmp(ks_func_kind_name(KS_FUNC_NEW), "new"));
+	CHECK(!strcmp(ks_func_kind_name(KS_FUNC_DELETED), "deleted"));
+	CHECK(!strcmp(ks_func_kind_name((enum ks_func_kind)KS_FUNC_KIND_COUNT), "?"));
+	for (int k = 0; k < KS_FUNC_KIND_COUNT; k++)
+		CHECK(ks_func_kind_from_name(ks_func_kind_name(k)) == k);
+	CHECK(ks_func_kind_from_name("replaced") == -1);
+}
+
 int main(void)
 {
+	test_id_rule();
+	test_func_kinds();
 	if (!mkdtemp(tmp)) {
 		perror("mkdtemp");
 		return 1;
