@@ -346,6 +346,7 @@ unsigned int ksplice_shadow_free_owned(struct module *mod);
 /* splice.c */
 int ksplice_apply(struct ksplice_update *u);
 int ksplice_reverse(struct ksplice_update *u);
+int ksplice_make_jump(u8 *jump, unsigned long site, unsigned long target);
 
 /* stackcheck.c */
 /**

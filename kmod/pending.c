@@ -22,7 +22,6 @@
 #include "ksplice_internal.h"
 
 #define KSPLICE_MAX_PENDING_SIZE (1U << 20)
-#define KSPLICE_JMP_OPCODE 0xe9
 
 static struct ksplice_func_site *ksplice_pfunc(struct ksplice_target *t,
 					       u32 idx)
@@ -308,18 +307,14 @@ static int ksplice_pending_write(struct ksplice_update *u,
 	struct ksplice_func_site *f;
 	unsigned int k = 0;
 	unsigned long site;
-	s64 rel;
 
 	list_for_each_entry(f, &t->funcs, list) {
 		site = addrs[k++] + f->patchoff;
-		rel = (s64)f->new_addr - (s64)(site + KSPLICE_JUMP_LEN);
-		if (rel != (s32)rel) {
+		if (ksplice_make_jump(f->jump, site, f->new_addr)) {
 			ksplice_set_abort(u, KSPLICE_ABORT_UNEXPECTED,
 					  "new %s is out of jump range", f->name);
 			return -ERANGE;
 		}
-		f->jump[0] = KSPLICE_JMP_OPCODE;
-		put_unaligned((s32)rel, (s32 *)&f->jump[1]);
 		f->alias = ksplice_alias_map(site, KSPLICE_JUMP_LEN);
 		if (!f->alias) {
 			ksplice_set_abort(u, KSPLICE_ABORT_OUT_OF_MEMORY,
@@ -395,6 +390,7 @@ int ksplice_pending_coming(struct module *mod)
 	struct ksplice_target *t;
 	int ret;
 
+	lockdep_assert_held(&ksplice_mutex);
 	list_for_each_entry(u, &ksplice_updates, list) {
 		list_for_each_entry(t, &u->targets, list) {
 			if (!t->pending || strcmp(t->name, mod->name))

@@ -47,6 +47,7 @@ static struct ksplice_shadow *ksplice_shadow_find(const void *obj,
 {
 	struct ksplice_shadow *s;
 
+	lockdep_assert_held(&ksplice_shadow_lock);
 	hash_for_each_possible(ksplice_shadows, s, node,
 			       ksplice_shadow_hash(obj, key))
 		if (s->obj == obj && s->key == key)

@@ -17,9 +17,41 @@
 #include <linux/string.h>
 #include <linux/timekeeping.h>
 #include <asm/sync_core.h>
+#include <asm/text-patching.h>
+#include <asm/unaligned.h>
 #include "ksplice_internal.h"
 
-#define KSPLICE_JMP_OPCODE 0xe9
+static_assert(KSPLICE_JUMP_LEN == JMP32_INSN_SIZE);
+
+/**
+ * ksplice_make_jump() - the bytes of a jump from a patch site
+ * @jump: where to put the KSPLICE_JUMP_LEN bytes
+ * @site: address the jump will be written at
+ * @target: address it jumps to
+ *
+ * Return: 0, or -ERANGE when @target is beyond a 32-bit displacement.
+ */
+int ksplice_make_jump(u8 *jump, unsigned long site, unsigned long target)
+{
+	s64 rel = (s64)target - (s64)(site + JMP32_INSN_SIZE);
+
+	if (rel != (s32)rel)
+		return -ERANGE;
+	jump[0] = JMP32_INSN_OPCODE;
+	put_unaligned((s32)rel, (s32 *)&jump[1]);
+	return 0;
+}
+
+/*
+ * What the leader found when it verified the patch sites, published to
+ * the other CPUs of the stopped window (they wait while it is
+ * KSPLICE_PHASE_VERIFYING).
+ */
+enum ksplice_stop_phase {
+	KSPLICE_PHASE_VERIFYING = 0,	/* the leader is still verifying */
+	KSPLICE_PHASE_CHECK_STACKS,	/* sites as expected: check stacks */
+	KSPLICE_PHASE_NO_MATCH,		/* bytes changed: stop, no_match */
+};
 
 /**
  * struct ksplice_stop_ctx - shared by the CPUs inside stop_machine
@@ -29,8 +61,8 @@
  * @nr_workers: CPUs that check stacks: all of them, or only the leader
  *	(parameter stack_parallel off)
  * @entered: CPUs that entered the callback; the first one leads
- * @phase: set by the leader once the patch sites are verified: 1 to
- *	check the stacks, 2 when the bytes did not match
+ * @phase: enum ksplice_stop_phase, set by the leader once the patch
+ *	sites are verified
  * @checked: CPUs done with their share of the stack check
  * @done: set by the leader when the jumps are written (or not)
  * @cause: result of the work (KSPLICE_ABORT_NONE on success)
@@ -49,7 +81,7 @@ struct ksplice_stop_ctx {
 	unsigned int nr_cpus;
 	unsigned int nr_workers;
 	atomic_t entered;
-	int phase;
+	int phase;	/* enum ksplice_stop_phase, read with acquire */
 	atomic_t checked;
 	int done;
 	enum ksplice_abort_cause cause;
@@ -120,22 +152,24 @@ static int ksplice_stop_fn(void *data)
 
 	if (slot == 0) {
 		start = ktime_get_ns();
-		phase = ksplice_verify_sites(ctx) ? 1 : 2;
+		phase = ksplice_verify_sites(ctx) ? KSPLICE_PHASE_CHECK_STACKS :
+						    KSPLICE_PHASE_NO_MATCH;
 		/* Publish the phase; pairs with the acquire below. */
 		smp_store_release(&ctx->phase, phase);
 	} else {
 		/* Pairs with the release above: see the verified sites. */
-		while (!(phase = smp_load_acquire(&ctx->phase)))
+		while ((phase = smp_load_acquire(&ctx->phase)) ==
+		       KSPLICE_PHASE_VERIFYING)
 			cpu_relax();
 	}
-	if (phase == 1 && slot < ctx->nr_workers) {
+	if (phase == KSPLICE_PHASE_CHECK_STACKS && slot < ctx->nr_workers) {
 		ksplice_check_stacks(&ctx->sc, slot, ctx->nr_workers);
 		/* Our conflicts and counts before the leader reads them. */
 		smp_mb__before_atomic();
 		atomic_inc(&ctx->checked);
 	}
 	if (slot == 0) {
-		if (phase == 2) {
+		if (phase == KSPLICE_PHASE_NO_MATCH) {
 			ctx->cause = KSPLICE_ABORT_NO_MATCH;
 		} else {
 			while (atomic_read_acquire(&ctx->checked) <
@@ -172,7 +206,7 @@ static int ksplice_run_stopped(struct ksplice_stop_ctx *ctx)
 
 	atomic_set(&ctx->entered, 0);
 	atomic_set(&ctx->checked, 0);
-	ctx->phase = 0;
+	ctx->phase = KSPLICE_PHASE_VERIFYING;
 	ctx->done = 0;
 	ctx->cause = KSPLICE_ABORT_UNEXPECTED;
 	ctx->sc.len = 0;
@@ -403,8 +437,6 @@ static int ksplice_prepare_site(struct ksplice_update *u,
 				struct ksplice_func_site *f, bool reverse)
 {
 	unsigned long site = f->addr + f->patchoff;
-	s64 rel = (s64)f->new_addr - (s64)(site + KSPLICE_JUMP_LEN);
-	s32 rel32 = (s32)rel;
 	char why[160];
 
 	if (!f->name) {
@@ -420,7 +452,7 @@ static int ksplice_prepare_site(struct ksplice_update *u,
 					  "%s", why);
 			return -ENOENT;
 		}
-		if (rel != rel32) {
+		if (ksplice_make_jump(f->jump, site, f->new_addr)) {
 			ksplice_set_abort(u, KSPLICE_ABORT_UNEXPECTED,
 					  "new %s at 0x%lx is out of jump range of 0x%lx",
 					  f->name, f->new_addr, site);
@@ -428,8 +460,6 @@ static int ksplice_prepare_site(struct ksplice_update *u,
 		}
 		if (ksplice_check_foreign_sites(u, t, f))
 			return -EBUSY;
-		f->jump[0] = KSPLICE_JMP_OPCODE;
-		memcpy(&f->jump[1], &rel32, sizeof(rel32));
 	}
 	if (ksplice_check_stacking(u, f, reverse))
 		return -EBUSY;
@@ -602,6 +632,7 @@ int ksplice_apply(struct ksplice_update *u)
 {
 	int ret;
 
+	lockdep_assert_held(&ksplice_mutex);
 	if (u->stage == KSPLICE_STAGE_APPLIED) {
 		ksplice_set_abort(u, KSPLICE_ABORT_ALREADY_APPLIED,
 				  "update %s is already applied", u->id);
@@ -635,6 +666,7 @@ int ksplice_reverse(struct ksplice_update *u)
 {
 	int ret;
 
+	lockdep_assert_held(&ksplice_mutex);
 	if (u->stage != KSPLICE_STAGE_APPLIED) {
 		ksplice_set_abort(u, KSPLICE_ABORT_NOT_APPLIED,
 				  "update %s is not applied", u->id);

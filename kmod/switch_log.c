@@ -91,6 +91,7 @@ void ksplice_switch_log_init(void)
 	unsigned int cpu;
 	int ret = -ENOMEM;
 
+	lockdep_assert_held(&ksplice_mutex);
 	if (log->tried)
 		return;
 	log->tried = true;
@@ -146,6 +147,7 @@ bool ksplice_switch_log_start(void)
 {
 	struct ksplice_switch_log *log = &ksplice_switch_log;
 
+	lockdep_assert_held(&ksplice_mutex);
 	if (!log->registered)
 		return false;
 	/* Release: the logs' reset (by the last stop) comes before. */

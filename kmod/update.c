@@ -80,6 +80,7 @@ struct ksplice_update *ksplice_update_find(const char *id)
 {
 	struct ksplice_update *u;
 
+	lockdep_assert_held(&ksplice_mutex);
 	list_for_each_entry(u, &ksplice_updates, list)
 		if (!strcmp(u->id, id))
 			return u;
