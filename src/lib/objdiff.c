@@ -111,12 +111,17 @@ void ks_resolve_target(const struct ks_object *o, const struct ks_section *from,
 	/* Section symbols and local labels (.LC6): a place in a section. */
 	/*
 	 * A PC-relative field in an instruction is relative to the end of
-	 * the instruction: the target is addend + 4, or a little more when
-	 * an immediate follows the displacement.  In data the target is
-	 * the addend itself.
+	 * the instruction: the target is addend + 4, plus the immediate
+	 * that may follow the displacement (the relocation's tail).  When
+	 * the instruction did not decode, the first symbol up to 4 bytes
+	 * further is taken.  In data the target is the addend itself.
 	 */
 	toff = (GElf_Sxword)s->sym.st_value + r->addend +
 	       (in_code ? (GElf_Sxword)ks_rela_size(r->type) : 0);
+	if (in_code && r->tail != KS_TAIL_UNKNOWN) {
+		toff += r->tail;
+		in_code = 0;	/* exact: no search */
+	}
 	if (sec && ks_sec_is_strings(sec) && sec->data && toff >= 0 &&
 	    (GElf_Xword)toff < sec->sh.sh_size) {
 		t->str = (const char *)sec->data + toff;

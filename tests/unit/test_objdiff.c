@@ -31,6 +31,8 @@ static const struct expect cases[] = {
 	{ "static_local", "new:zeroth", NULL, 0 },
 	/* __func__.N and seen.N renumbered: the same names now mean others */
 	{ "renumber", "new:early", NULL, 0 },
+	/* a new WARN_ONCE flag in .data.once moves later's one byte on */
+	{ "once", "changed:last", NULL, 0 },
 	{ "string", "changed:greet", NULL, 0 },
 	{ "data", "", "variable 'limit'", 0 },
 	{ "init", "", NULL, 1 },
