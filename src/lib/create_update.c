@@ -1310,36 +1310,30 @@ int ks_create_update(const struct ks_create_opts *o,
 		if (ret)
 			goto out_paths;
 		oi[i].loaded = 1;
-		/* Hunks of this file, when exactly one patch touches it. */
+		/*
+		 * Every patch's hunks, in the order they are applied: a
+		 * moved __LINE__ may be of this file or of a header.
+		 */
 		{
-			size_t np = 0, k;
-			struct ks_line_map lm = { 0 };
-			int have = 0;
+			struct ks_line_maps lm = { 0 };
+			size_t k;
+			int bad;
 
 			for (k = 0; k < o->nr_patches; k++) {
 				char *pt = ks_read_file(o->patches[k], NULL);
-				struct ks_line_map tmp;
 
-				if (pt && !ks_line_map_parse(pt, oi[i].src, &tmp)) {
-					np++;
-					ks_line_map_free(&lm);
-					lm = tmp;
-					have = 1;
-				} else if (pt) {
-					ks_line_map_free(&tmp);
-				}
+				if (pt)
+					ks_line_maps_add(&lm, pt);
 				free(pt);
 			}
-			if (ks_diff_objects_lines(&oi[i].pre, &oi[i].post,
-						  have && np == 1 ? &lm : NULL,
-						  &oi[i].diff, err, errlen)) {
-				ks_line_map_free(&lm);
+			bad = ks_diff_objects_lines(&oi[i].pre, &oi[i].post, &lm,
+						    oi[i].src, &oi[i].diff, err,
+						    errlen);
+			ks_line_maps_free(&lm);
+			if (bad) {
 				ret = KB_ERR;
 				goto out_paths;
 			}
-			/* The map is only used during the diff. */
-			oi[i].diff.lines = NULL;
-			ks_line_map_free(&lm);
 		}
 		if (oi[i].diff.refusal) {
 			snprintf(err, errlen, "%s: %s", oi[i].src,

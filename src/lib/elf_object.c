@@ -2,6 +2,7 @@
 /* Reading relocatable objects with libelf: see elf_object.h. */
 #include "elf_object.h"
 #include "pkg_fs.h"
+#include "x86_decode.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -54,6 +55,61 @@ unsigned int ks_rela_size(unsigned int type)
 		return 8;
 	default:
 		return 4;
+	}
+}
+
+/* The lowest function start in section sec above off, or size. */
+static GElf_Addr next_func_start(const struct ks_object *obj, size_t sec,
+				 GElf_Addr off, GElf_Addr size)
+{
+	GElf_Addr best = size;
+	size_t i;
+
+	for (i = 1; i < obj->nr_syms; i++) {
+		const GElf_Sym *y = &obj->syms[i].sym;
+
+		if (GELF_ST_TYPE(y->st_info) == STT_FUNC && y->st_shndx == sec &&
+		    y->st_value > off && y->st_value < best)
+			best = y->st_value;
+	}
+	return best;
+}
+
+/*
+ * Fill in the tail of every relocation in a code section, decoding the
+ * instructions from the section's start and again from every function
+ * start (so that undecodable bytes cost one function at most).  The
+ * target of a PC-relative field is addend + 4 + tail: without the tail,
+ * packed one-byte variables (the .data.once flags of WARN_ONCE and
+ * pr_*_once) are mistaken for their neighbours.
+ */
+static void find_tails(struct ks_object *obj, struct ks_section *s)
+{
+	GElf_Addr pc = 0, size = s->sh.sh_size;
+	GElf_Addr resync = next_func_start(obj, s->index, 0, size);
+	size_t i = 0;
+
+	while (i < s->nr_relas && pc < size) {
+		unsigned int len = ks_x86_insn_len(s->data + pc, size - pc);
+		GElf_Addr end = pc + len;
+
+		if (!len || end > resync) {
+			/* Not code, or decoded across a function start. */
+			pc = len && pc < resync ? resync : pc + 1;
+			if (pc >= resync)
+				resync = next_func_start(obj, s->index, pc, size);
+			continue;
+		}
+		for (; i < s->nr_relas && s->relas[i].offset < end; i++) {
+			GElf_Addr fe = s->relas[i].offset +
+				       ks_rela_size(s->relas[i].type);
+
+			if (s->relas[i].offset >= pc && fe <= end)
+				s->relas[i].tail = (unsigned int)(end - fe);
+		}
+		pc = end;
+		if (pc >= resync)
+			resync = next_func_start(obj, s->index, pc, size);
 	}
 }
 
@@ -176,6 +232,7 @@ int ks_object_read(const char *path, struct ks_object *obj,
 			t->relas[i].type = (unsigned int)GELF_R_TYPE(ra.r_info);
 			t->relas[i].sym = GELF_R_SYM(ra.r_info);
 			t->relas[i].addend = ra.r_addend;
+			t->relas[i].tail = KS_TAIL_UNKNOWN;
 			if (t->relas[i].sym >= obj->nr_syms) {
 				set_err(err, errlen, "%s: bad relocation in %s",
 					path, r->name);
@@ -184,6 +241,10 @@ int ks_object_read(const char *path, struct ks_object *obj,
 		}
 		qsort(t->relas, n, sizeof(*t->relas), cmp_rela);
 	}
+	for (i = 1; i < obj->nr_secs; i++)
+		if ((obj->secs[i].sh.sh_flags & SHF_EXECINSTR) &&
+		    obj->secs[i].data && obj->secs[i].nr_relas)
+			find_tails(obj, &obj->secs[i]);
 	ret = 0;
 out:
 	if (elf)

@@ -16,7 +16,15 @@ struct ks_rela {
 	unsigned int type;	/* R_X86_64_* */
 	size_t sym;		/* index in ks_object.syms */
 	GElf_Sxword addend;
+	/*
+	 * In code: how many bytes of the instruction follow the field (an
+	 * immediate after a RIP-relative displacement, as in cmpb $0,
+	 * flag(%rip)), or KS_TAIL_UNKNOWN (data, or code that does not
+	 * decode).
+	 */
+	unsigned int tail;
 };
+#define KS_TAIL_UNKNOWN 255u
 
 struct ks_section {
 	char *name;

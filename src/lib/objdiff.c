@@ -96,7 +96,7 @@ void ks_resolve_target(const struct ks_object *o, const struct ks_section *from,
 {
 	const struct ks_symbol *s = &o->syms[r->sym];
 	const struct ks_section *sec = ks_sym_section(o, s);
-	GElf_Sxword toff, k;
+	GElf_Sxword toff, k, base;
 	int in_code = from && ks_sec_is_text(from) && ks_rela_is_pcrel(r->type);
 	size_t y = 0;
 
@@ -111,17 +111,29 @@ void ks_resolve_target(const struct ks_object *o, const struct ks_section *from,
 	/* Section symbols and local labels (.LC6): a place in a section. */
 	/*
 	 * A PC-relative field in an instruction is relative to the end of
-	 * the instruction: the target is addend + 4, or a little more when
-	 * an immediate follows the displacement.  In data the target is
-	 * the addend itself.
+	 * the instruction: the target is addend + 4, plus the immediate
+	 * that may follow the displacement (the relocation's tail).  When
+	 * the instruction did not decode, the first symbol up to 4 bytes
+	 * further is taken.  In data the target is the addend itself.
 	 */
 	toff = (GElf_Sxword)s->sym.st_value + r->addend +
 	       (in_code ? (GElf_Sxword)ks_rela_size(r->type) : 0);
+	if (in_code && r->tail != KS_TAIL_UNKNOWN) {
+		toff += r->tail;
+		in_code = 0;	/* exact: no search */
+	}
+	/*
+	 * The bias is where the field points (symbol plus addend) less the
+	 * target: -4 and the tail in code, 0 in data.  Measured from the
+	 * symbol's value, so that a local label (.LC1, kept for strings the
+	 * linker merges) at another place in another build is the same.
+	 */
+	base = (GElf_Sxword)(s->sym.st_value + (GElf_Addr)r->addend);
 	if (sec && ks_sec_is_strings(sec) && sec->data && toff >= 0 &&
 	    (GElf_Xword)toff < sec->sh.sh_size) {
 		t->str = (const char *)sec->data + toff;
 		t->off = toff;
-		t->bias = r->addend - toff;
+		t->bias = base - toff;
 		return;
 	}
 	if (sec) {
@@ -132,11 +144,11 @@ void ks_resolve_target(const struct ks_object *o, const struct ks_section *from,
 	if (y) {
 		t->sym = y;
 		t->off = toff - (GElf_Sxword)o->syms[y].sym.st_value;
-		t->bias = r->addend - toff;
+		t->bias = base - toff;
 		return;
 	}
 	t->off = toff;
-	t->bias = r->addend - toff;
+	t->bias = base - toff;
 }
 
 /* ---- correlation ------------------------------------------------------ */
@@ -405,27 +417,61 @@ static int targets_equal(const struct ks_diff *d, const struct ks_reltarget *a,
 	}
 }
 
-/* Compare a post range with a pre range: bytes and relocations. */
-static int range_equal(const struct ks_diff *d, size_t post_sec,
-		       GElf_Addr pstart, GElf_Xword psize, size_t pre_sec,
-		       GElf_Addr qstart, GElf_Xword qsize, int bytes)
+/*
+ * How a post range compares with a pre range: the same, different only
+ * in line numbers the patches moved (objdiff_lines.h), or different.
+ * Ordered so that the worse of two verdicts is the larger.
+ */
+enum { LN_SAME, LN_MOVED, LN_DIFFER };
+
+static int worse(int a, int b)
+{
+	return a > b ? a : b;
+}
+
+/* a post, b pre; lines_ok: a "FILE:LINE" string may have moved. */
+static int target_verdict(const struct ks_diff *d,
+			  const struct ks_reltarget *a,
+			  const struct ks_reltarget *b, int lines_ok)
+{
+	if (targets_equal(d, a, b))
+		return LN_SAME;
+	if (lines_ok && d->lines && a->str && b->str && a->bias == b->bias &&
+	    ks_strings_lines_moved(b->str, a->str, d->lines))
+		return LN_MOVED;
+	return LN_DIFFER;
+}
+
+/*
+ * Compare a post range with a pre range: bytes (unless !bytes) and
+ * relocations.  With lines_ok (a function), moved lines are LN_MOVED.
+ */
+static int range_verdict(const struct ks_diff *d, size_t post_sec,
+			 GElf_Addr pstart, GElf_Xword psize, size_t pre_sec,
+			 GElf_Addr qstart, GElf_Xword qsize, int bytes,
+			 int lines_ok)
 {
 	const struct ks_section *ps = &d->post->secs[post_sec];
 	const struct ks_section *qs = &d->pre->secs[pre_sec];
 	unsigned char *a, *b;
 	size_t i, j;
-	int eq;
+	int v = LN_SAME;
 
 	if (psize != qsize ||
 	    (ps->sh.sh_type == SHT_NOBITS) != (qs->sh.sh_type == SHT_NOBITS))
-		return 0;
-	a = masked(ps, pstart, psize);
-	b = masked(qs, qstart, qsize);
-	eq = !bytes || !memcmp(a, b, psize);
-	free(a);
-	free(b);
-	if (!eq)
-		return 0;
+		return LN_DIFFER;
+	if (bytes) {
+		a = masked(ps, pstart, psize);
+		b = masked(qs, qstart, qsize);
+		if (memcmp(a, b, psize))
+			v = lines_ok && ks_only_lines_differ(b, a, psize,
+							     d->src_lines) ?
+			    LN_MOVED : LN_DIFFER;
+		free(a);
+		free(b);
+		if (v == LN_DIFFER)
+			return v;
+	}
 	i = 0;
 	j = 0;
 	for (;;) {
@@ -438,17 +484,27 @@ static int range_equal(const struct ks_diff *d, size_t post_sec,
 		       qs->relas[j].offset >= qstart + qsize))
 			j++;
 		if (i == ps->nr_relas || j == qs->nr_relas)
-			return i == ps->nr_relas && j == qs->nr_relas;
+			return i == ps->nr_relas && j == qs->nr_relas ?
+			       v : LN_DIFFER;
 		if (ps->relas[i].offset - pstart != qs->relas[j].offset - qstart ||
 		    ps->relas[i].type != qs->relas[j].type)
-			return 0;
+			return LN_DIFFER;
 		ks_resolve_target(d->post, ps, &ps->relas[i], &ta);
 		ks_resolve_target(d->pre, qs, &qs->relas[j], &tb);
-		if (!targets_equal(d, &ta, &tb))
-			return 0;
+		v = worse(v, target_verdict(d, &ta, &tb, lines_ok));
+		if (v == LN_DIFFER)
+			return v;
 		i++;
 		j++;
 	}
+}
+
+static int range_equal(const struct ks_diff *d, size_t post_sec,
+		       GElf_Addr pstart, GElf_Xword psize, size_t pre_sec,
+		       GElf_Addr qstart, GElf_Xword qsize, int bytes)
+{
+	return range_verdict(d, post_sec, pstart, psize, pre_sec, qstart,
+			     qsize, bytes, 0) == LN_SAME;
 }
 
 static int sym_equal(const struct ks_diff *d, size_t post_sym, size_t pre_sym)
@@ -461,27 +517,154 @@ static int sym_equal(const struct ks_diff *d, size_t post_sym, size_t pre_sym)
 			   y->sym.st_size, 1);
 }
 
-/* Same relocations, bytes different only in moved line numbers? */
-static int only_lines_moved(const struct ks_diff *d, size_t post_sym,
-			    size_t pre_sym)
+/* ---- __bug_table ------------------------------------------------------ */
+
+/*
+ * WARN*() and BUG*() leave a ud2 in the code and describe it in a
+ * struct bug_entry in __bug_table (arch/x86/include/asm/bug.h): on 6.1
+ * x86-64 with CONFIG_GENERIC_BUG_RELATIVE_POINTERS and
+ * CONFIG_DEBUG_BUGVERBOSE, bug_addr_disp and file_disp (PC32 relocations
+ * at +0 and +4), line at +8 and flags at +10, 12 bytes.  The entries are
+ * part of the function: a change of flags (WARN_ON to WARN_ON_ONCE, a
+ * taint) or file is a change although the code is the same, and a moved
+ * line is a line.  A table of another layout is not compared.
+ */
+#define BUG_ENTRY_SIZE 12
+
+struct ks_bug_entry {
+	size_t shndx;		/* section of the ud2 (0: unknown) */
+	GElf_Addr addr;		/* its offset there */
+	unsigned int line, flags;
+	const struct ks_section *sec;	/* the __bug_table */
+	const struct ks_rela *file;	/* relocation of file_disp */
+};
+
+struct ks_bug_table {
+	struct ks_bug_entry *e;
+	size_t n;
+	int usable;
+};
+
+static unsigned int u16_at(const unsigned char *p)
+{
+	return (unsigned int)p[0] | (unsigned int)p[1] << 8;
+}
+
+static struct ks_bug_table *read_bugs(const struct ks_object *o)
+{
+	struct ks_bug_table *t = calloc(1, sizeof(*t));
+	size_t si, k;
+
+	if (!t)
+		abort();
+	t->usable = 1;
+	for (si = 1; si < o->nr_secs && t->usable; si++) {
+		const struct ks_section *s = &o->secs[si];
+		size_t n = s->sh.sh_size / BUG_ENTRY_SIZE;
+
+		if (strcmp(s->name, "__bug_table"))
+			continue;
+		if (!s->data || s->sh.sh_size % BUG_ENTRY_SIZE ||
+		    s->nr_relas != 2 * n) {
+			t->usable = 0;
+			break;
+		}
+		for (k = 0; k < n; k++) {
+			const struct ks_rela *ra = &s->relas[2 * k];
+			const struct ks_rela *rf = &s->relas[2 * k + 1];
+			const struct ks_symbol *y = &o->syms[ra->sym];
+			struct ks_bug_entry *e;
+
+			if (ra->offset != k * BUG_ENTRY_SIZE ||
+			    rf->offset != k * BUG_ENTRY_SIZE + 4 ||
+			    ra->type != R_X86_64_PC32 ||
+			    rf->type != R_X86_64_PC32) {
+				t->usable = 0;
+				break;
+			}
+			t->e = ks_xrealloc(t->e, (t->n + 1) * sizeof(*t->e));
+			e = &t->e[t->n++];
+			memset(e, 0, sizeof(*e));
+			/* In data, "1b - ." targets the symbol plus addend. */
+			if (y->sym.st_shndx != SHN_UNDEF &&
+			    y->sym.st_shndx < o->nr_secs) {
+				e->shndx = y->sym.st_shndx;
+				e->addr = y->sym.st_value + (GElf_Addr)ra->addend;
+			}
+			e->line = u16_at(s->data + k * BUG_ENTRY_SIZE + 8);
+			e->flags = u16_at(s->data + k * BUG_ENTRY_SIZE + 10);
+			e->sec = s;
+			e->file = rf;
+		}
+	}
+	return t;
+}
+
+static void free_bugs(struct ks_bug_table *t)
+{
+	if (t)
+		free(t->e);
+	free(t);
+}
+
+/* Is entry e's ud2 inside function symbol f (any of its names)? */
+static int bug_in(const struct ks_bug_entry *e, const struct ks_symbol *f)
+{
+	return e->shndx == f->sym.st_shndx && e->addr >= f->sym.st_value &&
+	       e->addr < f->sym.st_value + f->sym.st_size;
+}
+
+/* Post function i's bug entries against pre function j's, in order. */
+static int bug_verdict(const struct ks_diff *d, size_t i, size_t j)
+{
+	const struct ks_bug_table *tp = d->bugs[1], *tq = d->bugs[0];
+	const struct ks_symbol *fx = &d->post->syms[i], *fy = &d->pre->syms[j];
+	size_t a = 0, b = 0;
+	int v = LN_SAME;
+
+	if (!tp || !tq || !tp->usable || !tq->usable)
+		return LN_SAME;
+	for (;; a++, b++) {
+		const struct ks_bug_entry *x, *y;
+		struct ks_reltarget ta, tb;
+
+		while (a < tp->n && !bug_in(&tp->e[a], fx))
+			a++;
+		while (b < tq->n && !bug_in(&tq->e[b], fy))
+			b++;
+		if (a == tp->n || b == tq->n)
+			return a == tp->n && b == tq->n ? v : LN_DIFFER;
+		x = &tp->e[a];
+		y = &tq->e[b];
+		if (x->addr - fx->sym.st_value != y->addr - fy->sym.st_value ||
+		    x->flags != y->flags)
+			return LN_DIFFER;
+		ks_resolve_target(d->post, x->sec, x->file, &ta);
+		ks_resolve_target(d->pre, y->sec, y->file, &tb);
+		if (!targets_equal(d, &ta, &tb))
+			return LN_DIFFER;
+		if (x->line == y->line)
+			continue;
+		/* The line of __FILE__, moved by that file's hunks. */
+		if (!ta.str ||
+		    !ks_line_moved(ks_line_maps_find(d->lines, ta.str),
+				   (long)y->line, (long)x->line))
+			return LN_DIFFER;
+		v = LN_MOVED;
+	}
+}
+
+/* A mapped function: bytes, relocations and __bug_table entries. */
+static int func_verdict(const struct ks_diff *d, size_t post_sym,
+			size_t pre_sym)
 {
 	const struct ks_symbol *x = &d->post->syms[post_sym];
 	const struct ks_symbol *y = &d->pre->syms[pre_sym];
-	unsigned char *a, *b;
-	int ret;
+	int v = range_verdict(d, x->sym.st_shndx, x->sym.st_value,
+			      x->sym.st_size, y->sym.st_shndx,
+			      y->sym.st_value, y->sym.st_size, 1, 1);
 
-	if (!d->lines || x->sym.st_size != y->sym.st_size ||
-	    !range_equal(d, x->sym.st_shndx, x->sym.st_value, x->sym.st_size,
-			 y->sym.st_shndx, y->sym.st_value, y->sym.st_size, 0))
-		return 0;
-	b = masked(&d->post->secs[x->sym.st_shndx], x->sym.st_value,
-		   x->sym.st_size);
-	a = masked(&d->pre->secs[y->sym.st_shndx], y->sym.st_value,
-		   y->sym.st_size);
-	ret = ks_only_lines_differ(a, b, x->sym.st_size, d->lines);
-	free(a);
-	free(b);
-	return ret;
+	return v == LN_DIFFER ? v : worse(v, bug_verdict(d, post_sym, pre_sym));
 }
 
 static void note(struct ks_diff *d, char *text)
@@ -605,13 +788,13 @@ static int data_change_annotated(const struct ks_object *post,
 int ks_diff_objects(const struct ks_object *pre, const struct ks_object *post,
 		    struct ks_diff *d, char *err, size_t errlen)
 {
-	return ks_diff_objects_lines(pre, post, NULL, d, err, errlen);
+	return ks_diff_objects_lines(pre, post, NULL, NULL, d, err, errlen);
 }
 
 int ks_diff_objects_lines(const struct ks_object *pre,
 			  const struct ks_object *post,
-			  const struct ks_line_map *lines, struct ks_diff *d,
-			  char *err, size_t errlen)
+			  const struct ks_line_maps *lines, const char *src,
+			  struct ks_diff *d, char *err, size_t errlen)
 {
 	size_t i, j;
 	int again;
@@ -626,6 +809,9 @@ int ks_diff_objects_lines(const struct ks_object *pre,
 	d->pre = pre;
 	d->post = post;
 	d->lines = lines;
+	d->src_lines = ks_line_maps_find(lines, src);
+	d->bugs[0] = read_bugs(pre);
+	d->bugs[1] = read_bugs(post);
 	d->map = calloc(post->nr_syms, sizeof(size_t));
 	d->carry = calloc(post->nr_syms, 1);
 	changed = calloc(post->nr_syms, 1);
@@ -675,17 +861,22 @@ int ks_diff_objects_lines(const struct ks_object *pre,
 				continue;
 			if (ks_sec_is_init(ks_sym_section(post, &post->syms[i])))
 				continue;
-			if (!d->map[i] || !sym_equal(d, i, d->map[i])) {
-				if (is_f && d->map[i] &&
-				    only_lines_moved(d, i, d->map[i])) {
+			if (d->map[i]) {
+				int v = is_f ? func_verdict(d, i, d->map[i]) :
+					sym_equal(d, i, d->map[i]) ? LN_SAME :
+					LN_DIFFER;
+
+				if (v == LN_SAME)
+					continue;
+				if (v == LN_MOVED) {
 					/* Not a change; named in a note. */
 					changed[i] = 2;
 					continue;
 				}
-				changed[i] = 1;
-				d->carry[i] = 1;
-				again = 1;
 			}
+			changed[i] = 1;
+			d->carry[i] = 1;
+			again = 1;
 		}
 	} while (again);
 
@@ -749,6 +940,12 @@ int ks_diff_objects_lines(const struct ks_object *pre,
 		note(d, ks_strfmt("%zu function(s) differ only in line numbers the patch moved (__LINE__) and are left out: %s",
 				  nmoved, moved));
 	free(moved);
+	/* The hunks are the caller's, the bug tables only for the diff. */
+	d->lines = NULL;
+	d->src_lines = NULL;
+	free_bugs(d->bugs[0]);
+	free_bugs(d->bugs[1]);
+	d->bugs[0] = d->bugs[1] = NULL;
 	return 0;
 }
 
@@ -763,5 +960,7 @@ void ks_diff_free(struct ks_diff *d)
 	free(d->map);
 	free(d->carry);
 	free(d->refusal);
+	free_bugs(d->bugs[0]);
+	free_bugs(d->bugs[1]);
 	memset(d, 0, sizeof(*d));
 }

@@ -9,9 +9,10 @@
  * name without the numbers and, where several candidates remain, by the
  * order in which a correlated function uses them.  A function changed if
  * its bytes (relocation fields masked) or any relocation (type, offset,
- * target, addend) differ; a target in a mergeable string section is the
- * string itself, a target in a section with a named symbol is that symbol
- * plus offset.
+ * target, addend) differ, or any of its __bug_table entries (WARN and
+ * BUG: place, flags, file, line); a target in a mergeable string section
+ * is the string itself, a target in a section with a named symbol is
+ * that symbol plus offset.
  */
 #ifndef KSPLICE_OBJDIFF_H
 #define KSPLICE_OBJDIFF_H
@@ -28,6 +29,8 @@ struct ks_diff_func {
 	enum ks_func_kind kind;
 };
 
+struct ks_bug_table;
+
 struct ks_diff {
 	const struct ks_object *pre;
 	const struct ks_object *post;
@@ -42,21 +45,25 @@ struct ks_diff {
 	char **notes;		/* human notes (__init ignored, ...) */
 	size_t nr_notes;
 	char *refusal;		/* set when the change cannot be done live */
-	const struct ks_line_map *lines;	/* the patch's hunks, or NULL */
+	/* Only during the diff: */
+	const struct ks_line_maps *lines;	/* the patches' hunks, or NULL */
+	const struct ks_line_file *src_lines;	/* those of the source file */
+	struct ks_bug_table *bugs[2];		/* __bug_table: pre, post */
 };
 
 /* 0, or -1 with err set (malformed input).  A refusal is not an error. */
 int ks_diff_objects(const struct ks_object *pre, const struct ks_object *post,
 		    struct ks_diff *d, char *err, size_t errlen);
 /*
- * The same, knowing the patch's hunks for this object's source file:
- * functions whose only difference is a __LINE__ moved by the patch are
- * left out (with one note naming them).
+ * The same, knowing the patches' hunks (lines) and the object's source
+ * file (src, tree-relative): functions whose only differences are
+ * __LINE__s the patches moved are left out (with one note naming them),
+ * see objdiff_lines.h.  Without hunks a moved line is a change.
  */
 int ks_diff_objects_lines(const struct ks_object *pre,
 			  const struct ks_object *post,
-			  const struct ks_line_map *lines, struct ks_diff *d,
-			  char *err, size_t errlen);
+			  const struct ks_line_maps *lines, const char *src,
+			  struct ks_diff *d, char *err, size_t errlen);
 void ks_diff_free(struct ks_diff *d);
 
 /* Is this section code (SHF_EXECINSTR)? */
@@ -79,7 +86,8 @@ struct ks_reltarget {
 				 * for a plain symbol reference the addend */
 	const char *str;	/* string target */
 	size_t sec;		/* section of the target (0 if undefined) */
-	GElf_Sxword bias;	/* addend = sym value + off + bias */
+	GElf_Sxword bias;	/* the relocation's symbol value + addend =
+				 * target sym value + off + bias */
 };
 
 /* from: the section holding the relocation (code or data). */
