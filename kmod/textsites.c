@@ -57,8 +57,9 @@ static unsigned long ksplice_static_call_hit(struct static_call_site *start,
  * @t: the target; @t->target_mod is set for a module target
  * @f: the function whose patch site is checked
  *
- * Return: 0, or -EBUSY with abort cause no_match and a message naming
- * the owner of the overlapping site.
+ * Return: 0, or -EBUSY with abort cause patch_site_overlap (a known
+ * limit, not a mismatch) and a message naming the owner of the
+ * overlapping site.
  */
 int ksplice_check_foreign_sites(struct ksplice_update *u,
 				struct ksplice_target *t,
@@ -97,7 +98,7 @@ int ksplice_check_foreign_sites(struct ksplice_update *u,
 	}
 	if (!hit)
 		return 0;
-	ksplice_set_abort(u, KSPLICE_ABORT_NO_MATCH,
+	ksplice_set_abort(u, KSPLICE_ABORT_PATCH_SITE_OVERLAP,
 			  "%s site at 0x%lx overlaps the patch site of %s at 0x%lx+%u; it would be rewritten under the jump",
 			  owner, hit, f->name, f->addr, f->patchoff);
 	return -EBUSY;

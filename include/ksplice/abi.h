@@ -22,7 +22,8 @@
  * The closed set of abort causes.  The same names appear in
  * /sys/kernel/ksplice/ID/abort_cause, in the tools' messages, --raw-errors
  * and --json output, and (as KSPLICE_EXIT_BASE + value) in the tools' exit
- * status.  Documented in docs/abort-causes.md.
+ * status.  Documented in docs/abort-causes.md.  New causes go at the end:
+ * a cause's number is its exit status, which scripts rely on.
  */
 #define KSPLICE_ABORT_CAUSES(X)						\
 	X(NONE, "none")							\
@@ -37,7 +38,8 @@
 	X(NOT_APPLIED, "not_applied")					\
 	X(INVALID_UPDATE, "invalid_update")				\
 	X(WRONG_KERNEL, "wrong_kernel")					\
-	X(UNEXPECTED, "unexpected")
+	X(UNEXPECTED, "unexpected")					\
+	X(PATCH_SITE_OVERLAP, "patch_site_overlap")
 
 #define KSPLICE_ENUM_ENTRY(sym, str) KSPLICE_ABORT_##sym,
 enum ksplice_abort_cause {

@@ -30,7 +30,8 @@ static void usage(FILE *f)
 		"         SOURCE_DIR\n"
 		"Exit: 0 written, 3 no changes, 4 patch does not apply,\n"
 		"      5 source/config mismatch, 6 compiler mismatch,\n"
-		"      7 refused, 1 other error, 2 usage.\n");
+		"      7 refused, 8 a changed function cannot take the jump,\n"
+		"      1 other error, 2 usage.\n");
 }
 
 /* Directory of this executable, to find the stub in a build tree. */

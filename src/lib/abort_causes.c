@@ -62,6 +62,16 @@ static const char *const paragraphs[KSPLICE_ABORT_COUNT] = {
 	"Something unexpected went wrong; the message below says what. The "
 	"kernel was left as it was before the command. Please report this "
 	"with the output of --debug.",
+	[KSPLICE_ABORT_PATCH_SITE_OVERLAP] =
+	"A function that the update replaces cannot take the jump that "
+	"Ksplice writes at its start: the five bytes it needs hold a place "
+	"that the kernel rewrites while it runs (a jump label, a static call, "
+	"a lock prefix, an ftrace site) or that the function branches to, or "
+	"the function is too short. This is a known limit, not a fault of the "
+	"update or of this kernel. The kernel was not changed. The message "
+	"below names the function, the offset and the site; such a fix can "
+	"only be applied live if it leaves that function alone (by changing "
+	"its callers instead, for example).",
 };
 
 const char *ks_abort_name(enum ksplice_abort_cause c)

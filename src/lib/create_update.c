@@ -15,6 +15,7 @@
 #include "kbuild_driver.h"
 #include "newcode.h"
 #include "objdiff.h"
+#include "patch_site.h"
 #include "pkg_fs.h"
 #include "type_layout.h"
 
@@ -791,6 +792,43 @@ static void share_new_exports(struct objinfo *oi, struct targetinfo *tg,
 	free(nexp);
 }
 
+/*
+ * Every function of object X that the update puts a jump into (changed,
+ * or deleted with a stub: a func line) must be able to take it.  The pre
+ * object shows the sites that forbid it (patch_site.h), so an update
+ * that could only fail at apply time with patch_site_overlap is refused
+ * here instead, naming the function, the offset and the site.
+ */
+static int check_patch_sites(const struct kb_ctx *c, const struct objinfo *x,
+			     const struct ks_target *mt, char *err,
+			     size_t errlen)
+{
+	const char **names = ks_xrealloc(NULL, (mt->nr_funcs + 1) *
+					 sizeof(*names));
+	char *pre = ks_strfmt("%s/pre/%s", c->work, x->obj);
+	char why[1024];
+	size_t n = 0;
+	int rc, ret = KB_OK;
+
+	for (size_t i = 0; i < mt->nr_funcs; i++)
+		if (mt->funcs[i].kind != KS_FUNC_NEW &&
+		    mt->funcs[i].desc_index >= 0 &&
+		    !strcmp(mt->funcs[i].object, x->obj))
+			names[n++] = mt->funcs[i].name;
+	rc = n ? ks_patch_sites_check(pre, names, n, why, sizeof(why)) : 0;
+	if (rc > 0) {
+		snprintf(err, errlen, "%s: %s; the update could never be applied (abort cause patch_site_overlap)",
+			 x->src, why);
+		ret = KB_PATCH_SITE;
+	} else if (rc < 0) {
+		snprintf(err, errlen, "%s", why);
+		ret = KB_ERR;
+	}
+	free(names);
+	free(pre);
+	return ret;
+}
+
 static int build_target_module(const struct ks_create_opts *o,
 			       struct kb_ctx *c, const struct ks_exports *ex,
 			       struct objinfo *oi, const struct targetinfo *t,
@@ -855,6 +893,11 @@ static int build_target_module(const struct ks_create_opts *o,
 		}
 		add_note(r, ks_strfmt("%s is deleted by the patch: calls to it go to a stub that logs them and returns -EOPNOTSUPP",
 				      nc.deleted[i].name));
+	}
+	for (i = 0; i < t->nr_objs; i++) {
+		ret = check_patch_sites(c, &oi[t->objs[i]], mt, err, errlen);
+		if (ret)
+			goto out;
 	}
 	for (i = 0; i < nc.nr_hooks; i++)
 		add_note(r, ks_strfmt("hook %s: %s", nc.hooks[i].name,

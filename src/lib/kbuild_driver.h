@@ -20,6 +20,11 @@ enum kb_status {
 	KB_MISMATCH = 5,
 	KB_COMPILER = 6,
 	KB_REFUSED = 7,
+	/*
+	 * Refused: a function the update replaces cannot take the jump
+	 * (the update could only fail to apply, with patch_site_overlap).
+	 */
+	KB_PATCH_SITE = 8,
 };
 
 struct kb_ctx {

@@ -11,6 +11,34 @@
 #include "x86_decode.h"
 
 /*
+ * Sites whose bytes the kernel may rewrite after a jump was written over
+ * them: jump labels and static calls whenever their key or target
+ * changes; lock prefixes when a kernel that booted with one CPU brings
+ * up another (alternatives_enable_smp() turns every recorded "ds" back
+ * into "lock": a byte of the jump's displacement that happens to be 0x3e
+ * would become 0xf0, and a prefix the jump covered would be restored as
+ * the one-CPU "ds" on reverse); an ftrace site other than the function's
+ * own whenever tracing is switched.  Alternatives, paravirt calls and
+ * retpoline and return thunks are rewritten once, at boot or when their
+ * module is loaded, before the matcher reads them and before any jump
+ * can be written (the core module splices a module that comes later
+ * after its loader applied them); a jump over them saves the bytes that
+ * are there and puts them back on reverse, like any other code.
+ */
+static int rewritten_at_run_time(enum ks_site_kind k)
+{
+	switch (k) {
+	case KS_SITE_JUMP_LABEL:
+	case KS_SITE_STATIC_CALL:
+	case KS_SITE_SMP_LOCK:
+	case KS_SITE_FENTRY:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/*
  * Where a branch of the function lands, as an offset into it, or -1 if
  * the instruction at P is not a branch into the function.
  */
@@ -57,15 +85,17 @@ int ks_patch_offset(const struct ks_pre_code *pre,
 		const struct ks_site *s = &sec->sites[i];
 		uint64_t a = fn->off + off, b = a + KSPLICE_JUMP_LEN;
 
-		if (s->off == fn->off && s->kind == KS_SITE_FENTRY)
+		if ((s->off == fn->off && s->kind == KS_SITE_FENTRY) ||
+		    !rewritten_at_run_time(s->kind))
 			continue;
 		if (s->off < b && s->off + s->len > a) {
 			snprintf(err, errlen, "%s: the jump at offset %u would "
-				 "overlap a %s site at offset %llu (%u bytes), "
-				 "which the kernel rewrites itself; this "
+				 "overlap a %s site at offset %llu (%u byte%s), "
+				 "which the kernel rewrites while it runs; this "
 				 "function cannot be replaced safely",
 				 fn->name, off, ks_site_kind_name(s->kind),
-				 (unsigned long long)(s->off - fn->off), s->len);
+				 (unsigned long long)(s->off - fn->off), s->len,
+				 s->len == 1 ? "" : "s");
 			return -1;
 		}
 	}
@@ -93,4 +123,45 @@ int ks_patch_offset(const struct ks_pre_code *pre,
 	}
 	*patchoff = off;
 	return 0;
+}
+
+int ks_patch_sites_check(const char *pre_path, const char *const *names,
+			 size_t nr, char *err, size_t errlen)
+{
+	struct ks_pre_code pre;
+	int ret = 0;
+
+	if (ks_pre_open(pre_path, &pre, err, errlen))
+		return -1;
+	for (size_t i = 0; i < nr && !ret; i++) {
+		const struct ks_pre_sym *s = NULL;
+		struct ks_fn_match fn = { 0 };
+		unsigned int off;
+		size_t si;
+
+		for (si = 0; si < pre.nr_syms; si++)
+			if (pre.syms[si].type == STT_FUNC &&
+			    pre.syms[si].shndx < pre.nr_secs &&
+			    !strcmp(pre.syms[si].name, names[i]))
+				break;
+		if (si < pre.nr_syms)
+			s = &pre.syms[si];
+		if (!s || !pre.secs[s->shndx].data ||
+		    s->value >= pre.secs[s->shndx].size) {
+			snprintf(err, errlen, "%s: not a function of %s",
+				 names[i], pre_path);
+			ret = -1;
+			break;
+		}
+		/* As the matcher sees it (add_fn() in matcher.c). */
+		fn.sym = (long)si;
+		fn.name = s->name;
+		fn.shndx = s->shndx;
+		fn.off = s->value;
+		fn.len = s->size ? s->size : pre.secs[s->shndx].size - s->value;
+		if (ks_patch_offset(&pre, &fn, &off, err, errlen))
+			ret = 1;
+	}
+	ks_pre_close(&pre);
+	return ret;
 }

@@ -180,8 +180,10 @@ static int resolve_funcs(const struct ks_target *t, struct obj_match *om,
 			return fail(r, KSPLICE_ABORT_FAILED_TO_FIND, "%s",
 				    fn->report ? fn->report : fn->name);
 		}
+		/* A known limit, not a fault: its own cause (issue 23). */
 		if (ks_patch_offset(&om[o].pre, fn, &patchoff, err, sizeof(err)))
-			return fail(r, KSPLICE_ABORT_UNEXPECTED, "%s", err);
+			return fail(r, KSPLICE_ABORT_PATCH_SITE_OVERLAP, "%s",
+				    err);
 		if (ks_text_read(text, fn->run->addr + patchoff, bytes,
 				 sizeof(bytes)))
 			return fail(r, KSPLICE_ABORT_UNEXPECTED,
@@ -344,7 +346,7 @@ static int pending_func(const struct ks_target *t, const struct ks_pre_code *pre
 	fn.off = s->value;
 	fn.len = s->size;
 	if (ks_patch_offset(pre, &fn, &patchoff, err, sizeof(err)))
-		return fail(r, KSPLICE_ABORT_UNEXPECTED, "%s", err);
+		return fail(r, KSPLICE_ABORT_PATCH_SITE_OVERLAP, "%s", err);
 	mask = calloc(1, s->size);
 	if (!mask)
 		return fail(r, KSPLICE_ABORT_OUT_OF_MEMORY, "out of memory");

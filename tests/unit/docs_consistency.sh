@@ -18,4 +18,17 @@ for b in "$ROOT"/build/bin/*; do
 	n=$((n + 1))
 done
 [ $n -gt 0 ] || fail "no tools built"
+# ksplice-create's exit statuses: each one --help names has its row in the
+# man page's EXIT STATUS table (8, a function that cannot take the jump,
+# came with issue 23).
+create=$ROOT/build/bin/ksplice-create
+if [ -x "$create" ]; then
+	codes=$("$create" --help | sed -n '/^Exit:/,$p' | grep -o '\b[0-9]\+ [a-z]' | cut -d' ' -f1 | sort -un)
+	[ -n "$codes" ] || fail "ksplice-create --help lists no exit statuses"
+	for c in $codes; do
+		grep -q "^| $c | " "$ROOT/docs/ksplice-create.1.md" ||
+			fail "ksplice-create: exit status $c is in --help but not in its man page"
+	done
+	echo "ksplice-create: exit statuses $(echo $codes) documented"
+fi
 echo "$n commands: --help and man pages agree"

@@ -63,6 +63,18 @@ int main(void)
 		printf("FAIL: lookup edge cases\n");
 		failures++;
 	}
+	/*
+	 * A jump that cannot be placed is a known limit with its own cause
+	 * (issue 23), not "unexpected"; appended, so the causes the core
+	 * module and older tools know keep their numbers and exit codes.
+	 */
+	if (ks_abort_from_name("patch_site_overlap") != 13 ||
+	    ks_abort_exit_status(13) != 23 ||
+	    ks_abort_from_name("unexpected") != 12) {
+		printf("FAIL: patch_site_overlap is not cause 13 (exit 23) "
+		       "after unexpected (12)\n");
+		failures++;
+	}
 	if (failures)
 		return 1;
 	printf("%d abort causes checked\n", KSPLICE_ABORT_COUNT);

@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Patch-site choice: offset 5 after the ftrace call, else 0; refused when
- * the 5-byte jump would cover a rewrite site or a place the function
- * branches to, or does not fit.
+ * the 5-byte jump would cover a site the kernel rewrites after boot (jump
+ * label, static call, lock prefix, another ftrace site) or a place the
+ * function branches to, or does not fit.  Sites the kernel rewrites only
+ * once, at boot or module load, before any jump can be written
+ * (alternatives, paravirt, retpoline and return thunks), may be covered.
  */
 #include <elf.h>
 #include <stdio.h>
@@ -71,6 +74,50 @@ int main(void)
 	      strstr(err, "branches to offset 7"), "branch into the jump: %s", err);
 	CHECK(choose(plain, 8, &fentry, 1, &off, err, sizeof(err)) &&
 	      strstr(err, "no room"), "too short: %s", err);
+	/* Each kind of site at offset 6 (a lock prefix is 1 byte long). */
+	static const struct {
+		enum ks_site_kind kind;
+		unsigned int len;
+		int refused;
+		const char *name;
+	} kinds[] = {
+		{ KS_SITE_JUMP_LABEL, 2, 1, "jump label" },
+		{ KS_SITE_STATIC_CALL, 5, 1, "static call" },
+		{ KS_SITE_SMP_LOCK, 1, 1, "lock prefix" },
+		{ KS_SITE_FENTRY, 5, 1, "ftrace call" },
+		{ KS_SITE_ALTERNATIVE, 3, 0, "alternative" },
+		{ KS_SITE_PARAVIRT, 6, 0, "paravirt" },
+		{ KS_SITE_RETPOLINE, 5, 0, "retpoline thunk" },
+		{ KS_SITE_RETURN, 5, 0, "return thunk" },
+	};
+	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+		struct ks_site s2[2] = {
+			{ .off = 0, .len = 5, .kind = KS_SITE_FENTRY },
+			{ .off = 6, .len = kinds[k].len, .kind = kinds[k].kind },
+		};
+		char want[128];
+		int rc;
+
+		off = 99;
+		rc = choose(plain, sizeof(plain), s2, 2, &off, err, sizeof(err));
+		snprintf(want, sizeof(want), "f: the jump at offset 5 would "
+			 "overlap a %s site at offset 6 (%u byte%s)",
+			 kinds[k].name, kinds[k].len, kinds[k].len == 1 ? "" : "s");
+		if (kinds[k].refused)
+			CHECK(rc && strstr(err, want), "%s under the jump: "
+			      "refused with '%s', got: %s", kinds[k].name,
+			      want, err);
+		else
+			CHECK(!rc && off == 5, "%s under the jump is rewritten "
+			      "only at boot or load: allowed, got: %s",
+			      kinds[k].name, err);
+	}
+	/* A lock prefix right at the patch site of a function without ftrace. */
+	struct ks_site lock0 = { .off = 0, .len = 1, .kind = KS_SITE_SMP_LOCK };
+
+	CHECK(choose(notrace, sizeof(notrace), &lock0, 1, &off, err, sizeof(err)) &&
+	      strstr(err, "f: the jump at offset 0 would overlap a lock prefix "
+		     "site at offset 0 (1 byte)"), "lock prefix at 0: %s", err);
 	if (failures)
 		return 1;
 	printf("patch-site checks passed\n");

@@ -260,14 +260,14 @@ rmmod ksplice_testupdate2 || fail "rmmod testupdate2"
 echo drop ktest2 > $K/control || fail "drop ktest2"
 finish
 
-echo "== no_match: the patch site would cover a jump label site"
+echo "== patch_site_overlap: the patch site would cover a jump label site"
 echo prepare kkeyed > $K/control || fail "prepare kkeyed"
 set -- $(cat $P/keyed_info)
 echo "func ksplice_target 0 $1 $2 5 $(echo "$3" | cut -c11-20)" \
 	> $K/kkeyed/resolve || fail "resolve kkeyed"
 insmod /lib/ksplice/ksplice_testupdate_keyed.ko || fail "insmod keyed"
 echo apply > $K/kkeyed/stage 2>/dev/null && fail "applied over a jump label"
-eq "cause (jump label)" no_match "$(cat $K/kkeyed/abort_cause)"
+eq "cause (jump label)" patch_site_overlap "$(cat $K/kkeyed/abort_cause)"
 has "message (jump label)" "a jump label site at $(printf 0x%x $(($1 + 5)))" \
 	"$(cat $K/kkeyed/message)"
 eq "keyed value" 1 "$(cat $P/keyed)"

@@ -41,10 +41,10 @@ try_load() { # SYMADDR SIZE [PATCHOFF BYTES] -> loads or not
 	insmod /lib/ksplice/ksplice_testupdate_vmlinux.ko 2>/dev/null
 }
 
-echo "== no_match: a jump at offset 0 would cover ftrace's site"
+echo "== patch_site_overlap: a jump at offset 0 would cover ftrace's site"
 try_load "$scl" "$size" 0 0f1f440000 || fail "insmod (patchoff 0)"
 echo apply > $K/ktestvm/stage 2>/dev/null && fail "applied over the fentry site"
-eq cause no_match "$(cat $K/ktestvm/abort_cause)"
+eq cause patch_site_overlap "$(cat $K/ktestvm/abort_cause)"
 has message "an ftrace site at $fn overlaps" "$(cat $K/ktestvm/message)"
 eq "cmdline (refused)" "$orig_cmdline" "$(cat /proc/cmdline)"
 rmmod ksplice_testupdate_vmlinux || fail rmmod

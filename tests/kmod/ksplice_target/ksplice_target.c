@@ -9,6 +9,8 @@
  *   sleepy_info  the same for ksplice_target_sleepy()
  *   keyed        read: calls ksplice_target_keyed() (1)
  *   keyed_info   "ADDR SIZE HEX" of ksplice_target_keyed()
+ *   locked       read: calls ksplice_target_locked() (1)
+ *   locked_info  "ADDR SIZE HEX" of ksplice_target_locked()
  *   sleep        write 1: the sleeper kthread enters ksplice_target_sleepy()
  *                and stays there; write 0: it leaves
  *   in_sleepy    read: 1 while the kthread is inside ksplice_target_sleepy()
@@ -56,6 +58,20 @@ noinline int ksplice_target_keyed(void)
 {
 	if (static_branch_unlikely(&ksplice_target_key))
 		return 3;
+	return 1;
+}
+
+/*
+ * Starts with a lock-prefixed instruction right after its fentry site
+ * (atomic_inc(), listed in .smp_locks): the kernel rewrites that prefix
+ * when it switches between UP and SMP code, so a jump at offset 5 would
+ * cover a site it may rewrite later; ksplice must refuse to patch it.
+ */
+static atomic_t ksplice_target_count = ATOMIC_INIT(0);
+
+noinline int ksplice_target_locked(void)
+{
+	atomic_inc(&ksplice_target_count);
 	return 1;
 }
 
@@ -180,6 +196,16 @@ static int keyed_get(char *buf, const struct kernel_param *kp)
 	return sysfs_emit(buf, "%d\n", ksplice_target_keyed());
 }
 
+static int locked_info_get(char *buf, const struct kernel_param *kp)
+{
+	return ksplice_target_info(buf, ksplice_target_locked);
+}
+
+static int locked_get(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%d\n", ksplice_target_locked());
+}
+
 static int sleepy_info_get(char *buf, const struct kernel_param *kp)
 {
 	return ksplice_target_info(buf, ksplice_target_sleepy);
@@ -294,6 +320,10 @@ static const struct kernel_param_ops sleepy_info_ops = {
 static const struct kernel_param_ops sleep_ops = { .set = sleep_set };
 static const struct kernel_param_ops keyed_ops = { .get = keyed_get };
 static const struct kernel_param_ops keyed_info_ops = { .get = keyed_info_get };
+static const struct kernel_param_ops locked_ops = { .get = locked_get };
+static const struct kernel_param_ops locked_info_ops = {
+	.get = locked_info_get,
+};
 static const struct kernel_param_ops peek_ops = {
 	.set = peek_set,
 	.get = peek_get,
@@ -317,6 +347,8 @@ module_param_cb(sleepy_info, &sleepy_info_ops, NULL, 0444);
 module_param_cb(sleep, &sleep_ops, NULL, 0200);
 module_param_cb(keyed, &keyed_ops, NULL, 0444);
 module_param_cb(keyed_info, &keyed_info_ops, NULL, 0444);
+module_param_cb(locked, &locked_ops, NULL, 0444);
+module_param_cb(locked_info, &locked_info_ops, NULL, 0444);
 module_param_cb(peek, &peek_ops, NULL, 0600);
 module_param_cb(in_sleepy, &in_sleepy_ops, NULL, 0444);
 module_param_cb(hammer, &hammer_ops, NULL, 0200);
