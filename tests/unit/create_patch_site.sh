@@ -27,6 +27,6 @@ grep -q 'patch_site_overlap' "$WORK/out" || fail "the refusal does not name the 
 rc=$?
 cat "$WORK/json"
 [ $rc = 8 ] || fail "--json: exit $rc, expected 8"
-grep -q '"status":8,"error":"drivers/virtio/virtio_balloon.c: virtballoon_validate: ' "$WORK/json" ||
+grep -q '"status": 8, "error": "drivers/virtio/virtio_balloon.c: virtballoon_validate: ' "$WORK/json" ||
 	fail "--json does not carry status 8 and the sentence"
 echo "PASS: refused at create time with exit 8, naming the function, offset and site"
