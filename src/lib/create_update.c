@@ -14,6 +14,7 @@
 #include "header_users.h"
 #include "kbuild_driver.h"
 #include "newcode.h"
+#include "newcode_parts.h"
 #include "objdiff.h"
 #include "patch_site.h"
 #include "pkg_fs.h"
@@ -744,16 +745,15 @@ static int check_layouts(const struct ks_create_opts *o, const char *predir,
  * An export one part of the update adds is an ordinary export for the
  * other parts (drivers/base/core.c adds dev_warn_probe() for a driver to
  * call): the module loader links them to the exporting part's new-code
- * module.  So the parts that export come first, vmlinux's first of all
- * (ksplice-apply loads the parts in order; ksplice-remove unloads first
- * the parts no other holds), their Module.symvers lines are there when
- * the others are built, and ex lists their exports.
+ * module, so ex lists them, marked with the part that adds them.  Which
+ * part must be loaded first is known once the parts' new code is
+ * collected (order_parts()).
  */
 static void share_new_exports(struct objinfo *oi, struct targetinfo *tg,
 			      size_t ntg, const char *id,
 			      struct ks_exports *ex)
 {
-	size_t i, j, k, *nexp = calloc(ntg ? ntg : 1, sizeof(size_t));
+	size_t i, j, k;
 	char **names;
 
 	for (i = 0; i < ntg; i++) {
@@ -768,28 +768,8 @@ static void share_new_exports(struct objinfo *oi, struct targetinfo *tg,
 			}
 			free(names);
 			free(mod);
-			nexp[i] += n;
 		}
 	}
-	/* stable: exporters first, vmlinux before modules */
-	for (i = 1; i < ntg; i++) {
-		for (j = i; j > 0; j--) {
-			int rank_a = !nexp[j - 1] * 2 + !!strcmp(tg[j - 1].name, "vmlinux");
-			int rank_b = !nexp[j] * 2 + !!strcmp(tg[j].name, "vmlinux");
-			struct targetinfo t;
-			size_t x;
-
-			if (rank_a <= rank_b)
-				break;
-			t = tg[j - 1];
-			tg[j - 1] = tg[j];
-			tg[j] = t;
-			x = nexp[j - 1];
-			nexp[j - 1] = nexp[j];
-			nexp[j] = x;
-		}
-	}
-	free(nexp);
 }
 
 /*
@@ -829,22 +809,108 @@ static int check_patch_sites(const struct kb_ctx *c, const struct objinfo *x,
 	return ret;
 }
 
-static int build_target_module(const struct ks_create_opts *o,
-			       struct kb_ctx *c, const struct ks_exports *ex,
-			       struct objinfo *oi, const struct targetinfo *t,
-			       const char *id, const char *description,
-			       const char *pkgdir, struct ks_target *mt,
-			       struct ks_create_result *r, char *err,
-			       size_t errlen)
+/* vmlinux first: the order of parts that do not link to each other. */
+static void vmlinux_first(struct targetinfo *tg, size_t ntg)
+{
+	size_t i;
+
+	for (i = 1; i < ntg; i++) {
+		if (!strcmp(tg[i].name, "vmlinux")) {
+			struct targetinfo t = tg[i];
+
+			memmove(tg + 1, tg, i * sizeof(*tg));
+			tg[0] = t;
+			break;
+		}
+	}
+}
+
+/*
+ * Link what one part uses and another adds (newcode_parts.h), say so,
+ * and put the parts in the order they must be loaded in: ksplice-apply
+ * loads them in the package's order, and the module loader refuses a
+ * part whose sibling is not there yet.  tg, mt and nc are reordered
+ * together.
+ */
+static int order_parts(const struct objinfo *oi, size_t nobjs,
+		       struct targetinfo *tg, struct ks_target *mt,
+		       struct nc_object *nc, size_t ntg, const char *id,
+		       const struct ks_exports *ex,
+		       struct ks_create_result *r, char *err, size_t errlen)
+{
+	struct nc_part *parts = ks_xrealloc(NULL, (ntg + 1) * sizeof(*parts));
+	struct nc_diffed *objs = ks_xrealloc(NULL, (nobjs + 1) * sizeof(*objs));
+	size_t i, nl = 0, *order = ks_xrealloc(NULL, (ntg + 1) * sizeof(size_t));
+	struct nc_link *links = NULL;
+	int ret = KB_OK;
+
+	for (i = 0; i < ntg; i++) {
+		parts[i].target = tg[i].name;
+		parts[i].nc = &nc[i];
+	}
+	for (i = 0; i < nobjs; i++) {
+		objs[i].diff = &oi[i].diff;
+		objs[i].object = oi[i].src;
+		objs[i].target = oi[i].target;
+	}
+	if (nc_link_parts(parts, ntg, objs, nobjs, id, &links, &nl, err,
+			  errlen) ||
+	    nc_part_order(parts, ntg, ex, links, nl, order, err, errlen)) {
+		ret = KB_REFUSED;
+		goto out;
+	}
+	for (i = 0; i < nl; i++) {
+		char *mod = module_name(id, tg[links[i].definer].name);
+
+		add_note(r, ks_strfmt("%s's new code uses %s, which the update's %s part adds without exporting it: linked to that part's new code (%s exports the %s to the update's other parts as %s)",
+				      tg[links[i].user].name, links[i].name,
+				      tg[links[i].definer].name, mod,
+				      links[i].func ? "function" : "variable",
+				      links[i].alias));
+		free(mod);
+	}
+	{
+		struct targetinfo *t2 = ks_xrealloc(NULL, (ntg + 1) * sizeof(*t2));
+		struct ks_target *m2 = ks_xrealloc(NULL, (ntg + 1) * sizeof(*m2));
+		struct nc_object *n2 = ks_xrealloc(NULL, (ntg + 1) * sizeof(*n2));
+
+		for (i = 0; i < ntg; i++) {
+			t2[i] = tg[order[i]];
+			m2[i] = mt[order[i]];
+			n2[i] = nc[order[i]];
+		}
+		memcpy(tg, t2, ntg * sizeof(*tg));
+		memcpy(mt, m2, ntg * sizeof(*mt));
+		memcpy(nc, n2, ntg * sizeof(*nc));
+		free(t2);
+		free(m2);
+		free(n2);
+	}
+out:
+	nc_links_free(links, nl);
+	free(parts);
+	free(objs);
+	free(order);
+	return ret;
+}
+
+/*
+ * One part's new code (nc) and its manifest entry (mt), from the diffs
+ * of its objects; linked to the other parts by order_parts() before
+ * build_target_module() writes and builds it.
+ */
+static int collect_target(const struct kb_ctx *c,
+			  const struct ks_exports *ex, struct objinfo *oi,
+			  const struct targetinfo *t, const char *id,
+			  struct ks_target *mt, struct nc_object *ncp,
+			  struct ks_create_result *r, char *err,
+			  size_t errlen)
 {
 	struct nc_object nc = { 0 };
 	char *mod = module_name(id, t->name);
-	char *dir = ks_strfmt("%s/kmod-%s", c->work, mod);
-	char *path, *text;
 	size_t i, j, desc = 0;
-	int ret;
+	int ret = KB_OK;
 
-	ks_mkdir_p(dir, 0755);
 	memset(mt, 0, sizeof(*mt));
 	mt->name = ks_xstrdup(t->name);
 	mt->module_name = ks_xstrdup(mod);
@@ -908,23 +974,82 @@ static int build_target_module(const struct ks_create_opts *o,
 				      nc.exports[i].gpl ? "_GPL" : "", mod));
 	for (i = 0; i < nc.nr_notes; i++)
 		add_note(r, ks_xstrdup(nc.notes[i]));
-	mt->syms = ks_xrealloc(NULL, (nc.nr_ksyms + 1) * sizeof(*mt->syms));
-	for (i = 0; i < nc.nr_ksyms; i++) {
-		mt->syms[i].name = ks_xstrdup(nc.ksyms[i].name);
-		mt->syms[i].flags = nc.ksyms[i].flags;
-		mt->syms[i].object = nc.ksyms[i].object ?
-				     ks_xstrdup(nc.ksyms[i].object) : NULL;
+out:
+	/* Kept on failure too: the caller frees every part's. */
+	*ncp = nc;
+	free(mod);
+	return ret;
+}
+
+/*
+ * The part's Module.symvers lines (with_links: also the private exports
+ * for the other parts) appended to file all.
+ */
+static void append_symvers(const char *sv, const char *all,
+			   const struct nc_object *nc, int with_links)
+{
+	char *old = ks_read_file(all, NULL), *add = ks_read_file(sv, NULL);
+	char *cat = ks_strfmt("%s", old ? old : ""), *line, *save = NULL;
+	size_t i, added = 0;
+
+	for (line = add ? strtok_r(add, "\n", &save) : NULL; line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		const char *name = strchr(line, '\t');
+		size_t len = name ? strcspn(++name, "\t") : 0;
+		int link = 0;
+		char *c;
+
+		for (i = 0; name && i < nc->nr_exports; i++)
+			link |= nc->exports[i].link &&
+				strlen(nc->exports[i].name) == len &&
+				!strncmp(nc->exports[i].name, name, len);
+		if (link && !with_links)
+			continue;
+		c = ks_strfmt("%s%s\n", cat, line);
+		free(cat);
+		cat = c;
+		added++;
 	}
-	mt->nr_syms = nc.nr_ksyms;
+	/* No file at all when nothing is public: no symvers to write. */
+	if (added)
+		ks_write_file(all, cat, strlen(cat));
+	free(old);
+	free(add);
+	free(cat);
+}
+
+/* Write one part's new-code module, build it with Kbuild, package it. */
+static int build_target_module(const struct ks_create_opts *o,
+			       struct kb_ctx *c, const struct nc_object *nc,
+			       const char *id, const char *description,
+			       const char *pkgdir, struct ks_target *mt,
+			       struct ks_create_result *r, char *err,
+			       size_t errlen)
+{
+	char *mod = ks_xstrdup(mt->module_name);
+	char *dir = ks_strfmt("%s/kmod-%s", c->work, mod);
+	char *path, *text;
+	size_t i;
+	int ret;
+
+	ks_mkdir_p(dir, 0755);
+	mt->syms = ks_xrealloc(NULL, (nc->nr_ksyms + 1) * sizeof(*mt->syms));
+	for (i = 0; i < nc->nr_ksyms; i++) {
+		mt->syms[i].name = ks_xstrdup(nc->ksyms[i].name);
+		mt->syms[i].flags = nc->ksyms[i].flags;
+		mt->syms[i].object = nc->ksyms[i].object ?
+				     ks_xstrdup(nc->ksyms[i].object) : NULL;
+	}
+	mt->nr_syms = nc->nr_ksyms;
 
 	/* The module's sources: stub, descriptor, ABI header, new code. */
 	path = ks_strfmt("%s/ksplice_newcode.o_shipped", dir);
-	ret = nc_write_elf(&nc, path, err, errlen) ? KB_ERR : KB_OK;
+	ret = nc_write_elf(nc, path, err, errlen) ? KB_ERR : KB_OK;
 	free(path);
 	if (ret)
 		goto out;
 	path = ks_strfmt("%s/ksplice_desc.c", dir);
-	ret = nc_write_desc(&nc, path, id, t->name, description, err,
+	ret = nc_write_desc(nc, path, id, mt->name, description, err,
 			    errlen) ? KB_ERR : KB_OK;
 	free(path);
 	if (ret)
@@ -967,8 +1092,11 @@ static int build_target_module(const struct ks_create_opts *o,
 	if (c->verbose)
 		fprintf(stderr, "  LD [M]  %s.ko\n", mod);
 	{
-		/* the core module's exports, and the earlier parts' new ones */
-		char *out = ks_strfmt("%s/exports.out", c->work);
+		/*
+		 * The core module's exports, and the earlier parts' new and
+		 * private ones (parts.symvers: their CRCs are those modules').
+		 */
+		char *out = ks_strfmt("%s/parts.symvers", c->work);
 		int core = o->core_symvers && !access(o->core_symvers, R_OK);
 		char *extra = NULL;
 
@@ -988,24 +1116,22 @@ static int build_target_module(const struct ks_create_opts *o,
 		add_note(r, ks_strfmt("the core module's Module.symvers was not found%s%s: %s.ko was built with KBUILD_MODPOST_WARN=1",
 				      o->core_symvers ? " at " : "",
 				      o->core_symvers ? o->core_symvers : "", mod));
-	if (nc.nr_exports) {
+	if (nc->nr_exports) {
 		/*
 		 * Modules that call the new exports are built against these
 		 * lines (KBUILD_EXTRA_SYMBOLS): their CRCs are the new-code
-		 * module's.  Collected in the work dir, written next to the
-		 * package at the end.
+		 * module's.  exports.out, without the private links, is
+		 * written next to the package at the end.
 		 */
 		char *sv = ks_strfmt("%s/Module.symvers", dir);
-		char *all = ks_strfmt("%s/exports.out", c->work);
-		char *old = ks_read_file(all, NULL), *add = ks_read_file(sv, NULL);
-		char *cat = ks_strfmt("%s%s", old ? old : "", add ? add : "");
+		char *parts = ks_strfmt("%s/parts.symvers", c->work);
+		char *pub = ks_strfmt("%s/exports.out", c->work);
 
-		ks_write_file(all, cat, strlen(cat));
+		append_symvers(sv, parts, nc, 1);
+		append_symvers(sv, pub, nc, 0);
 		free(sv);
-		free(all);
-		free(old);
-		free(add);
-		free(cat);
+		free(parts);
+		free(pub);
 	}
 	path = ks_strfmt("%s/%s.ko", dir, mod);
 	text = ks_strfmt("%s/%s", pkgdir, mt->module_path);
@@ -1016,7 +1142,6 @@ static int build_target_module(const struct ks_create_opts *o,
 	free(path);
 	free(text);
 out:
-	nc_free(&nc);
 	free(mod);
 	free(dir);
 	return ret;
@@ -1035,6 +1160,7 @@ int ks_create_update(const struct ks_create_opts *o,
 	struct targetinfo *tg = NULL;
 	size_t ntg = 0;
 	struct ks_exports ex = { 0 };
+	struct nc_object *ncs = NULL;
 	struct ks_manifest *m = &r->manifest;
 	char **hdrs = NULL, **csrc = NULL, **hdr_post = NULL;
 	const char **chdr = NULL;
@@ -1398,11 +1524,15 @@ int ks_create_update(const struct ks_create_opts *o,
 		goto out_paths;
 	}
 
-	/* Group objects by target; objects without changes are left out. */
+	/*
+	 * Group objects by target; objects without new code are left out
+	 * (one that only adds a variable has some: another file uses it).
+	 */
 	for (i = 0; i < nobjs; i++) {
 		size_t k;
 
-		if (!replaced_funcs(&oi[i].diff))
+		if (!replaced_funcs(&oi[i].diff) &&
+		    !nc_diff_adds_data(&oi[i].diff))
 			continue;
 		for (k = 0; k < ntg && strcmp(tg[k].name, oi[i].target); k++)
 			;
@@ -1455,31 +1585,40 @@ int ks_create_update(const struct ks_create_opts *o,
 	m->kernel_version = ks_xstrdup(uname_v);
 	m->compiler = ks_xstrdup(compiler);
 	m->targets = ks_xrealloc(NULL, ntg * sizeof(*m->targets));
+	vmlinux_first(tg, ntg);
 	share_new_exports(oi, tg, ntg, id, &ex);
 	t0 = now();
+	ncs = ks_xrealloc(NULL, (ntg + 1) * sizeof(*ncs));
+	memset(ncs, 0, (ntg + 1) * sizeof(*ncs));
 	for (i = 0; i < ntg; i++) {
-		ret = build_target_module(o, &c, &ex, oi, &tg[i], id,
-					  description, pkgdir, &m->targets[i],
-					  r, err, errlen);
+		ret = collect_target(&c, &ex, oi, &tg[i], id, &m->targets[i],
+				     &ncs[i], r, err, errlen);
 		m->nr_targets = i + 1;
 		if (ret)
 			goto out_paths;
-		for (j = 0; j < tg[i].nr_objs; j++) {
+	}
+	ret = order_parts(oi, nobjs, tg, m->targets, ncs, ntg, id, &ex, r,
+			  err, errlen);
+	for (i = 0; i < ntg && !ret; i++) {
+		ret = build_target_module(o, &c, &ncs[i], id, description,
+					  pkgdir, &m->targets[i], r, err,
+					  errlen);
+		for (j = 0; j < tg[i].nr_objs && !ret; j++) {
 			const char *ob = oi[tg[i].objs[j]].obj;
 			char *a = ks_strfmt("%s/%s", predir, ob);
 			char *b = ks_strfmt("%s/pre/%s", pkgdir, ob);
 
-			if (ks_mkdir_parent(b) || ks_copy_file(a, b))
+			if (ks_mkdir_parent(b) || ks_copy_file(a, b)) {
+				snprintf(err, errlen, "cannot copy the pre objects into the package");
 				ret = KB_ERR;
+			}
 			free(a);
 			free(b);
 		}
 	}
 	r->seconds_module = now() - t0;
-	if (ret) {
-		snprintf(err, errlen, "cannot copy the pre objects into the package");
+	if (ret)
 		goto out_paths;
-	}
 	{
 		char *text = ks_manifest_format(m);
 		char *mf = ks_strfmt("%s/manifest", pkgdir);
@@ -1533,6 +1672,9 @@ out:
 	for (i = 0; i < ntg; i++)
 		free(tg[i].objs);
 	free(tg);
+	for (i = 0; ncs && i < ntg; i++)
+		nc_free(&ncs[i]);
+	free(ncs);
 	for (i = 0; i < nfiles; i++)
 		free(files[i]);
 	free(files);

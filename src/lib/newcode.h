@@ -74,7 +74,8 @@ struct nc_sym {
 	/*
 	 * A global the patch adds (in the post object, not the pre one):
 	 * the running kernel has no symbol of that name, so the update's
-	 * other objects link to this copy (nc_link_added).
+	 * other objects link to this copy (nc_link_added), and its other
+	 * parts too (nc_link_parts).
 	 */
 	int added;
 };
@@ -117,13 +118,18 @@ struct nc_deleted {
 	GElf_Xword old_size;
 };
 
-/* A symbol the patch newly exports (EXPORT_SYMBOL in the post object). */
+/*
+ * A symbol the patch newly exports (EXPORT_SYMBOL in the post object),
+ * or a link: a private export of something the patch adds, for the
+ * update's other parts only (nc_link_parts).
+ */
 struct nc_export {
 	char *name;
 	int gpl;		/* EXPORT_SYMBOL_GPL */
 	size_t sec;		/* nc section holding it */
 	GElf_Addr offset;
 	int func;		/* a function (else data) */
+	int link;		/* a private export for the update's parts */
 };
 
 struct nc_object {
@@ -175,6 +181,26 @@ int nc_add_object(struct nc_object *nc, const struct ks_diff *d,
  * Returns how many references it linked.
  */
 size_t nc_link_added(struct nc_object *nc);
+/* The carried definition (index in syms) of an added global, or -1. */
+long nc_added_definition(const struct nc_object *nc, const char *name);
+/*
+ * Whether the post object of d defines a global name that its pre object
+ * does not: a name the patch adds (or moves into this file).
+ */
+int nc_diff_adds(const struct ks_diff *d, const char *name);
+/*
+ * Whether the post object of d adds a global variable that nc_add_object
+ * carries even when no changed code of d uses it (another file or part
+ * may): an object with no changed function still has new code then.
+ */
+int nc_diff_adds_data(const struct ks_diff *d);
+/* An undefined symbol (index in syms) for name, from namespace ns. */
+size_t nc_undef_sym(struct nc_object *nc, const char *name, const char *ns);
+/* An ordinary relocation in nc section sec (index+1) against sym. */
+void nc_add_rela(struct nc_object *nc, size_t sec, GElf_Addr off,
+		 unsigned int type, size_t sym, GElf_Sxword addend);
+/* Forget the ksplice symbols no ksplice relocation refers to any more. */
+void nc_drop_unused_ksyms(struct nc_object *nc);
 /*
  * The names the post object of d exports anew (EXPORT_SYMBOL of a symbol
  * that neither the pre object nor the kernel, ex, exports), owned: what

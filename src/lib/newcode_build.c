@@ -223,9 +223,8 @@ static size_t add_sym(struct nc_object *nc, const char *name,
 	return nc->nr_syms - 1;
 }
 
-static size_t undef_sym(struct builder *b, const char *name, const char *ns)
+size_t nc_undef_sym(struct nc_object *nc, const char *name, const char *ns)
 {
-	struct nc_object *nc = b->nc;
 	size_t i;
 
 	for (i = 0; i < nc->nr_syms; i++)
@@ -314,6 +313,12 @@ static void add_rela(struct nc_sec *s, GElf_Addr off, unsigned int type,
 	r->type = type;
 	r->sym = sym;
 	r->addend = addend;
+}
+
+void nc_add_rela(struct nc_object *nc, size_t sec, GElf_Addr off,
+		 unsigned int type, size_t sym, GElf_Sxword addend)
+{
+	add_rela(&nc->secs[sec - 1], off, type, sym, addend);
 }
 
 static int only_symbol(const struct ks_object *o, size_t sec, size_t sym)
@@ -468,7 +473,7 @@ static void rewrite(struct builder *b, size_t nsec, GElf_Addr off,
 		ns = usable_export(b, s->name);
 		if (ns) {
 			add_rela(&b->nc->secs[nsec - 1], off, r->type,
-				 undef_sym(b, s->name, ns), r->addend);
+				 nc_undef_sym(b->nc, s->name, ns), r->addend);
 			return;
 		}
 		name = s->name;
@@ -504,7 +509,7 @@ static void rewrite(struct builder *b, size_t nsec, GElf_Addr off,
 		if (ks_sym_bind(n) != STB_LOCAL &&
 		    (ns = usable_export(b, name))) {
 			add_rela(&b->nc->secs[nsec - 1], off, r->type,
-				 undef_sym(b, name, ns), t.off + t.bias);
+				 nc_undef_sym(b->nc, name, ns), t.off + t.bias);
 			return;
 		}
 		if (ks_sym_bind(&b->d->pre->syms[pre]) == STB_LOCAL) {
@@ -780,6 +785,22 @@ static int added_export(const struct ks_diff *d, const struct ks_exports *ex,
 	       (!ks_exports_find(ex, name) || ks_exports_added_by(ex, name));
 }
 
+int nc_diff_adds(const struct ks_diff *d, const char *name)
+{
+	size_t i;
+
+	if (sym_named(d->pre, name))
+		return 0;
+	for (i = 1; i < d->post->nr_syms; i++) {
+		const struct ks_symbol *s = &d->post->syms[i];
+
+		if (s->sym.st_shndx != SHN_UNDEF && ks_sym_bind(s) != STB_LOCAL &&
+		    !strcmp(s->name, name))
+			return 1;
+	}
+	return 0;
+}
+
 size_t nc_added_exports(const struct ks_diff *d, const struct ks_exports *ex,
 			char ***names)
 {
@@ -839,32 +860,50 @@ static void collect_exports(struct builder *b)
 }
 
 /*
- * Global variables the patch adds: another file of the same fix may use
- * one that this file's changed code does not (nc_link_added), so each is
- * carried whether or not a function here refers to it.  Per-CPU and other
- * special sections ('..' in the name) are left to the references.
+ * Is post symbol i of d a global variable the patch adds that the new
+ * code carries whether or not it is used: another file or part of the
+ * same fix may use one that this file's changed code does not
+ * (nc_link_added, nc_link_parts).  Per-CPU ones too: the module loader
+ * gives each CPU a copy of a module's .data..percpu.  Other special
+ * sections ('..' in the name: read-mostly, aligned, per-CPU subsections)
+ * are left to the references, since a module's copy would not get their
+ * treatment.
  */
-static void carry_added_data(struct builder *b)
+static int added_data(const struct ks_diff *d, size_t i)
 {
 	static const char *const prefixes[] = { ".data.", ".bss.", ".rodata." };
-	const struct ks_object *post = b->post;
-	size_t i, j;
+	const struct ks_symbol *s = &d->post->syms[i];
+	const struct ks_section *sec = ks_sym_section(d->post, s);
+	size_t j;
+	int plain = 0;
 
-	for (i = 1; i < post->nr_syms && !b->status; i++) {
-		const struct ks_symbol *s = &post->syms[i];
-		const struct ks_section *sec = ks_sym_section(post, s);
-		int plain = 0;
+	if (ks_sym_type(s) != STT_OBJECT || ks_sym_bind(s) == STB_LOCAL ||
+	    !sec || sym_named(d->pre, s->name))
+		return 0;
+	if (strstr(sec->name, ".."))
+		return !strcmp(sec->name, ".data..percpu");
+	for (j = 0; j < sizeof(prefixes) / sizeof(prefixes[0]); j++)
+		plain |= !strncmp(sec->name, prefixes[j], strlen(prefixes[j]));
+	return plain;
+}
 
-		if (ks_sym_type(s) != STT_OBJECT ||
-		    ks_sym_bind(s) == STB_LOCAL || !sec ||
-		    strstr(sec->name, "..") || sym_named(b->d->pre, s->name))
-			continue;
-		for (j = 0; j < sizeof(prefixes) / sizeof(prefixes[0]); j++)
-			plain |= !strncmp(sec->name, prefixes[j],
-					  strlen(prefixes[j]));
-		if (plain)
+int nc_diff_adds_data(const struct ks_diff *d)
+{
+	size_t i;
+
+	for (i = 1; i < d->post->nr_syms; i++)
+		if (added_data(d, i))
+			return 1;
+	return 0;
+}
+
+static void carry_added_data(struct builder *b)
+{
+	size_t i;
+
+	for (i = 1; i < b->post->nr_syms && !b->status; i++)
+		if (added_data(b->d, i))
 			carry_symbol(b, i);
-	}
 }
 
 static void add_deleted(struct builder *b, const struct ks_diff_func *f)
@@ -942,8 +981,7 @@ int nc_add_object(struct nc_object *nc, const struct ks_diff *d,
 	return b.status;
 }
 
-/* The carried definition of an added global named name, or -1. */
-static long added_definition(const struct nc_object *nc, const char *name)
+long nc_added_definition(const struct nc_object *nc, const char *name)
 {
 	size_t i;
 
@@ -956,19 +994,15 @@ static long added_definition(const struct nc_object *nc, const char *name)
 
 size_t nc_link_added(struct nc_object *nc)
 {
-	size_t *renum = ks_xrealloc(NULL, (nc->nr_ksyms + 1) * sizeof(size_t));
-	size_t i, kept = 0, linked = 0, nk = 0;
+	size_t i, kept = 0, linked = 0;
 
-	for (i = 0; i < nc->nr_ksyms; i++)
-		renum[i] = (size_t)-1;
 	for (i = 0; i < nc->nr_krelocs; i++) {
 		struct nc_kreloc k = nc->krelocs[i];
 		const struct nc_ksym *ks = &nc->ksyms[k.ksym];
 		long def = ks->flags & KSPLICE_SYM_LOCAL ? -1 :
-			   added_definition(nc, ks->name);
+			   nc_added_definition(nc, ks->name);
 
 		if (def < 0) {
-			renum[k.ksym] = 0;	/* still used */
 			nc->krelocs[kept++] = k;
 			continue;
 		}
@@ -977,7 +1011,20 @@ size_t nc_link_added(struct nc_object *nc)
 		linked++;
 	}
 	nc->nr_krelocs = kept;
-	/* Names nothing refers to any more must not be looked up. */
+	nc_drop_unused_ksyms(nc);
+	return linked;
+}
+
+/* Names nothing refers to any more must not be looked up at apply. */
+void nc_drop_unused_ksyms(struct nc_object *nc)
+{
+	size_t *renum = ks_xrealloc(NULL, (nc->nr_ksyms + 1) * sizeof(size_t));
+	size_t i, nk = 0;
+
+	for (i = 0; i < nc->nr_ksyms; i++)
+		renum[i] = (size_t)-1;
+	for (i = 0; i < nc->nr_krelocs; i++)
+		renum[nc->krelocs[i].ksym] = 0;	/* still used */
 	for (i = 0; i < nc->nr_ksyms; i++) {
 		if (renum[i] == (size_t)-1) {
 			free(nc->ksyms[i].name);
@@ -991,7 +1038,6 @@ size_t nc_link_added(struct nc_object *nc)
 	for (i = 0; i < nc->nr_krelocs; i++)
 		nc->krelocs[i].ksym = renum[nc->krelocs[i].ksym];
 	free(renum);
-	return linked;
 }
 
 void nc_free(struct nc_object *nc)
