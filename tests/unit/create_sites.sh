@@ -24,6 +24,9 @@ mkdir "$WORK/x" && tar -xzf "$WORK/ksplice-sites1.tar.gz" -C "$WORK/x" || fail "
 KO=$WORK/x/ksplice-sites1/new/ksplice_sites1_vmlinux.ko
 [ -f "$KO" ] || fail "no new-code module"
 grep -q "new export proc_alloc_inum" "$WORK/out" || fail "export not reported"
+# ksplice-create's own check ran on the module before the package
+grep -q "SITES   ksplice_sites1_vmlinux.ko: [1-9][0-9]* site table entries checked" "$WORK/out" ||
+	fail "ksplice-create did not check the site tables"
 
 readelf -SW "$KO" | sed -n 's/^ *\[ *\([0-9]*\)\] /\1 /p' > "$WORK/sections"
 readelf -sW "$KO" > "$WORK/symbols"
