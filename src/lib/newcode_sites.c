@@ -26,6 +26,7 @@ enum kind {
 	K_LOCK,		/* a lock prefix */
 	K_BUG,		/* ud2 */
 	K_CODE,		/* an instruction of the module, or a section's end */
+	K_ORC,		/* any place in module code (see below) */
 	K_TARGET,	/* a branch target: module code, or filled by ksplice */
 	K_SC_KEY,	/* a static call's key: its tail flag fits the insn */
 };
@@ -66,7 +67,13 @@ static const struct table {
 	{ ".altinstructions", 12, "an instruction",
 	  { { 0, 4, K_CODE, "site" }, { 4, 4, K_CODE, "replacement" } }, 2 },
 	{ ".parainstructions", 16, "an instruction", { { 0, 8, K_CODE, "site" } }, 1 },
-	{ ".orc_unwind_ip", 4, "an instruction", { { 0, 4, K_CODE, "site" } }, 1 },
+	/*
+	 * objtool gives a paravirt or alternative site the ORC states of
+	 * every version of its code, so an entry can fall inside the
+	 * original instruction (pushf; pop %rax replacing a 6-byte call
+	 * through pv_ops: entries at +1 and +2, kernel/rcu/tree.c).
+	 */
+	{ ".orc_unwind_ip", 4, "a place in code", { { 0, 4, K_ORC, "site" } }, 1 },
 };
 
 /* A field the module's ksplice relocation table fills at load. */
@@ -304,11 +311,11 @@ static int check_field(struct checker *c, const struct table *t,
 	loc = (long long)s->sym.st_value + r->addend;
 	if (loc < 0 || (GElf_Xword)loc > cs->sh.sh_size ||
 	    ((GElf_Xword)loc == cs->sh.sh_size && f->kind != K_CODE &&
-	     f->kind != K_TARGET))
+	     f->kind != K_TARGET && f->kind != K_ORC))
 		return say(c, "%s points at %s%+lld, outside that section (%#llx bytes)",
 			   what, cs->name, loc,
 			   (unsigned long long)cs->sh.sh_size);
-	if ((GElf_Xword)loc == cs->sh.sh_size || !cs->data)
+	if ((GElf_Xword)loc == cs->sh.sh_size || !cs->data || f->kind == K_ORC)
 		return 0;
 	b = starts_insn(o, cs, (GElf_Addr)loc);
 	show(cs->data + loc, cs->sh.sh_size - (GElf_Addr)loc, (GElf_Addr)loc,

@@ -2,11 +2,12 @@
 /*
  * The site-table check of a new-code module (newcode_sites.h) on an
  * assembled fixture (tests/unit/fixtures/sites.S): every table right is
- * accepted with its entries counted; each kind of wrong entry (no
- * relocation, a ksplice relocation, the wrong instruction, inside an
- * instruction, outside the module, in data, a static call's tail flag,
- * a torn table) is refused with a sentence naming the table, the entry
- * and what was found.
+ * accepted with its entries counted, and so is an ORC entry inside an
+ * instruction (a paravirt site's replacement); each kind of wrong entry
+ * (no relocation, a ksplice relocation, the wrong instruction, inside
+ * an instruction, outside the module, in data, a static call's tail
+ * flag, a torn table) is refused with a sentence naming the table, the
+ * entry and what was found.
  */
 #include "newcode_sites.h"
 #include "pkg_fs.h"
@@ -66,12 +67,15 @@ int main(void)
 		return 1;
 
 	/* mcount 1, smp_locks 1, retpolines 2, static calls 2, jump label
-	 * 1, bug 1, call 1, return 1 */
+	 * 1, bug 1, orc 1, call 1, return 1 */
 	CHECK(check(NULL, &n, err, sizeof(err)) == 0);
-	CHECK(n == 10);
+	CHECK(n == 11);
 	/* a jump target that ksplice fills is fine: read after it is */
 	CHECK(check("GOOD_KSPLICE_TARGET", &n, err, sizeof(err)) == 0);
-	CHECK(n == 11);
+	CHECK(n == 12);
+	/* objtool's ORC entries for the replacement of a paravirt site */
+	CHECK(check("GOOD_ORC_INSIDE", &n, err, sizeof(err)) == 0);
+	CHECK(n == 12);
 
 	/* the entry of issue 23: zero, no relocation */
 	refused("BAD_NORELOC", "entry 1 of .return_sites", "no relocation",
@@ -95,6 +99,8 @@ int main(void)
 		"not a jump label");
 	refused("BAD_JUMP_TARGET", "jump target of entry 1 of __jump_table",
 		"no relocation", "into the table");
+	refused("BAD_ORC_OUTSIDE", "entry 1 of .orc_unwind_ip", "not code",
+		NULL);
 	refused("BAD_STATIC_TAIL", "entry 2 of .static_call_sites",
 		"tail call", "the site is a call");
 
