@@ -15,6 +15,7 @@
 #include "kbuild_driver.h"
 #include "newcode.h"
 #include "newcode_parts.h"
+#include "newcode_sites.h"
 #include "objdiff.h"
 #include "patch_site.h"
 #include "pkg_fs.h"
@@ -773,6 +774,36 @@ static void share_new_exports(struct objinfo *oi, struct targetinfo *tg,
 }
 
 /*
+ * The module as built, before it can go into a package: every site
+ * table entry must name the module's own code at the instruction its
+ * table claims (newcode_sites.h).  A wrong one is this tool's error,
+ * not the patch's, but the package would make the kernel warn or BUG()
+ * at load, so none is written.
+ */
+static int check_sites(const struct kb_ctx *c, const char *ko,
+		       const char *mod, char *err, size_t errlen)
+{
+	char why[1024] = "";
+	size_t checked = 0;
+	int k = ks_check_sites(ko, &checked, why, sizeof(why));
+
+	if (k > 0) {
+		snprintf(err, errlen, "the new-code module %s.ko would be wrong, so no package is written: %s (an error of ksplice-create; please report it with the patch)",
+			 mod, why);
+		return KB_REFUSED;
+	}
+	if (k < 0) {
+		snprintf(err, errlen, "cannot check the site tables of %s.ko: %s",
+			 mod, why);
+		return KB_ERR;
+	}
+	if (c->verbose)
+		fprintf(stderr, "  SITES   %s.ko: %zu site table entries checked\n",
+			mod, checked);
+	return KB_OK;
+}
+
+/*
  * Every function of object X that the update puts a jump into (changed,
  * or deleted with a stub: a func line) must be able to take it.  The pre
  * object shows the sites that forbid it (patch_site.h), so an update
@@ -1134,8 +1165,9 @@ static int build_target_module(const struct ks_create_opts *o,
 		free(pub);
 	}
 	path = ks_strfmt("%s/%s.ko", dir, mod);
+	ret = check_sites(c, path, mod, err, errlen);
 	text = ks_strfmt("%s/%s", pkgdir, mt->module_path);
-	if (ks_mkdir_parent(text) || ks_copy_file(path, text)) {
+	if (!ret && (ks_mkdir_parent(text) || ks_copy_file(path, text))) {
 		snprintf(err, errlen, "the module build did not produce %s", path);
 		ret = KB_ERR;
 	}

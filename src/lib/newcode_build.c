@@ -621,6 +621,35 @@ static long long code_loc(struct builder *b, const struct ks_section *from,
 	return t.off;
 }
 
+/*
+ * A field of a kept site-table entry that points into code this object
+ * carries becomes an ordinary relocation against the carried piece.
+ * rewrite() goes by the symbol instead, and a function carried without
+ * being changed (one the patch newly exports, a hook that exists
+ * already) has a running namesake: the field would become a ksplice
+ * relocation to the running function, zero until the module comes,
+ * after the module loader (apply_returns(), the ORC sort) and ftrace
+ * have read it, and then naming code the table does not describe.
+ * Returns whether the field was relocated here.
+ */
+static int relocate_to_carried(struct builder *b, size_t out, GElf_Addr ooff,
+			       const struct ks_section *src,
+			       const struct ks_rela *r)
+{
+	struct ks_reltarget t;
+	size_t csec = 0, p;
+	long long loc = code_loc(b, src, r, &csec);
+
+	if (loc < 0 || !(p = piece_at(b, csec, (GElf_Addr)loc)))
+		return 0;
+	ks_resolve_target(b->post, src, r, &t);
+	add_rela(&b->nc->secs[out - 1], ooff, r->type,
+		 b->nc->secs[p - 1].secsym,
+		 (GElf_Sxword)(loc - (long long)b->nc->secs[p - 1].src_start) +
+		 t.bias);
+	return 1;
+}
+
 static const struct ks_rela *rela_at(const struct ks_section *s, GElf_Addr off)
 {
 	size_t i;
@@ -679,7 +708,10 @@ static void filter_special(struct builder *b, const struct special *sp)
 
 			if (r->offset < off || r->offset >= off + sp->entsize)
 				continue;
-			rewrite(b, out, ooff + (r->offset - off), src, r, 0);
+			if (!relocate_to_carried(b, out, ooff + (r->offset - off),
+						 src, r))
+				rewrite(b, out, ooff + (r->offset - off), src,
+					r, 0);
 		}
 		if (orcsrc && orcsrc->data &&
 		    (off / 4 + 1) * 6 <= orcsrc->sh.sh_size) {
@@ -942,7 +974,7 @@ int nc_add_object(struct nc_object *nc, const struct ks_diff *d,
 		.ex = ex, .first_sec = nc->nr_secs, .err = err,
 		.errlen = errlen,
 	};
-	size_t i;
+	size_t i, code_end;
 
 	/* The changed and new functions, and what they pull in. */
 	for (i = 0; i < d->nr_funcs && !b.status; i++) {
@@ -976,8 +1008,20 @@ int nc_add_object(struct nc_object *nc, const struct ks_diff *d,
 		if (d->carry[i] &&
 		    ks_sym_type(&d->post->syms[i]) == STT_FUNC)
 			carry_symbol(&b, i);
+	code_end = nc->nr_secs;
 	for (i = 0; i < sizeof(specials) / sizeof(specials[0]) && !b.status; i++)
 		filter_special(&b, &specials[i]);
+	/*
+	 * Code first carried by a table entry's reference (the tables are
+	 * filtered one after the other) would miss the entries of the
+	 * tables already done: a jump label never patched.  Only the
+	 * alternatives' replacements are carried there, on purpose.
+	 */
+	for (i = code_end; i < nc->nr_secs && !b.status; i++)
+		if ((nc->secs[i].flags & SHF_EXECINSTR) &&
+		    strcmp(nc->secs[i].name, ".altinstr_replacement"))
+			fail(&b, -1, "%s: %s was carried only for a site table entry, so the other tables have no entries for it",
+			     objpath, nc->secs[i].name);
 	return b.status;
 }
 

@@ -8,6 +8,7 @@
  */
 #include "elf_object.h"
 #include "newcode.h"
+#include "newcode_sites.h"
 #include "objdiff.h"
 #include "pkg_fs.h"
 #include "unit_check.h"
@@ -17,6 +18,8 @@
 #include <string.h>
 
 static char tmp[] = "/tmp/test_newcode.XXXXXX";
+/* More compiler flags for the fixture being built (ftrace sites). */
+static const char *extra_cflags = "";
 
 static int compile(const char *name, char *out, size_t len)
 {
@@ -26,8 +29,8 @@ static int compile(const char *name, char *out, size_t len)
 	snprintf(out, len, "%s/%s.o", tmp, name);
 	cmd = ks_strfmt("gcc -O2 -ffunction-sections -fdata-sections -fno-pic "
 			"-mcmodel=kernel -fno-asynchronous-unwind-tables "
-			"-mno-red-zone -c -o %s tests/unit/fixtures/%s.c",
-			out, name);
+			"-mno-red-zone %s -c -o %s tests/unit/fixtures/%s.c",
+			extra_cflags, out, name);
 	ret = system(cmd);
 	free(cmd);
 	return ret;
@@ -276,6 +279,75 @@ static void test_compound_literals(const struct ks_exports *ex)
 	printf("literals       %s\n", failures > before ? "FAIL" : "ok");
 }
 
+/*
+ * Issue 23: a function the patch only exports (unchanged, and running
+ * already) is carried for the export.  The site-table entries of that
+ * copy (__mcount_loc here, from -pg -mrecord-mcount) are relocations
+ * against the copy, never ksplice relocations to the running function,
+ * which the module loader and ftrace would read as zero; and the
+ * written object passes the site check.
+ */
+static void test_export_only_sites(const struct ks_exports *ex)
+{
+	struct ks_object pre, post;
+	struct ks_diff d;
+	struct nc_object nc;
+	char err[512] = "", *path;
+	size_t i, j, entries = 0, checked = 0;
+	int before = failures, helper = 0, changed = 0;
+
+	extra_cflags = "-pg -mfentry -mrecord-mcount";
+	CHECK(build("exportonly", &pre, &post, &d, &nc, ex, err,
+		    sizeof(err)) == 0);
+	extra_cflags = "";
+	CHECK(nc.nr_funcs == 1 &&
+	      !strcmp(nc.funcs[0].name, "exportonly_changed"));
+	CHECK(nc.nr_exports == 1 &&
+	      !strcmp(nc.exports[0].name, "exportonly_helper"));
+	/* nothing refers to the running helper any more */
+	CHECK(find_ksym(&nc, "exportonly_helper") < 0);
+	for (i = 0; i < nc.nr_secs; i++) {
+		const struct nc_sec *s = &nc.secs[i];
+
+		if (strcmp(s->name, "__mcount_loc"))
+			continue;
+		for (j = 0; j < nc.nr_krelocs; j++)
+			CHECK(nc.krelocs[j].sec != i + 1);
+		for (GElf_Addr off = 0; off < s->size; off += 8, entries++) {
+			const struct nc_rela *r = NULL;
+			const struct nc_sym *y;
+
+			for (j = 0; j < s->nr_relas; j++)
+				if (s->relas[j].offset == off)
+					r = &s->relas[j];
+			CHECK(r != NULL);
+			if (!r)
+				continue;
+			y = &nc.syms[r->sym];
+			CHECK(GELF_ST_TYPE(y->info) == STT_SECTION && y->sec);
+			if (!y->sec)
+				continue;
+			helper |= !strcmp(nc.secs[y->sec - 1].name,
+					  ".text.exportonly_helper");
+			changed |= !strcmp(nc.secs[y->sec - 1].name,
+					   ".text.exportonly_changed");
+		}
+	}
+	CHECK(entries == 2 && helper && changed);
+	path = ks_strfmt("%s/exportonly_nc.o", tmp);
+	CHECK(nc_write_elf(&nc, path, err, sizeof(err)) == 0);
+	CHECK(ks_check_sites(path, &checked, err, sizeof(err)) == 0);
+	CHECK(checked == 2);
+	if (failures > before)
+		fprintf(stderr, "export-only: %s\n", err);
+	free(path);
+	nc_free(&nc);
+	ks_diff_free(&d);
+	ks_object_free(&pre);
+	ks_object_free(&post);
+	printf("export-only    %s\n", failures > before ? "FAIL" : "ok");
+}
+
 int main(void)
 {
 	struct ks_exports ex;
@@ -283,7 +355,8 @@ int main(void)
 	static const char text[] =
 		"0x1\texported_fn\tvmlinux\tEXPORT_SYMBOL\t\n"
 		"0x2\texported_var\tvmlinux\tEXPORT_SYMBOL_GPL\t\n"
-		"0x3\tsay\tvmlinux\tEXPORT_SYMBOL\t\n";
+		"0x3\tsay\tvmlinux\tEXPORT_SYMBOL\t\n"
+		"0x4\t__fentry__\tvmlinux\tEXPORT_SYMBOL\t\n";
 
 	if (!mkdtemp(tmp))
 		return 1;
@@ -298,6 +371,7 @@ int main(void)
 	test_alternatives(&ex);
 	test_cross_object(&ex);
 	test_compound_literals(&ex);
+	test_export_only_sites(&ex);
 	ks_exports_free(&ex);
 	free(symvers);
 	ks_rmtree(tmp);
