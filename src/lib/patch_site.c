@@ -43,7 +43,7 @@ static int rewritten_at_run_time(enum ks_site_kind k)
  * the instruction at P is not a branch into the function.
  */
 static long long branch_into(const struct ks_pre_section *sec,
-			     const struct ks_fn_match *fn, uint64_t i,
+			     const struct ks_code_fn *fn, uint64_t i,
 			     unsigned int len)
 {
 	const uint8_t *p = sec->data + fn->off + i;
@@ -65,7 +65,7 @@ static long long branch_into(const struct ks_pre_section *sec,
 }
 
 int ks_patch_offset(const struct ks_pre_code *pre,
-		    const struct ks_fn_match *fn, unsigned int *patchoff,
+		    const struct ks_code_fn *fn, unsigned int *patchoff,
 		    char *err, size_t errlen)
 {
 	const struct ks_pre_section *sec = &pre->secs[fn->shndx];
@@ -135,7 +135,7 @@ int ks_patch_sites_check(const char *pre_path, const char *const *names,
 		return -1;
 	for (size_t i = 0; i < nr && !ret; i++) {
 		const struct ks_pre_sym *s = NULL;
-		struct ks_fn_match fn = { 0 };
+		struct ks_code_fn fn = { 0 };
 		unsigned int off;
 		size_t si;
 
@@ -154,7 +154,6 @@ int ks_patch_sites_check(const char *pre_path, const char *const *names,
 			break;
 		}
 		/* As the matcher sees it (add_fn() in matcher.c). */
-		fn.sym = (long)si;
 		fn.name = s->name;
 		fn.shndx = s->shndx;
 		fn.off = s->value;

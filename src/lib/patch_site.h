@@ -7,8 +7,17 @@
 #define KS_PATCH_SITE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
-#include "matcher.h"
+#include "pre_object.h"
+
+/* A function of the pre object, as the patch-site rule needs it. */
+struct ks_code_fn {
+	const char *name;
+	uint32_t shndx;		/* its section in the pre object */
+	uint64_t off;		/* its start in that section */
+	uint64_t len;		/* its length */
+};
 
 /*
  * PATCHOFF for a matched function: 5 when it starts with the ftrace call
@@ -20,7 +29,7 @@
  * cause patch_site_overlap.
  */
 int ks_patch_offset(const struct ks_pre_code *pre,
-		    const struct ks_fn_match *fn, unsigned int *patchoff,
+		    const struct ks_code_fn *fn, unsigned int *patchoff,
 		    char *err, size_t errlen);
 
 /*

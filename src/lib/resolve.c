@@ -181,7 +181,10 @@ static int resolve_funcs(const struct ks_target *t, struct obj_match *om,
 				    fn->report ? fn->report : fn->name);
 		}
 		/* A known limit, not a fault: its own cause (issue 23). */
-		if (ks_patch_offset(&om[o].pre, fn, &patchoff, err, sizeof(err)))
+		if (ks_patch_offset(&om[o].pre, &(struct ks_code_fn){
+					    fn->name, fn->shndx, fn->off,
+					    fn->len }, &patchoff, err,
+				    sizeof(err)))
 			return fail(r, KSPLICE_ABORT_PATCH_SITE_OVERLAP, "%s",
 				    err);
 		if (ks_text_read(text, fn->run->addr + patchoff, bytes,
@@ -330,7 +333,7 @@ static int pending_func(const struct ks_target *t, const struct ks_pre_code *pre
 	long si = ks_pre_find_sym(pre, f->name);
 	const struct ks_pre_sym *s = si >= 0 ? &pre->syms[si] : NULL;
 	const struct ks_pre_section *sec;
-	struct ks_fn_match fn = { 0 };
+	struct ks_code_fn fn = { 0 };
 	unsigned int patchoff;
 	unsigned char *mask;
 	char err[512];

@@ -34,7 +34,7 @@ static int choose(const uint8_t *code, size_t len, struct ks_site *sites,
 		  .nr_sites = nr_sites },
 	};
 	struct ks_pre_code o = { .secs = secs, .nr_secs = 2, .altrepl_shndx = -1 };
-	struct ks_fn_match fn = { .name = "f", .shndx = 1, .len = len };
+	struct ks_code_fn fn = { .name = "f", .shndx = 1, .len = len };
 
 	err[0] = '\0';
 	return ks_patch_offset(&o, &fn, off, err, errlen);
