@@ -19,20 +19,20 @@ WARN    := -Wall -Wextra -Werror
 CPPFLAGS += -Iinclude -Isrc/lib
 CFLAGS  ?= -O2 -g
 LDLIBS  := -lelf -larchive -lcrypto -lcapstone -lz
-# Uptrack downloads (src/lib/repo_fetch.c)
+# Uptrack downloads (src/lib/uptrack/repo_fetch.c)
 LDLIBS  += -lcurl
-# DWARF type layouts (src/lib/type_layout.c): ksplice-create and the tests
+# DWARF type layouts (src/lib/diff/type_layout.c): ksplice-create and the tests
 # only, so the tools that run on the target do not need libdw.
 DW_LDLIBS := -ldw
 SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
-LIB_SRCS   := $(sort $(wildcard src/lib/*.c))
-TOOL_MAINS := $(sort $(wildcard src/create/ksplice-*.c src/tools/ksplice-*.c src/uptrack/uptrack-*.c))
+LIB_SRCS   := $(sort $(wildcard src/lib/*/*.c))
+TOOL_MAINS := $(sort $(wildcard src/cmd/ksplice-*.c src/cmd/uptrack-*.c))
 TOOLS      := $(patsubst %.c,$(BUILD)/bin/%,$(notdir $(TOOL_MAINS)))
 TEST_SRCS  := $(sort $(wildcard tests/unit/test_*.c))
 TESTS      := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(TEST_SRCS))
 SAN_TESTS  := $(patsubst tests/unit/%.c,$(BUILD)/tests-san/%,$(TEST_SRCS))
-HEADERS    := $(wildcard include/ksplice/*.h src/lib/*.h)
+HEADERS    := $(wildcard include/ksplice/*.h src/lib/*/*.h)
 
 GUEST_SRCS := $(sort $(wildcard tests/guest/*.c))
 GUEST_BINS := $(patsubst tests/guest/%.c,$(BUILD)/guest/%,$(GUEST_SRCS))

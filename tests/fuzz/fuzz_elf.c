@@ -6,8 +6,8 @@
  * carries), on arbitrary bytes, then the lookups the tools make.
  */
 #include "fuzz_common.h"
-#include "elf_object.h"
-#include "pre_object.h"
+#include "diff/elf_object.h"
+#include "code/pre_object.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

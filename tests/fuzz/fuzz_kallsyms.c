@@ -4,7 +4,7 @@
  * ksplice-apply trusts for every address it resolves, then lookups.
  */
 #include "fuzz_common.h"
-#include "kallsyms.h"
+#include "match/kallsyms.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

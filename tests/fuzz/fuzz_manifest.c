@@ -5,7 +5,7 @@
  * survive a round trip: format it, parse that, format again: same text.
  */
 #include "fuzz_common.h"
-#include "package.h"
+#include "package/package.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

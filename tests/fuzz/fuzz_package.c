@@ -7,7 +7,7 @@
  */
 #include <dirent.h>
 #include "fuzz_common.h"
-#include "package.h"
+#include "package/package.h"
 
 static int empty_dir(const char *path)
 {

@@ -6,7 +6,7 @@
  * the sysfs files is fuzzed in a guest: tests/fuzz/sysfs-fuzz-guest.c.)
  */
 #include "fuzz_common.h"
-#include "ksplice_sysfs.h"
+#include "apply/ksplice_sysfs.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

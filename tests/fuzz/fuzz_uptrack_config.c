@@ -4,7 +4,7 @@
  * (uptrack_config_parse, /etc/uptrack/uptrack.conf).
  */
 #include "fuzz_common.h"
-#include "uptrack_config.h"
+#include "uptrack/uptrack_config.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "abort_causes.h"
+#include "apply/abort_causes.h"
 
 static char *slurp(const char *path)
 {

@@ -12,7 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "ksplice_sysfs.h"
+#include "apply/ksplice_sysfs.h"
 
 static int failures;
 

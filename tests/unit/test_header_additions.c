@@ -5,7 +5,7 @@
  * across the kernel: accepted with the names they declare; and every
  * change that could alter old code refused, with where and why.
  */
-#include "header_additions.h"
+#include "create/header_additions.h"
 #include "unit_check.h"
 
 #include <stdio.h>

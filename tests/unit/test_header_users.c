@@ -5,8 +5,8 @@
  * directory whose #include lines reach it, directly or through another
  * header; not the others, nor an #include that is commented out.
  */
-#include "header_users.h"
-#include "pkg_fs.h"
+#include "create/header_users.h"
+#include "util/pkg_fs.h"
 #include "unit_check.h"
 
 #include <stdio.h>

@@ -6,7 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "json_writer.h"
+#include "util/json_writer.h"
 #include "unit_check.h"
 
 /* What the writer calls in FN print, as a string (caller frees). */

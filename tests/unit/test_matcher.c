@@ -12,10 +12,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "kallsyms.h"
-#include "kernel_text.h"
-#include "matcher.h"
-#include "pre_object.h"
+#include "match/kallsyms.h"
+#include "match/kernel_text.h"
+#include "match/matcher.h"
+#include "code/pre_object.h"
 
 static int failures;
 

@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "patch_site.h"
+#include "code/patch_site.h"
 
 static int failures;
 

@@ -8,10 +8,10 @@
  * without it, and a module target's own export resolved by ksplice (so
  * the new code loads before the module).
  */
-#include "elf_object.h"
-#include "newcode.h"
-#include "objdiff.h"
-#include "pkg_fs.h"
+#include "diff/elf_object.h"
+#include "newcode/newcode.h"
+#include "diff/objdiff.h"
+#include "util/pkg_fs.h"
 #include "unit_check.h"
 
 #include <ksplice/abi.h>

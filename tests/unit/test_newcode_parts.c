@@ -8,11 +8,11 @@
  * a __read_mostly variable (not carried) and parts that need each other
  * are refused; a long name gets a short private one.
  */
-#include "elf_object.h"
-#include "newcode.h"
-#include "newcode_parts.h"
-#include "objdiff.h"
-#include "pkg_fs.h"
+#include "diff/elf_object.h"
+#include "newcode/newcode.h"
+#include "newcode/newcode_parts.h"
+#include "diff/objdiff.h"
+#include "util/pkg_fs.h"
 #include "unit_check.h"
 
 #include <stdio.h>

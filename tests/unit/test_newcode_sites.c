@@ -9,8 +9,8 @@
  * flag, a torn table) is refused with a sentence naming the table, the
  * entry and what was found.
  */
-#include "newcode_sites.h"
-#include "pkg_fs.h"
+#include "newcode/newcode_sites.h"
+#include "util/pkg_fs.h"
 #include "unit_check.h"
 
 #include <stdio.h>

@@ -8,9 +8,9 @@
  * also the functions left out as moved lines, with and without the hunks
  * of the fixture's own diff.
  */
-#include "elf_object.h"
-#include "objdiff.h"
-#include "pkg_fs.h"
+#include "diff/elf_object.h"
+#include "diff/objdiff.h"
+#include "util/pkg_fs.h"
 
 #include <stdio.h>
 #include <stdlib.h>

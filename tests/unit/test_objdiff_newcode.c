@@ -6,11 +6,11 @@
  * globals), the written ELF object read back, and the refusal of an
  * alternative replacement that needs a non-exported symbol.
  */
-#include "elf_object.h"
-#include "newcode.h"
-#include "newcode_sites.h"
-#include "objdiff.h"
-#include "pkg_fs.h"
+#include "diff/elf_object.h"
+#include "newcode/newcode.h"
+#include "newcode/newcode_sites.h"
+#include "diff/objdiff.h"
+#include "util/pkg_fs.h"
 #include "unit_check.h"
 
 #include <stdio.h>

@@ -5,10 +5,10 @@
  * path, truncated manifest).
  */
 #include "ksplice/abi.h"
-#include "package.h"
+#include "package/package.h"
 
 #include <ksplice/abi.h>
-#include "pkg_fs.h"
+#include "util/pkg_fs.h"
 #include "unit_check.h"
 
 #include <stdio.h>

@@ -7,8 +7,8 @@
  * tests/unit/fixtures/patchsite.c compiled here with the ftrace call
  * Kbuild gives every function (-pg -mfentry).
  */
-#include "patch_site.h"
-#include "pkg_fs.h"
+#include "code/patch_site.h"
+#include "util/pkg_fs.h"
 
 #include <stdio.h>
 #include <stdlib.h>

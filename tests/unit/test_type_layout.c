@@ -5,8 +5,8 @@
  * struct (with an anonymous union) is not, --allow-layout-change names
  * are honoured, and relocatable objects' strings are read right.
  */
-#include "pkg_fs.h"
-#include "type_layout.h"
+#include "util/pkg_fs.h"
+#include "diff/type_layout.h"
 #include "unit_check.h"
 
 #include <stdio.h>

@@ -9,10 +9,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "repo_index.h"
-#include "repo_sign.h"
-#include "uptrack_config.h"
-#include "uptrack_util.h"
+#include "uptrack/repo_index.h"
+#include "uptrack/repo_sign.h"
+#include "uptrack/uptrack_config.h"
+#include "util/uptrack_util.h"
 
 static int failures;
 #define CHECK(cond, ...) do { if (!(cond)) { failures++; \

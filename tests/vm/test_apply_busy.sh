@@ -38,7 +38,7 @@ make -s -C "$CACHE/kernels/6.1.192-1/build" M="$W/target" \
 
 cat > "$W/pkgwrite.c" <<'CEOF'
 #include <stdio.h>
-#include "package.h"
+#include "package/package.h"
 int main(int argc, char **argv)
 {
 	char err[512];

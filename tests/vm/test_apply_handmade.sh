@@ -26,7 +26,7 @@ trap 'rm -rf "$W"' EXIT
 # A tiny writer: ks_package_write() of the create side's package code.
 cat > "$W/pkgwrite.c" <<'CEOF'
 #include <stdio.h>
-#include "package.h"
+#include "package/package.h"
 int main(int argc, char **argv)
 {
 	char err[512];

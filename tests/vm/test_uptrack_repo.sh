@@ -77,8 +77,8 @@ sed 's/^kernel-version .*/kernel-version #1 SMP PREEMPT_DYNAMIC Debian 6.1.190-1
 cat > "$W/sign.c" <<'CEOF'
 #include <stdio.h>
 #include <string.h>
-#include "repo_sign.h"
-#include "uptrack_util.h"
+#include "uptrack/repo_sign.h"
+#include "util/uptrack_util.h"
 int main(int argc, char **argv)
 {
 	size_t n; char sig[160], err[256], *t = ut_read_file(argv[2], &n);

@@ -1,0 +1,96 @@
+// SPDX-License-Identifier: GPL-2.0
+/* uptrack-install ID...: install chosen updates (and what they require). */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "uptrack/uptrack_client.h"
+#include "util/uptrack_util.h"
+
+static void usage(FILE *f)
+{
+	fputs("Usage: uptrack-install [-q|-v] [-n] [--config=FILE] [--progress-fd=FD] ID...\n"
+	      "\n"
+	      "Installs the named updates from the repository, with the updates they\n"
+	      "require, after verifying the index signature and the package hashes.\n"
+	      "\n"
+	      "  -n, --dry-run      only say what would be done\n"
+	      "  -q, --quiet        print only errors\n"
+	      "  -v, --verbose      say more\n"
+	      "  --config=FILE      configuration (default /etc/uptrack/uptrack.conf)\n"
+	      "  --progress-fd=FD   write 'progress ID PERCENT STEP' lines to FD\n"
+	      "  -h, --help         this text\n"
+	      "\n"
+	      "Exit status as uptrack-upgrade; 13 when an ID is not in the index.\n", f);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "progress-fd", required_argument, NULL, 'P' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int verb = 0, dry = 0, pfd = -1, opt, ret, *plan;
+	const char *config = NULL;
+	struct uptrack_ctx c;
+	size_t n = 0, i;
+
+	while ((opt = getopt_long(argc, argv, "nqvh", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'n': dry = 1; break;
+		case 'q': verb = -1; break;
+		case 'v': verb = 1; break;
+		case 'c': config = optarg; break;
+		case 'P': pfd = atoi(optarg); break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return UT_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		return UT_USAGE;
+	}
+	ret = ut_init(&c, "uptrack-install", config, 1);
+	c.verbosity = verb;
+	c.progress_fd = pfd;
+	if (ret)
+		goto out;
+	ret = ut_lock_and_load(&c);
+	if (ret)
+		goto out;
+	ret = ut_fetch_index(&c);
+	if (ret)
+		goto out;
+	plan = ut_xrealloc(NULL, (c.idx.nr_updates + 1) * sizeof(int));
+	for (i = (size_t)optind; i < (size_t)argc; i++) {
+		int pos = repo_index_pos(&c.idx, argv[i]);
+
+		if (pos < 0) {
+			free(plan);
+			ret = ut_fail(&c, UT_UNKNOWN_UPDATE,
+				      "there is no update '%s' for this kernel (uptrack-show --available lists them)",
+				      argv[i]);
+			goto out;
+		}
+		if (uptrack_state_has(&c.state, argv[i]))
+			ut_say(&c, "Update [%s] is already installed.\n", argv[i]);
+		ut_plan_add(&c, pos, plan, &n);
+	}
+	for (i = 0; i < n; i++)
+		ut_say(&c, "%s [%s] %s\n", dry ? "Would install" : "Install",
+		       c.idx.updates[plan[i]].id, c.idx.updates[plan[i]].title);
+	if (!dry && n)
+		ret = ut_install(&c, plan, n);
+	free(plan);
+	if (!ret && !dry)
+		ut_say_effective(&c);
+out:
+	ut_done(&c);
+	return ret;
+}

@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: GPL-2.0
+/* uptrack-remove ID... | --all: take installed updates out again. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "uptrack/uptrack_client.h"
+#include "util/uptrack_util.h"
+
+static void usage(FILE *f)
+{
+	fputs("Usage: uptrack-remove [-q|-v] [-n] [--config=FILE] ID...\n"
+	      "       uptrack-remove [-q|-v] [-n] [--config=FILE] --all\n"
+	      "\n"
+	      "Removes installed updates with ksplice-remove, the newest first.  An\n"
+	      "update that another installed update requires is removed after it.\n"
+	      "\n"
+	      "  --all              remove every installed update\n"
+	      "  -n, --dry-run      only say what would be done\n"
+	      "  -q, --quiet        print only errors\n"
+	      "  -v, --verbose      say more\n"
+	      "  --config=FILE      configuration (default /etc/uptrack/uptrack.conf)\n"
+	      "  -h, --help         this text\n"
+	      "\n"
+	      "Exit status: 0 success, 2 usage, 4 locked, 12 remove failed,\n"
+	      "13 not installed.\n", f);
+}
+
+/* Does installed update A require B (directly or not)? */
+static int requires(struct uptrack_ctx *c, const char *a, const char *b,
+		    int depth)
+{
+	const struct repo_update *u;
+	size_t i;
+
+	if (!c->have_idx || depth > 64)
+		return 0;
+	u = repo_index_find(&c->idx, a);
+	for (i = 0; u && i < u->nr_requires; i++)
+		if (!strcmp(u->requires[i], b) ||
+		    requires(c, u->requires[i], b, depth + 1))
+			return 1;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "all", no_argument, NULL, 'A' },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int verb = 0, dry = 0, all = 0, opt, ret;
+	const char *config = NULL;
+	struct uptrack_ctx c;
+	char **ids;
+	size_t n = 0, i, k;
+
+	while ((opt = getopt_long(argc, argv, "nqvh", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'A': all = 1; break;
+		case 'n': dry = 1; break;
+		case 'q': verb = -1; break;
+		case 'v': verb = 1; break;
+		case 'c': config = optarg; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return UT_USAGE;
+		}
+	}
+	if (all == (optind < argc)) {
+		usage(stderr);
+		return UT_USAGE;
+	}
+	/* Removing needs no repository: a missing config is fine. */
+	ret = ut_init(&c, "uptrack-remove", config, 0);
+	c.verbosity = verb;
+	if (ret)
+		goto out;
+	ret = ut_lock_and_load(&c);
+	if (ret)
+		goto out;
+	for (i = (size_t)optind; i < (size_t)argc; i++)
+		if (!uptrack_state_has(&c.state, argv[i])) {
+			ret = ut_fail(&c, UT_UNKNOWN_UPDATE,
+				      "update '%s' is not installed (uptrack-show lists the installed ones)",
+				      argv[i]);
+			goto out;
+		}
+	/* Newest first: the reverse of the order of application. */
+	ids = ut_xrealloc(NULL, (c.state.nr_installed + 1) * sizeof(char *));
+	for (k = c.state.nr_installed; k > 0; k--) {
+		char *id = c.state.installed[k - 1];
+		int take = all;
+
+		for (i = (size_t)optind; !take && i < (size_t)argc; i++)
+			take = !strcmp(argv[i], id) || requires(&c, id, argv[i], 0);
+		if (take)
+			ids[n++] = ut_strdup(id);
+	}
+	if (n == 0)
+		ut_say(&c, "No updates are installed.\n");
+	for (i = 0; dry && i < n; i++)
+		ut_say(&c, "Would remove [%s]\n", ids[i]);
+	if (!dry && n) {
+		uptrack_log(&c.paths, "remove: %zu updates", n);
+		ret = ut_remove(&c, ids, n);
+	}
+	for (i = 0; i < n; i++)
+		free(ids[i]);
+	free(ids);
+	if (!ret && !dry)
+		ut_say_effective(&c);
+out:
+	ut_done(&c);
+	return ret;
+}

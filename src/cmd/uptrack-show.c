@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: GPL-2.0
+/* uptrack-show [--available]: installed (and available) updates. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "uptrack/uptrack_client.h"
+#include "util/uptrack_util.h"
+
+static void usage(FILE *f)
+{
+	fputs("Usage: uptrack-show [-v] [--available] [--config=FILE]\n"
+	      "\n"
+	      "Lists the updates installed in the running kernel (as the kernel reports\n"
+	      "them), and with --available also the updates of the repository that are\n"
+	      "not installed (this fetches and verifies the index).\n"
+	      "\n"
+	      "  --available        also list available updates (needs the repository)\n"
+	      "  -v, --verbose      show CVEs, the Debian version each update brings, the\n"
+	      "                     package hash\n"
+	      "  --config=FILE      configuration (default /etc/uptrack/uptrack.conf)\n"
+	      "  -h, --help         this text\n"
+	      "\n"
+	      "Exit status as uptrack-upgrade (0 success).\n", f);
+}
+
+static void show(struct uptrack_ctx *c, const char *id)
+{
+	const struct repo_update *u =
+		c->have_idx ? repo_index_find(&c->idx, id) : NULL;
+	size_t i;
+
+	if (!u) {
+		printf("[%s]\n", id);
+		return;
+	}
+	printf("[%s] %s\n", id, u->title);
+	if (c->verbosity < 1)
+		return;
+	for (i = 0; i < u->nr_cves; i++)
+		printf("    %s\n", u->cves[i]);
+	if (u->brings)
+		printf("    brings Debian %s%s%s\n", u->brings,
+		       u->brings_release ? ", " : "",
+		       u->brings_release ? u->brings_release : "");
+	printf("    sha256 %s\n", u->sha256);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "available", no_argument, NULL, 'a' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int avail = 0, verb = 0, opt, ret;
+	const char *config = NULL;
+	struct uptrack_ctx c;
+	size_t i, n = 0;
+
+	while ((opt = getopt_long(argc, argv, "vh", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'a': avail = 1; break;
+		case 'v': verb = 1; break;
+		case 'c': config = optarg; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return UT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		usage(stderr);
+		return UT_USAGE;
+	}
+	ret = ut_init(&c, "uptrack-show", config, avail);
+	c.verbosity = verb;
+	if (ret)
+		goto out;
+	ret = avail ? ut_lock_and_load(&c) : ut_load_readonly(&c);
+	if (!ret && avail)
+		ret = ut_fetch_index(&c);
+	if (ret)
+		goto out;
+	printf("Installed updates:\n");
+	for (i = 0; i < c.state.nr_installed; i++)
+		show(&c, c.state.installed[i]);
+	if (!c.state.nr_installed)
+		printf("None\n");
+	if (avail) {
+		printf("\nAvailable updates:\n");
+		for (i = 0; i < c.idx.nr_updates; i++) {
+			if (uptrack_state_has(&c.state, c.idx.updates[i].id))
+				continue;
+			show(&c, c.idx.updates[i].id);
+			n++;
+		}
+		if (!n)
+			printf("None\n");
+	}
+	printf("\n");
+	ut_say_effective(&c);
+out:
+	ut_done(&c);
+	return ret;
+}

@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * uptrack-uname: uname(1) for the effective kernel, the one whose fixes
+ * are live (docs/uptrack-uname.1.md defines it).
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/utsname.h>
+
+#include "uptrack/uptrack_client.h"
+
+static void usage(FILE *f)
+{
+	fputs("Usage: uptrack-uname [-a|-s|-n|-r|-v|-m|-o] [--config=FILE]\n"
+	      "\n"
+	      "Prints system information like uname(1), but with the effective kernel\n"
+	      "release and version: those of the newest Debian kernel whose fixes are\n"
+	      "all live through installed updates.  -a prints the effective line and,\n"
+	      "below it, the real one.\n"
+	      "\n"
+	      "  -a, --all                all fields, effective line then real line\n"
+	      "  -s, --kernel-name        kernel name\n"
+	      "  -n, --nodename           network node name\n"
+	      "  -r, --kernel-release     effective kernel release\n"
+	      "  -v, --kernel-version     effective kernel version (build)\n"
+	      "  -m, --machine            machine hardware name\n"
+	      "  -o, --operating-system   operating system\n"
+	      "  --config=FILE            configuration (default /etc/uptrack/uptrack.conf)\n"
+	      "  -h, --help               this text\n", f);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "all", no_argument, NULL, 'a' },
+		{ "kernel-name", no_argument, NULL, 's' },
+		{ "nodename", no_argument, NULL, 'n' },
+		{ "kernel-release", no_argument, NULL, 'r' },
+		{ "kernel-version", no_argument, NULL, 'v' },
+		{ "machine", no_argument, NULL, 'm' },
+		{ "operating-system", no_argument, NULL, 'o' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	enum { S = 1, N = 2, R = 4, V = 8, M = 16, O = 32, ALL = 64 };
+	const char *config = NULL, *rel, *ver;
+	const struct repo_update *e;
+	struct uptrack_ctx c;
+	struct utsname u;
+	int f = 0, opt, first = 1;
+
+	while ((opt = getopt_long(argc, argv, "asnrvmoh", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'a': f |= ALL | S | N | R | V | M | O; break;
+		case 's': f |= S; break;
+		case 'n': f |= N; break;
+		case 'r': f |= R; break;
+		case 'v': f |= V; break;
+		case 'm': f |= M; break;
+		case 'o': f |= O; break;
+		case 'c': config = optarg; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return UT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		usage(stderr);
+		return UT_USAGE;
+	}
+	if (!f)
+		f = S;
+	/* Reading only; without a configuration the real values stand. */
+	ut_init(&c, "uptrack-uname", config, 0);
+	ut_load_readonly(&c);
+	uname(&u);
+	e = ut_effective(&c);
+	rel = e && e->brings_release ? e->brings_release : c.release;
+	ver = e && e->brings_build ? e->brings_build : c.version;
+#define OUT(flag, s) do { if (f & (flag)) { printf("%s%s", first ? "" : " ", s); first = 0; } } while (0)
+	OUT(S, u.sysname);
+	OUT(N, u.nodename);
+	OUT(R, rel);
+	OUT(V, ver);
+	OUT(M, u.machine);
+	OUT(O, "GNU/Linux");
+	printf("\n");
+	if (f & ALL)
+		printf("%s %s %s %s %s GNU/Linux (real)\n", u.sysname,
+		       u.nodename, c.release, c.version, u.machine);
+	ut_done(&c);
+	return 0;
+}

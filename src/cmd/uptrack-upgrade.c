@@ -1,0 +1,218 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * uptrack-upgrade: bring the running kernel up to date from the configured
+ * repository (docs/uptrack-upgrade.1.md).  --init is the boot-time step:
+ * re-apply what was installed before the reboot (install_on_reboot), then
+ * upgrade if upgrade_on_reboot says so.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "uptrack/uptrack_client.h"
+#include "util/uptrack_util.h"
+
+static void usage(FILE *f)
+{
+	fputs("Usage: uptrack-upgrade [-y|-n] [-q|-v] [--all] [--cron] [--init]\n"
+	      "                       [--config=FILE] [--progress-fd=FD]\n"
+	      "\n"
+	      "Fetches the signed update index for the running kernel, downloads the\n"
+	      "updates not yet installed, verifies them and applies them in order with\n"
+	      "ksplice-apply.  If one fails, the updates applied in this run are removed.\n"
+	      "\n"
+	      "  -y, --yes          install without asking\n"
+	      "  -n, --dry-run      only say what would be done\n"
+	      "  -q, --quiet        print only errors\n"
+	      "  -v, --verbose      say more\n"
+	      "  --all              also install updates marked optional\n"
+	      "  --cron             for timers: install only if autoinstall = yes,\n"
+	      "                     otherwise report what is available\n"
+	      "  --init             at boot: re-apply the updates installed before the\n"
+	      "                     reboot (install_on_reboot), then upgrade if\n"
+	      "                     upgrade_on_reboot = yes\n"
+	      "  --config=FILE      configuration (default /etc/uptrack/uptrack.conf)\n"
+	      "  --progress-fd=FD   write 'progress ID PERCENT STEP' lines to FD\n"
+	      "  -h, --help         this text\n"
+	      "\n"
+	      "Exit status: 0 success (or nothing to do), 2 usage, 3 configuration,\n"
+	      "4 locked, 5 unreachable, 6 no index for this kernel, 7 index for another\n"
+	      "kernel, 8 bad signature, 9 hash mismatch, 10 truncated download,\n"
+	      "11 apply failed (rolled back), 14 unreadable index; see uptrack(7).\n",
+	      f);
+}
+
+/* Boot: re-apply the list of the previous boot from the kept copies. */
+static int reapply(struct uptrack_ctx *c)
+{
+	int *plan, ret;
+	size_t i, n = 0;
+
+	if (!c->nr_prev_boot) {
+		ut_say(c, "No updates to re-apply.\n");
+		return UT_OK;
+	}
+	if (!c->cfg.install_on_reboot) {
+		ut_say(c, "install_on_reboot = no: the %zu updates installed before the reboot are not re-applied.\n",
+		       c->nr_prev_boot);
+		uptrack_log(&c->paths, "boot: install_on_reboot = no, %zu updates dropped",
+			    c->nr_prev_boot);
+		return UT_OK;
+	}
+	c->mute = 1;
+	ret = ut_cached_index(c);
+	c->mute = 0;
+	if (ret == UT_WRONG_KERNEL) {
+		/* Booted into another kernel: those updates do not apply. */
+		ut_say(c, "The %zu updates installed before the reboot were for kernel %s %s, not the running one: not re-applied.\n",
+		       c->nr_prev_boot, c->idx.kernel_release,
+		       c->idx.kernel_version);
+		uptrack_log(&c->paths, "boot: running another kernel, %zu updates dropped",
+			    c->nr_prev_boot);
+		return UT_OK;
+	}
+	if (ret && ret != UT_NO_INDEX)
+		return ut_fail(c, ret, "the kept index cannot be used to re-apply the updates");
+	if (ret == UT_NO_INDEX)
+		return ut_fail(c, UT_NO_INDEX,
+			       "no kept index to re-apply the updates from");
+	if (ret)
+		return ret;
+	plan = ut_xrealloc(NULL, c->idx.nr_updates * sizeof(int));
+	for (i = 0; i < c->nr_prev_boot; i++) {
+		int pos = repo_index_pos(&c->idx, c->prev_boot[i]);
+
+		if (pos < 0) {
+			fprintf(stderr, "%s: %s is not in the kept index; skipped\n",
+				c->cmd, c->prev_boot[i]);
+			continue;
+		}
+		ut_plan_add(c, pos, plan, &n);
+	}
+	ut_say(c, "Re-applying %zu updates installed before the reboot.\n", n);
+	uptrack_log(&c->paths, "boot: re-applying %zu updates", n);
+	ret = ut_install(c, plan, n);
+	free(plan);
+	return ret;
+}
+
+static int ask(void)
+{
+	char line[64];
+
+	printf("Go ahead [y/N]? ");
+	fflush(stdout);
+	if (!fgets(line, sizeof(line), stdin))
+		return 0;
+	return line[0] == 'y' || line[0] == 'Y';
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "yes", no_argument, NULL, 'y' },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "all", no_argument, NULL, 'A' },
+		{ "cron", no_argument, NULL, 'C' },
+		{ "init", no_argument, NULL, 'I' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "progress-fd", required_argument, NULL, 'P' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int yes = 0, dry = 0, all = 0, cron = 0, init = 0, verb = 0, pfd = -1;
+	const char *config = NULL;
+	struct uptrack_ctx c;
+	int opt, ret, *plan;
+	size_t i, n = 0;
+
+	while ((opt = getopt_long(argc, argv, "ynqvh", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'y': yes = 1; break;
+		case 'n': dry = 1; break;
+		case 'q': verb = -1; break;
+		case 'v': verb = 1; break;
+		case 'A': all = 1; break;
+		case 'C': cron = 1; break;
+		case 'I': init = 1; break;
+		case 'c': config = optarg; break;
+		case 'P': pfd = atoi(optarg); break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return UT_USAGE;
+		}
+	}
+	if (optind < argc || (yes && dry)) {
+		usage(stderr);
+		return UT_USAGE;
+	}
+	ret = ut_init(&c, "uptrack-upgrade", config, 1);
+	c.verbosity = verb;
+	c.progress_fd = pfd;
+	if (ret)
+		goto out;
+	ret = ut_lock_and_load(&c);
+	if (ret)
+		goto out;
+	if (init) {
+		ret = reapply(&c);
+		if (ret || !c.cfg.upgrade_on_reboot)
+			goto out;
+		yes = 1;
+	}
+	ret = ut_fetch_index(&c);
+	if (ret)
+		goto out;
+	plan = ut_xrealloc(NULL, (c.idx.nr_updates + 1) * sizeof(int));
+	for (i = 0; i < c.idx.nr_updates; i++)
+		if (all || !c.idx.updates[i].optional)
+			ut_plan_add(&c, (int)i, plan, &n);
+	if (n == 0) {
+		ut_say(&c, "Your kernel is fully up to date.\n");
+		ut_say_effective(&c);
+		free(plan);
+		goto out;
+	}
+	if (cron && !c.cfg.autoinstall) {
+		/* Report only, as a cron mail or a journal line would. */
+		ut_say(&c, "%zu updates are available (autoinstall = no):\n", n);
+		dry = 1;
+	} else if (cron) {
+		yes = 1;
+	}
+	if (!(cron && dry))
+		ut_say(&c, "The following steps %s be taken:\n",
+		       dry ? "would" : "will");
+	for (i = 0; i < n; i++)
+		ut_say(&c, "Install [%s] %s\n", c.idx.updates[plan[i]].id,
+		       c.idx.updates[plan[i]].title);
+	if (!yes && !dry) {
+		if (isatty(STDIN_FILENO) && c.verbosity >= 0) {
+			if (!ask()) {
+				ut_say(&c, "Nothing was changed.\n");
+				free(plan);
+				goto out;
+			}
+		} else {
+			ut_say(&c, "Not installing without -y (standard input is not a terminal).\n");
+			dry = 1;
+		}
+	}
+	if (dry) {
+		free(plan);
+		goto out;
+	}
+	uptrack_log(&c.paths, "upgrade: %zu updates to install", n);
+	ret = ut_install(&c, plan, n);
+	free(plan);
+	if (!ret) {
+		ut_say(&c, "Your kernel is fully up to date.\n");
+		ut_say_effective(&c);
+	}
+out:
+	ut_done(&c);
+	return ret;
+}

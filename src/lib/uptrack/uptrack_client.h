@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What the uptrack-* client commands share: configuration, lock, state
+ * reconciled with the kernel, the verified index, verified downloads,
+ * applying and removing through ksplice-apply / ksplice-remove.
+ * Behaviour and exit codes: docs/uptrack.md.
+ */
+#ifndef UPTRACK_CLIENT_H
+#define UPTRACK_CLIENT_H
+
+#include <stddef.h>
+
+#include "uptrack/repo_index.h"
+#include "uptrack/uptrack_config.h"
+#include "uptrack/uptrack_state.h"
+
+/* Exit codes of every uptrack-* client command (docs/uptrack.md). */
+enum uptrack_exit {
+	UT_OK = 0,
+	UT_ERROR = 1,		/* local problem (files, permissions) */
+	UT_USAGE = 2,
+	UT_CONFIG = 3,		/* bad or missing configuration / key */
+	UT_LOCKED = 4,		/* another uptrack command runs */
+	UT_UNREACHABLE = 5,	/* repository cannot be reached */
+	UT_NO_INDEX = 6,	/* no updates published for this kernel */
+	UT_WRONG_KERNEL = 7,	/* the index is for another kernel */
+	UT_BAD_SIGNATURE = 8,	/* index signature missing, bad, or stale */
+	UT_HASH_MISMATCH = 9,	/* a package is not what the index says */
+	UT_TRUNCATED = 10,	/* a download ended early */
+	UT_APPLY_FAILED = 11,	/* ksplice-apply failed; run rolled back */
+	UT_REMOVE_FAILED = 12,	/* ksplice-remove failed */
+	UT_UNKNOWN_UPDATE = 13,	/* no such update / not installed */
+	UT_BAD_INDEX = 14,	/* signed index that cannot be parsed */
+};
+
+struct uptrack_ctx {
+	struct uptrack_paths paths;
+	struct uptrack_config cfg;
+	const char *config_path;
+	int verbosity;		/* -1 quiet, 0 normal, 1 verbose */
+	int progress_fd;	/* machine-readable progress, or -1 */
+	int tty;		/* stdout is a terminal: draw progress bars */
+	int lock_fd;
+	char *release;		/* uname -r (or $UPTRACK_KERNEL_RELEASE) */
+	char *version;		/* uname -v (or $UPTRACK_KERNEL_VERSION) */
+	char *boot_id;
+	struct uptrack_state state;	/* installed = applied, this boot */
+	char **prev_boot;	/* state list of an earlier boot, if any */
+	size_t nr_prev_boot;
+	struct repo_index idx;
+	int have_idx;
+	const char *cmd;	/* program name for messages */
+	int mute;		/* ut_fail only logs (background checks) */
+};
+
+/* Read the configuration (unless NEED_CONFIG is 0 and it is missing). */
+int ut_init(struct uptrack_ctx *c, const char *cmd, const char *config_path,
+	    int need_config);
+void ut_done(struct uptrack_ctx *c);
+
+/* Lock, load the state and reconcile it with the kernel. */
+int ut_lock_and_load(struct uptrack_ctx *c);
+/* Load the state and reconcile it in memory only (no lock, no write). */
+int ut_load_readonly(struct uptrack_ctx *c);
+
+/* Fetch the index for the running kernel, verify it, keep a copy. */
+int ut_fetch_index(struct uptrack_ctx *c);
+/* Use the kept copy (signature re-checked).  UT_NO_INDEX if none. */
+int ut_cached_index(struct uptrack_ctx *c);
+
+/*
+ * Add ID and what it requires (not yet installed) to PLAN, in index order.
+ * PLAN is an array of index positions, *n its length.
+ */
+void ut_plan_add(struct uptrack_ctx *c, int pos, int *plan, size_t *n);
+
+/*
+ * Download every planned update (or reuse a verified copy), verify them
+ * all, then apply them in order.  If one fails, the updates this run
+ * applied are removed again, newest first, and UT_APPLY_FAILED returned.
+ */
+int ut_install(struct uptrack_ctx *c, const int *plan, size_t n);
+
+/* Remove the given installed updates, in the order given. */
+int ut_remove(struct uptrack_ctx *c, char **ids, size_t n);
+
+/* The update whose effective version is live, or NULL (docs/uptrack.md). */
+const struct repo_update *ut_effective(struct uptrack_ctx *c);
+
+/* Messages: normal output (not with -q), verbose, errors (always). */
+void ut_say(struct uptrack_ctx *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void ut_verbose(struct uptrack_ctx *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+int ut_fail(struct uptrack_ctx *c, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Print "Effective kernel version is ..." (not with -q). */
+void ut_say_effective(struct uptrack_ctx *c);
+
+#endif /* UPTRACK_CLIENT_H */
