@@ -7,7 +7,7 @@
 #include "create/create_update.h"
 #include "util/json_writer.h"
 #include "create/kbuild_driver.h"
-#include "util/pkg_fs.h"
+#include "util/fs.h"
 
 #include <getopt.h>
 #include <limits.h>

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "uptrack/uptrack_client.h"
-#include "util/uptrack_util.h"
+#include "util/fs.h"
 
 static void usage(FILE *f)
 {
@@ -67,7 +67,7 @@ int main(int argc, char **argv)
 	ret = ut_fetch_index(&c);
 	if (ret)
 		goto out;
-	plan = ut_xrealloc(NULL, (c.idx.nr_updates + 1) * sizeof(int));
+	plan = ks_xrealloc(NULL, (c.idx.nr_updates + 1) * sizeof(int));
 	for (i = (size_t)optind; i < (size_t)argc; i++) {
 		int pos = repo_index_pos(&c.idx, argv[i]);
 

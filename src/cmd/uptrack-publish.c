@@ -28,7 +28,7 @@
 #include "package/package.h"
 #include "uptrack/repo_index.h"
 #include "uptrack/repo_sign.h"
-#include "util/uptrack_util.h"
+#include "util/fs.h"
 
 static void usage(FILE *f)
 {
@@ -84,7 +84,7 @@ struct opts {
 
 static void push(char ***v, size_t *n, const char *s)
 {
-	*v = ut_xrealloc(*v, (*n + 1) * sizeof(char *));
+	*v = ks_xrealloc(*v, (*n + 1) * sizeof(char *));
 	(*v)[(*n)++] = (char *)s;
 }
 
@@ -109,7 +109,7 @@ static int die(const char *fmt, ...)
 static int read_banner(const char *vmlinuz, char **release, char **build)
 {
 	size_t len;
-	char *img = ut_read_file(vmlinuz, &len), *s, *sp, *hash;
+	char *img = ks_read_file(vmlinuz, &len), *s, *sp, *hash;
 	unsigned int off;
 
 	if (!img || len < 0x210 || memcmp(img + 0x202, "HdrS", 4)) {
@@ -133,8 +133,8 @@ static int read_banner(const char *vmlinuz, char **release, char **build)
 		return -1;
 	}
 	*sp = 0;
-	*release = ut_strdup(s);
-	*build = ut_strdup(hash + 1);
+	*release = ks_xstrdup(s);
+	*build = ks_xstrdup(hash + 1);
 	free(img);
 	return 0;
 }
@@ -143,7 +143,7 @@ static int read_banner(const char *vmlinuz, char **release, char **build)
 static void changelog_cves(const char *path, const char *version,
 			   struct opts *o)
 {
-	char line[4096], *signed_ver = ut_strdup(version), *dash;
+	char line[4096], *signed_ver = ks_xstrdup(version), *dash;
 	int in = 0;
 	gzFile g = gzopen(path, "r");
 
@@ -179,7 +179,7 @@ static void changelog_cves(const char *path, const char *version,
 			for (i = 0; i < o->nr_cves; i++)
 				dup |= !strcmp(o->cves[i], id);
 			if (!dup)
-				push(&o->cves, &o->nr_cves, ut_strdup(id));
+				push(&o->cves, &o->nr_cves, ks_xstrdup(id));
 		}
 	}
 	gzclose(g);
@@ -215,10 +215,10 @@ static char *sibling(const char *name)
 		if (slash) {
 			strcpy(slash + 1, name);
 			if (access(buf, X_OK) == 0)
-				return ut_strdup(buf);
+				return ks_xstrdup(buf);
 		}
 	}
-	return ut_strdup(name);
+	return ks_xstrdup(name);
 }
 
 /* Build the package with ksplice-create into WORK; returns its path. */
@@ -236,14 +236,14 @@ static char *build_package(struct opts *o, const char *work)
 		/* The difference of two source trees, file by file. */
 		FILE *out;
 
-		patch = ut_fmt("%s/versions.patch", work);
+		patch = ks_strfmt("%s/versions.patch", work);
 		out = fopen(patch, "w");
 		if (!out || !o->nr_files) {
 			die("--to-source needs --file and a writable %s", work);
 			return NULL;
 		}
 		for (i = 0; i < o->nr_files; i++) {
-			char *cmd = ut_fmt("diff -u --label 'a/%s' --label 'b/%s' '%s/%s' '%s/%s'",
+			char *cmd = ks_strfmt("diff -u --label 'a/%s' --label 'b/%s' '%s/%s' '%s/%s'",
 					   o->files[i], o->files[i], o->source,
 					   o->files[i], o->to_source, o->files[i]);
 			FILE *p = popen(cmd, "r");
@@ -271,12 +271,12 @@ static char *build_package(struct opts *o, const char *work)
 	push(&argv, &n, create);
 	push(&argv, &n, "-q");
 	for (i = 0; i < o->nr_patches; i++)
-		push(&argv, &n, ut_fmt("--patch=%s", o->patches[i]));
-	push(&argv, &n, ut_fmt("--id=%s", o->id));
-	push(&argv, &n, ut_fmt("--kernel=%s", o->kernel));
-	push(&argv, &n, ut_fmt("--output-dir=%s", work));
+		push(&argv, &n, ks_strfmt("--patch=%s", o->patches[i]));
+	push(&argv, &n, ks_strfmt("--id=%s", o->id));
+	push(&argv, &n, ks_strfmt("--kernel=%s", o->kernel));
+	push(&argv, &n, ks_strfmt("--output-dir=%s", work));
 	if (o->title)
-		push(&argv, &n, ut_fmt("--description=%s", o->title));
+		push(&argv, &n, ks_strfmt("--description=%s", o->title));
 	push(&argv, &n, (char *)o->source);
 	push(&argv, &n, NULL);
 	rc = run(argv);
@@ -284,18 +284,18 @@ static char *build_package(struct opts *o, const char *work)
 		die("ksplice-create failed (exit %d)", rc);
 		return NULL;
 	}
-	return ut_fmt("%s/ksplice-%s.tar.gz", work, o->id);
+	return ks_strfmt("%s/ksplice-%s.tar.gz", work, o->id);
 }
 
 static int copy_file(const char *from, const char *to)
 {
 	size_t len;
-	char *data = ut_read_file(from, &len);
+	char *data = ks_read_file(from, &len);
 	int ret;
 
 	if (!data)
 		return -1;
-	ret = ut_write_atomic(to, data, len, 0644);
+	ret = ks_write_atomic(to, data, len, 0644);
 	free(data);
 	return ret;
 }
@@ -305,7 +305,7 @@ static int sign_and_write(const char *dir, const char *key,
 			  const struct repo_index *idx)
 {
 	char *text = repo_index_format(idx), sig[160], err[512];
-	char *ip = ut_fmt("%s/index", dir), *sp = ut_fmt("%s/index.sig", dir);
+	char *ip = ks_strfmt("%s/index", dir), *sp = ks_strfmt("%s/index.sig", dir);
 	int ret = 1;
 
 	if (repo_sign(key, text, strlen(text), sig, sizeof(sig), err,
@@ -313,8 +313,8 @@ static int sign_and_write(const char *dir, const char *key,
 		die("%s", err);
 		goto out;
 	}
-	if (ut_write_atomic(ip, text, strlen(text), 0644) ||
-	    ut_write_atomic(sp, sig, strlen(sig), 0644)) {
+	if (ks_write_atomic(ip, text, strlen(text), 0644) ||
+	    ks_write_atomic(sp, sig, strlen(sig), 0644)) {
 		die("cannot write %s: %s", ip, strerror(errno));
 		goto out;
 	}
@@ -345,7 +345,7 @@ static int cmd_add(struct opts *o, const char *pkgfile)
 	if (!pkgfile) {
 		char tmpl[] = "/tmp/uptrack-publish.XXXXXX";
 
-		work = mkdtemp(tmpl) ? ut_strdup(tmpl) : NULL;
+		work = mkdtemp(tmpl) ? ks_xstrdup(tmpl) : NULL;
 		if (!work)
 			return die("cannot make a work directory");
 		built = build_package(o, work);
@@ -359,9 +359,9 @@ static int cmd_add(struct opts *o, const char *pkgfile)
 	}
 	kdir = repo_kernel_dir(pkg.manifest.kernel_release,
 			       pkg.manifest.kernel_version);
-	dir = ut_fmt("%s/%s", o->repo, kdir);
-	ip = ut_fmt("%s/index", dir);
-	text = ut_read_file(ip, &len);
+	dir = ks_strfmt("%s/%s", o->repo, kdir);
+	ip = ks_strfmt("%s/index", dir);
+	text = ks_read_file(ip, &len);
 	if (text) {
 		if (repo_index_parse(text, len, &idx, err, sizeof(err))) {
 			die("%s: %s", ip, err);
@@ -369,8 +369,8 @@ static int cmd_add(struct opts *o, const char *pkgfile)
 		}
 	} else {
 		memset(&idx, 0, sizeof(idx));
-		idx.kernel_release = ut_strdup(pkg.manifest.kernel_release);
-		idx.kernel_version = ut_strdup(pkg.manifest.kernel_version);
+		idx.kernel_release = ks_xstrdup(pkg.manifest.kernel_release);
+		idx.kernel_version = ks_xstrdup(pkg.manifest.kernel_version);
 	}
 	/* Before anything is written: the repository stays as it was. */
 	if (o->serial && o->serial <= idx.serial) {
@@ -380,18 +380,18 @@ static int cmd_add(struct opts *o, const char *pkgfile)
 	}
 	if (o->base_version) {
 		free(idx.base_version);
-		idx.base_version = ut_strdup(o->base_version);
+		idx.base_version = ks_xstrdup(o->base_version);
 	}
-	u.id = ut_strdup(pkg.manifest.id);
-	u.title = ut_strdup(o->title ? o->title : pkg.manifest.description);
+	u.id = ks_xstrdup(pkg.manifest.id);
+	u.title = ks_xstrdup(o->title ? o->title : pkg.manifest.description);
 	if (strchr(u.title, '\n'))
 		*strchr(u.title, '\n') = 0;
 	if (o->brings) {
 		char *rel = NULL, *build = NULL;
 
-		u.brings = ut_strdup(o->brings);
+		u.brings = ks_xstrdup(o->brings);
 		if ((!o->brings_release || !o->brings_build) && cache) {
-			char *pat = ut_fmt("%s/kernels/%s/root/boot/vmlinuz-*",
+			char *pat = ks_strfmt("%s/kernels/%s/root/boot/vmlinuz-*",
 					   cache, o->brings);
 			glob_t g;
 
@@ -400,14 +400,14 @@ static int cmd_add(struct opts *o, const char *pkgfile)
 			globfree(&g);
 			free(pat);
 		}
-		u.brings_release = o->brings_release ? ut_strdup(o->brings_release) : rel;
-		u.brings_build = o->brings_build ? ut_strdup(o->brings_build) : build;
+		u.brings_release = o->brings_release ? ks_xstrdup(o->brings_release) : rel;
+		u.brings_build = o->brings_build ? ks_xstrdup(o->brings_build) : build;
 		if (o->brings_release)
 			free(rel);
 		if (o->brings_build)
 			free(build);
 		if (!o->changelog && cache) {
-			char *pat = ut_fmt("%s/kernels/%s/root/usr/share/doc/linux-image-*/changelog.gz",
+			char *pat = ks_strfmt("%s/kernels/%s/root/usr/share/doc/linux-image-*/changelog.gz",
 					   cache, o->brings);
 			glob_t g;
 
@@ -420,22 +420,22 @@ static int cmd_add(struct opts *o, const char *pkgfile)
 	if (o->changelog && o->brings)
 		changelog_cves(o->changelog, o->brings, o);
 	for (i = 0; i < o->nr_cves; i++)
-		push(&u.cves, &u.nr_cves, ut_strdup(o->cves[i]));
+		push(&u.cves, &u.nr_cves, ks_xstrdup(o->cves[i]));
 	for (i = 0; i < o->nr_requires; i++) {
 		if (!repo_index_find(&idx, o->requires[i])) {
 			die("--requires=%s: no such update in the index (add it first)",
 			    o->requires[i]);
 			goto out_idx;
 		}
-		push(&u.requires, &u.nr_requires, ut_strdup(o->requires[i]));
+		push(&u.requires, &u.nr_requires, ks_xstrdup(o->requires[i]));
 	}
 	u.optional = o->optional;
-	u.file = ut_fmt("updates/ksplice-%s.tar.gz", u.id);
-	dest = ut_fmt("%s/%s", dir, u.file);
+	u.file = ks_strfmt("updates/ksplice-%s.tar.gz", u.id);
+	dest = ks_strfmt("%s/%s", dir, u.file);
 	{
-		char *ud = ut_fmt("%s/updates", dir);
+		char *ud = ks_strfmt("%s/updates", dir);
 
-		if (ut_mkdirs(ud, 0755)) {
+		if (ks_mkdir_p(ud, 0755)) {
 			die("cannot create %s: %s", ud, strerror(errno));
 			free(ud);
 			free(dest);
@@ -449,7 +449,7 @@ static int cmd_add(struct opts *o, const char *pkgfile)
 		goto out_idx;
 	}
 	free(dest);
-	u.sha256 = ut_strdup(hex);
+	u.sha256 = ks_xstrdup(hex);
 	u.size = size;
 	pos = repo_index_pos(&idx, u.id);
 	if (pos >= 0) {
@@ -457,7 +457,7 @@ static int cmd_add(struct opts *o, const char *pkgfile)
 		repo_update_free(&idx.updates[pos]);
 		idx.updates[pos] = u;
 	} else {
-		idx.updates = ut_xrealloc(idx.updates,
+		idx.updates = ks_xrealloc(idx.updates,
 					  (idx.nr_updates + 1) * sizeof(u));
 		idx.updates[idx.nr_updates++] = u;
 	}
@@ -496,7 +496,7 @@ static int cmd_list(struct opts *o)
 
 	if (!o->repo)
 		return die("list needs --repo");
-	pat = ut_fmt("%s/*/*/index", o->repo);
+	pat = ks_strfmt("%s/*/*/index", o->repo);
 	if (glob(pat, 0, NULL, &g)) {
 		free(pat);
 		return die("no index under %s", o->repo);
@@ -504,7 +504,7 @@ static int cmd_list(struct opts *o)
 	for (i = 0; i < g.gl_pathc; i++) {
 		struct repo_index idx;
 		size_t len;
-		char *text = ut_read_file(g.gl_pathv[i], &len), err[512];
+		char *text = ks_read_file(g.gl_pathv[i], &len), err[512];
 
 		if (!text || repo_index_parse(text, len, &idx, err, sizeof(err))) {
 			printf("%s: unreadable\n", g.gl_pathv[i]);

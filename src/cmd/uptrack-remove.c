@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "uptrack/uptrack_client.h"
-#include "util/uptrack_util.h"
+#include "util/fs.h"
 
 static void usage(FILE *f)
 {
@@ -92,7 +92,7 @@ int main(int argc, char **argv)
 			goto out;
 		}
 	/* Newest first: the reverse of the order of application. */
-	ids = ut_xrealloc(NULL, (c.state.nr_installed + 1) * sizeof(char *));
+	ids = ks_xrealloc(NULL, (c.state.nr_installed + 1) * sizeof(char *));
 	for (k = c.state.nr_installed; k > 0; k--) {
 		char *id = c.state.installed[k - 1];
 		int take = all;
@@ -100,7 +100,7 @@ int main(int argc, char **argv)
 		for (i = (size_t)optind; !take && i < (size_t)argc; i++)
 			take = !strcmp(argv[i], id) || requires(&c, id, argv[i], 0);
 		if (take)
-			ids[n++] = ut_strdup(id);
+			ids[n++] = ks_xstrdup(id);
 	}
 	if (n == 0)
 		ut_say(&c, "No updates are installed.\n");

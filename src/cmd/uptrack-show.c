@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "uptrack/uptrack_client.h"
-#include "util/uptrack_util.h"
+#include "util/fs.h"
 
 static void usage(FILE *f)
 {

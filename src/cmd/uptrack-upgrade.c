@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "uptrack/uptrack_client.h"
-#include "util/uptrack_util.h"
+#include "util/fs.h"
 
 static void usage(FILE *f)
 {
@@ -80,7 +80,7 @@ static int reapply(struct uptrack_ctx *c)
 			       "no kept index to re-apply the updates from");
 	if (ret)
 		return ret;
-	plan = ut_xrealloc(NULL, c->idx.nr_updates * sizeof(int));
+	plan = ks_xrealloc(NULL, c->idx.nr_updates * sizeof(int));
 	for (i = 0; i < c->nr_prev_boot; i++) {
 		int pos = repo_index_pos(&c->idx, c->prev_boot[i]);
 
@@ -166,7 +166,7 @@ int main(int argc, char **argv)
 	ret = ut_fetch_index(&c);
 	if (ret)
 		goto out;
-	plan = ut_xrealloc(NULL, (c.idx.nr_updates + 1) * sizeof(int));
+	plan = ks_xrealloc(NULL, (c.idx.nr_updates + 1) * sizeof(int));
 	for (i = 0; i < c.idx.nr_updates; i++)
 		if (all || !c.idx.updates[i].optional)
 			ut_plan_add(&c, (int)i, plan, &n);

@@ -6,7 +6,7 @@
  * header; not the others, nor an #include that is commented out.
  */
 #include "create/header_users.h"
-#include "util/pkg_fs.h"
+#include "util/fs.h"
 #include "unit_check.h"
 
 #include <stdio.h>

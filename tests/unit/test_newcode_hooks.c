@@ -11,7 +11,7 @@
 #include "diff/elf_object.h"
 #include "newcode/newcode.h"
 #include "diff/objdiff.h"
-#include "util/pkg_fs.h"
+#include "util/fs.h"
 #include "unit_check.h"
 
 #include <ksplice/abi.h>

@@ -12,7 +12,7 @@
 #include "newcode/newcode.h"
 #include "newcode/newcode_parts.h"
 #include "diff/objdiff.h"
-#include "util/pkg_fs.h"
+#include "util/fs.h"
 #include "unit_check.h"
 
 #include <stdio.h>

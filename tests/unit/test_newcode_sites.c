@@ -10,7 +10,7 @@
  * entry and what was found.
  */
 #include "newcode/newcode_sites.h"
-#include "util/pkg_fs.h"
+#include "util/fs.h"
 #include "unit_check.h"
 
 #include <stdio.h>

@@ -10,7 +10,7 @@
  */
 #include "diff/elf_object.h"
 #include "diff/objdiff.h"
-#include "util/pkg_fs.h"
+#include "util/fs.h"
 
 #include <stdio.h>
 #include <stdlib.h>

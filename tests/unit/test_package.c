@@ -8,7 +8,7 @@
 #include "package/package.h"
 
 #include <ksplice/abi.h>
-#include "util/pkg_fs.h"
+#include "util/fs.h"
 #include "unit_check.h"
 
 #include <stdio.h>

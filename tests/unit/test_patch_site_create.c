@@ -8,7 +8,7 @@
  * Kbuild gives every function (-pg -mfentry).
  */
 #include "code/patch_site.h"
-#include "util/pkg_fs.h"
+#include "util/fs.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -5,7 +5,7 @@
  * struct (with an anonymous union) is not, --allow-layout-change names
  * are honoured, and relocatable objects' strings are read right.
  */
-#include "util/pkg_fs.h"
+#include "util/fs.h"
 #include "diff/type_layout.h"
 #include "unit_check.h"
 

@@ -12,7 +12,7 @@
 #include "uptrack/repo_index.h"
 #include "uptrack/repo_sign.h"
 #include "uptrack/uptrack_config.h"
-#include "util/uptrack_util.h"
+#include "util/fs.h"
 
 static int failures;
 #define CHECK(cond, ...) do { if (!(cond)) { failures++; \
@@ -21,8 +21,8 @@ static int failures;
 
 static void test_sign(const char *dir)
 {
-	char *priv = ut_fmt("%s/k.pem", dir), *pub = ut_fmt("%s/k.pub", dir);
-	char *priv2 = ut_fmt("%s/k2.pem", dir), *pub2 = ut_fmt("%s/k2.pub", dir);
+	char *priv = ks_strfmt("%s/k.pem", dir), *pub = ks_strfmt("%s/k.pub", dir);
+	char *priv2 = ks_strfmt("%s/k2.pem", dir), *pub2 = ks_strfmt("%s/k2.pub", dir);
 	char sig[160], err[512], data[] = "uptrack-index 1\nend\n";
 	size_t n;
 
@@ -182,7 +182,7 @@ int main(void)
 	test_index();
 	test_next_serial();
 	test_config();
-	cmd = ut_fmt("rm -rf %s", dir);
+	cmd = ks_strfmt("rm -rf %s", dir);
 	if (system(cmd) != 0)
 		printf("cannot remove %s\n", dir);
 	free(cmd);

@@ -78,10 +78,10 @@ cat > "$W/sign.c" <<'CEOF'
 #include <stdio.h>
 #include <string.h>
 #include "uptrack/repo_sign.h"
-#include "util/uptrack_util.h"
+#include "util/fs.h"
 int main(int argc, char **argv)
 {
-	size_t n; char sig[160], err[256], *t = ut_read_file(argv[2], &n);
+	size_t n; char sig[160], err[256], *t = ks_read_file(argv[2], &n);
 	if (argc != 3 || !t || repo_sign(argv[1], t, n, sig, sizeof(sig), err, sizeof(err)))
 		return 1;
 	fputs(sig, stdout);

@@ -14,7 +14,7 @@
 #include "match/kernel_text.h"
 #include "apply/ksplice_sysfs.h"
 #include "package/package.h"
-#include "util/pkg_fs.h"
+#include "util/fs.h"
 #include "match/resolve.h"
 #include "apply/update_state.h"
 

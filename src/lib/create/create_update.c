@@ -18,7 +18,7 @@
 #include "newcode/newcode_sites.h"
 #include "diff/objdiff.h"
 #include "code/patch_site.h"
-#include "util/pkg_fs.h"
+#include "util/fs.h"
 #include "diff/type_layout.h"
 
 #include <ctype.h>

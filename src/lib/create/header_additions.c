@@ -15,7 +15,7 @@
  * every inserted item is a kind whose only effect is a new name.
  */
 #include "create/header_additions.h"
-#include "util/pkg_fs.h"
+#include "util/fs.h"
 
 #include <ctype.h>
 #include <stdio.h>

@@ -11,7 +11,7 @@
  * for every candidate; this only decides what is built to ask them.
  */
 #include "create/header_users.h"
-#include "util/pkg_fs.h"
+#include "util/fs.h"
 
 #include <ftw.h>
 #include <stdlib.h>

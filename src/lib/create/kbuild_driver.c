@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Driving Kbuild for ksplice-create: see kbuild_driver.h. */
 #include "create/kbuild_driver.h"
-#include "util/pkg_fs.h"
+#include "util/fs.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Reading relocatable objects with libelf: see elf_object.h. */
 #include "diff/elf_object.h"
-#include "util/pkg_fs.h"
+#include "util/fs.h"
 #include "code/x86_decode.h"
 
 #include <errno.h>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The object differ: see objdiff.h. */
 #include "diff/objdiff.h"
-#include "util/pkg_fs.h"
+#include "util/fs.h"
 
 #include <ctype.h>
 #include <stdio.h>

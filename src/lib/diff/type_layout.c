@@ -4,7 +4,7 @@
  * the pre and post objects of a patch.  See type_layout.h.
  */
 #include "diff/type_layout.h"
-#include "util/pkg_fs.h"
+#include "util/fs.h"
 
 #include <dwarf.h>
 #include <elfutils/libdw.h>

@@ -5,7 +5,7 @@
  * object into nc_* structures; newcode_elf.c writes them out.
  */
 #include "newcode/newcode.h"
-#include "util/pkg_fs.h"
+#include "util/fs.h"
 
 #include <stdarg.h>
 #include <stdio.h>

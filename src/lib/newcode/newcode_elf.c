@@ -8,7 +8,7 @@
  * file (newcode_desc.c) can take their addresses.
  */
 #include "newcode/newcode.h"
-#include "util/pkg_fs.h"
+#include "util/fs.h"
 
 #include <fcntl.h>
 #include <libelf.h>

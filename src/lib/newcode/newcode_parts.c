@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Links between the parts of one update: see newcode_parts.h. */
 #include "newcode/newcode_parts.h"
-#include "util/pkg_fs.h"
+#include "util/fs.h"
 
 #include <stdint.h>
 #include <stdio.h>

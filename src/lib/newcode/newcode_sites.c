@@ -7,7 +7,7 @@
  */
 #include "newcode/newcode_sites.h"
 #include "diff/elf_object.h"
-#include "util/pkg_fs.h"
+#include "util/fs.h"
 #include "code/x86_decode.h"
 
 #include <stdarg.h>

@@ -10,7 +10,7 @@
  * cannot be hashed into it).
  */
 #include "package/package.h"
-#include "util/pkg_fs.h"
+#include "util/fs.h"
 
 #include <ksplice/abi.h>
 

@@ -9,7 +9,7 @@
 #include <ksplice/abi.h>
 
 #include "uptrack/repo_sign.h"
-#include "util/uptrack_util.h"
+#include "util/fs.h"
 
 int repo_valid_id(const char *s)
 {
@@ -104,13 +104,13 @@ char *repo_kernel_dir(const char *release, const char *version)
 
 	repo_sha256_hex(version, strlen(version), hex);
 	hex[16] = 0;
-	return ut_fmt("%s/%s", release, hex);
+	return ks_strfmt("%s/%s", release, hex);
 }
 
 static void push(char ***v, size_t *n, const char *s)
 {
-	*v = ut_xrealloc(*v, (*n + 1) * sizeof(**v));
-	(*v)[(*n)++] = ut_strdup(s);
+	*v = ks_xrealloc(*v, (*n + 1) * sizeof(**v));
+	(*v)[(*n)++] = ks_xstrdup(s);
 }
 
 #define FAIL(...) do { snprintf(err, errlen, __VA_ARGS__); goto bad; } while (0)
@@ -123,7 +123,7 @@ static int set_once(char **field, const char *val, const char *key,
 			 lineno, key);
 		return -1;
 	}
-	*field = ut_strdup(val);
+	*field = ks_xstrdup(val);
 	return 0;
 }
 
@@ -141,7 +141,7 @@ int repo_index_parse(const char *text, size_t len, struct repo_index *idx,
 		snprintf(err, errlen, "the index contains a NUL byte");
 		return -1;
 	}
-	copy = ut_xrealloc(NULL, len + 1);
+	copy = ks_xrealloc(NULL, len + 1);
 	memcpy(copy, text, len);
 	copy[len] = 0;
 	for (line = copy; line && *line; line = next) {
@@ -198,11 +198,11 @@ int repo_index_parse(const char *text, size_t len, struct repo_index *idx,
 				if (repo_index_find(idx, val))
 					FAIL("index line %u: update '%s' listed twice",
 					     lineno, val);
-				idx->updates = ut_xrealloc(idx->updates,
+				idx->updates = ks_xrealloc(idx->updates,
 					(idx->nr_updates + 1) * sizeof(*u));
 				u = &idx->updates[idx->nr_updates++];
 				memset(u, 0, sizeof(*u));
-				u->id = ut_strdup(val);
+				u->id = ks_xstrdup(val);
 			} else {
 				FAIL("index line %u: unknown record '%s'",
 				     lineno, key);
@@ -250,7 +250,7 @@ int repo_index_parse(const char *text, size_t len, struct repo_index *idx,
 				FAIL("index line %u: update '%s' lacks file, sha256 or size",
 				     lineno, u->id);
 			if (!u->title)
-				u->title = ut_strdup(u->id);
+				u->title = ks_xstrdup(u->id);
 			u = NULL;
 		} else {
 			FAIL("index line %u: unknown update record '%s'",
@@ -281,9 +281,9 @@ static void add(char **buf, size_t *n, const char *key, const char *val)
 
 	if (!val)
 		return;
-	line = *val ? ut_fmt("%s %s\n", key, val) : ut_fmt("%s\n", key);
+	line = *val ? ks_strfmt("%s %s\n", key, val) : ks_strfmt("%s\n", key);
 	l = strlen(line);
-	*buf = ut_xrealloc(*buf, *n + l + 1);
+	*buf = ks_xrealloc(*buf, *n + l + 1);
 	memcpy(*buf + *n, line, l + 1);
 	*n += l;
 	free(line);

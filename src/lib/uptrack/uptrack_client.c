@@ -23,7 +23,7 @@
 #include "apply/abort_causes.h"
 #include "uptrack/repo_fetch.h"
 #include "uptrack/repo_sign.h"
-#include "util/uptrack_util.h"
+#include "util/fs.h"
 
 #define INDEX_MAX (4 << 20)
 
@@ -84,14 +84,14 @@ int ut_init(struct uptrack_ctx *c, const char *cmd, const char *config_path,
 		config_path = getenv("UPTRACK_CONFIG");
 	c->config_path = config_path ? config_path : UPTRACK_DEFAULT_CONFIG;
 	uname(&u);
-	c->release = ut_strdup(r && *r ? r : u.release);
-	c->version = ut_strdup(v && *v ? v : u.version);
+	c->release = ks_xstrdup(r && *r ? r : u.release);
+	c->version = ks_xstrdup(v && *v ? v : u.version);
 	c->boot_id = uptrack_boot_id(&c->paths);
 	if (uptrack_config_load(c->config_path, &c->cfg, err, sizeof(err))) {
 		if (need_config || access(c->config_path, F_OK) == 0)
 			return ut_fail(c, UT_CONFIG, "%s", err);
 	}
-	if (ut_mkdirs(c->paths.state_dir, 0755) < 0) {
+	if (ks_mkdir_p(c->paths.state_dir, 0755) < 0) {
 		/* Read-only users (uptrack-show as non-root) may go on. */
 		if (need_config)
 			return ut_fail(c, UT_ERROR, "cannot create %s: %s",
@@ -156,10 +156,10 @@ static int check_index(struct uptrack_ctx *c, const char *text, size_t len,
 
 int ut_cached_index(struct uptrack_ctx *c)
 {
-	char *ip = ut_fmt("%s/index", c->paths.state_dir);
-	char *sp = ut_fmt("%s/index.sig", c->paths.state_dir);
+	char *ip = ks_strfmt("%s/index", c->paths.state_dir);
+	char *sp = ks_strfmt("%s/index.sig", c->paths.state_dir);
 	size_t len = 0, siglen = 0;
-	char *text = ut_read_file(ip, &len), *sig = ut_read_file(sp, &siglen);
+	char *text = ks_read_file(ip, &len), *sig = ks_read_file(sp, &siglen);
 	int ret;
 
 	if (!text || !sig)
@@ -198,10 +198,10 @@ int ut_fetch_index(struct uptrack_ctx *c)
 		.max_size = INDEX_MAX,
 	};
 	char *dir = repo_kernel_dir(c->release, c->version);
-	char *url = ut_fmt("%s/%s/index", c->cfg.repo_url, dir);
-	char *surl = ut_fmt("%s.sig", url);
-	char *ip = ut_fmt("%s/index.new", c->paths.state_dir);
-	char *sp = ut_fmt("%s/index.sig.new", c->paths.state_dir);
+	char *url = ks_strfmt("%s/%s/index", c->cfg.repo_url, dir);
+	char *surl = ks_strfmt("%s.sig", url);
+	char *ip = ks_strfmt("%s/index.new", c->paths.state_dir);
+	char *sp = ks_strfmt("%s/index.sig.new", c->paths.state_dir);
 	char *text = NULL, *sig = NULL, err[1024];
 	size_t len = 0, siglen = 0;
 	enum repo_fetch_result r;
@@ -235,8 +235,8 @@ int ut_fetch_index(struct uptrack_ctx *c)
 			      "cannot fetch the index signature: %s", err);
 		goto out;
 	}
-	text = ut_read_file(ip, &len);
-	sig = ut_read_file(sp, &siglen);
+	text = ks_read_file(ip, &len);
+	sig = ks_read_file(sp, &siglen);
 	if (!text || !sig) {
 		ret = ut_fail(c, UT_ERROR, "cannot read the downloaded index");
 		goto out;
@@ -252,12 +252,12 @@ int ut_fetch_index(struct uptrack_ctx *c)
 		goto out;
 	}
 	{
-		char *ki = ut_fmt("%s/index", c->paths.state_dir);
-		char *ks = ut_fmt("%s/index.sig", c->paths.state_dir);
+		char *ki = ks_strfmt("%s/index", c->paths.state_dir);
+		char *ks = ks_strfmt("%s/index.sig", c->paths.state_dir);
 
 		/* Signature first: a crash between leaves a pair that fails
 		 * verification (refetched next time), never a wrong trust. */
-		if (ut_rename_durable(sp, ks) || ut_rename_durable(ip, ki))
+		if (ks_rename_durable(sp, ks) || ks_rename_durable(ip, ki))
 			ret = ut_fail(c, UT_ERROR, "cannot keep the index: %s",
 				      strerror(errno));
 		free(ki);
@@ -308,7 +308,7 @@ static int reconcile(struct uptrack_ctx *c, int write)
 		c->state.nr_installed = 0;
 		changed = 1;
 	}
-	truth.boot_id = ut_strdup(c->boot_id);
+	truth.boot_id = ks_xstrdup(c->boot_id);
 	truth.serial = c->state.serial;
 	for (i = 0; i < c->state.nr_installed; i++) {
 		if (uptrack_kernel_applied(&c->paths, c->state.installed[i]))
@@ -428,16 +428,16 @@ static void fetch_progress(void *arg, long long now, long long total)
 
 static char *pkg_path(struct uptrack_ctx *c, const char *id)
 {
-	return ut_fmt("%s/updates/%s.tar.gz", c->paths.state_dir, id);
+	return ks_strfmt("%s/updates/%s.tar.gz", c->paths.state_dir, id);
 }
 
 /* A verified package for U: kept copy, or download + verify + keep. */
 static int get_package(struct uptrack_ctx *c, const struct repo_update *u,
 		       struct progress *p)
 {
-	char *dest = pkg_path(c, u->id), *part = ut_fmt("%s.part", dest);
+	char *dest = pkg_path(c, u->id), *part = ks_strfmt("%s.part", dest);
 	char *dir = repo_kernel_dir(c->release, c->version);
-	char *url = ut_fmt("%s/%s/%s", c->cfg.repo_url, dir, u->file);
+	char *url = ks_strfmt("%s/%s/%s", c->cfg.repo_url, dir, u->file);
 	char hex[65], err[1024];
 	long long size = 0;
 	struct repo_fetch_opts o = {
@@ -490,7 +490,7 @@ static int get_package(struct uptrack_ctx *c, const struct repo_update *u,
 			      u->id, hex, u->sha256);
 		goto out;
 	}
-	if (ut_rename_durable(part, dest))
+	if (ks_rename_durable(part, dest))
 		ret = ut_fail(c, UT_ERROR, "cannot keep %s: %s", dest,
 			      strerror(errno));
 out:
@@ -534,7 +534,7 @@ static int run_tool(struct progress *p, const char *prog, const char *arg, char 
 	time_t start = time(NULL);
 	pid_t pid;
 
-	*out = ut_xrealloc(NULL, cap);
+	*out = ks_xrealloc(NULL, cap);
 	**out = 0;
 	if (pipe2(fds, O_CLOEXEC) < 0)
 		return -1;
@@ -563,7 +563,7 @@ static int run_tool(struct progress *p, const char *prog, const char *arg, char 
 			continue;
 		}
 		if (len + 1024 > cap)
-			*out = ut_xrealloc(*out, cap *= 2);
+			*out = ks_xrealloc(*out, cap *= 2);
 		r = read(fds[0], *out + len, cap - len - 1);
 		if (r < 0 && errno == EINTR)
 			continue;
@@ -627,7 +627,7 @@ static int remove_one(struct uptrack_ctx *c, const char *id)
 
 int ut_install(struct uptrack_ctx *c, const int *plan, size_t n)
 {
-	char **done = ut_xrealloc(NULL, (n + 1) * sizeof(char *));
+	char **done = ks_xrealloc(NULL, (n + 1) * sizeof(char *));
 	size_t i, nr_done = 0;
 	int ret = UT_OK;
 
@@ -637,9 +637,9 @@ int ut_install(struct uptrack_ctx *c, const int *plan, size_t n)
 		struct progress p = { .c = c, .id = u->id, .base = 0,
 				      .span = 50, .what = "downloading",
 				      .last = -1 };
-		char *d = ut_fmt("%s/updates", c->paths.state_dir);
+		char *d = ks_strfmt("%s/updates", c->paths.state_dir);
 
-		ut_mkdirs(d, 0755);
+		ks_mkdir_p(d, 0755);
 		free(d);
 		ret = get_package(c, u, &p);
 		if (ret) {

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "util/uptrack_util.h"
+#include "util/fs.h"
 
 static int parse_bool(const char *v, int *out)
 {
@@ -45,7 +45,7 @@ static const struct {
 int uptrack_config_parse(const char *text, const char *name,
 			 struct uptrack_config *c, char *err, size_t errlen)
 {
-	char *copy = ut_strdup(text), *line, *next, section[64] = "";
+	char *copy = ks_xstrdup(text), *line, *next, section[64] = "";
 	unsigned int lineno = 0;
 	size_t k;
 
@@ -59,7 +59,7 @@ int uptrack_config_parse(const char *text, const char *name,
 		if (next)
 			*next++ = 0;
 		lineno++;
-		line = ut_trim(line);
+		line = ks_trim(line);
 		if (!*line || *line == '#' || *line == ';')
 			continue;
 		if (*line == '[') {
@@ -81,8 +81,8 @@ int uptrack_config_parse(const char *text, const char *name,
 			goto bad;
 		}
 		*eq = 0;
-		key = ut_trim(line);
-		val = ut_trim(eq + 1);
+		key = ks_trim(line);
+		val = ks_trim(eq + 1);
 		for (k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
 			if (!strcmp(key, keys[k].key))
 				break;
@@ -106,17 +106,17 @@ int uptrack_config_parse(const char *text, const char *name,
 				goto bad;
 			}
 			free(c->repo_url);
-			c->repo_url = ut_strdup(val);
+			c->repo_url = ks_xstrdup(val);
 			/* One trailing slash at most: paths are appended. */
 			while (strlen(c->repo_url) > 8 &&
 			       c->repo_url[strlen(c->repo_url) - 1] == '/')
 				c->repo_url[strlen(c->repo_url) - 1] = 0;
 		} else if (!strcmp(key, "repo_public_key")) {
 			free(c->public_key);
-			c->public_key = ut_strdup(val);
+			c->public_key = ks_xstrdup(val);
 		} else if (!strcmp(key, "proxy")) {
 			free(c->proxy);
-			c->proxy = *val ? ut_strdup(val) : NULL;
+			c->proxy = *val ? ks_xstrdup(val) : NULL;
 		} else if (!strcmp(key, "timeout")) {
 			char *end;
 
@@ -163,7 +163,7 @@ bad:
 int uptrack_config_load(const char *path, struct uptrack_config *c,
 			char *err, size_t errlen)
 {
-	char *text = ut_read_file(path, NULL);
+	char *text = ks_read_file(path, NULL);
 	int ret;
 
 	if (!text) {

@@ -13,13 +13,13 @@
 #include <unistd.h>
 
 #include "uptrack/repo_index.h"
-#include "util/uptrack_util.h"
+#include "util/fs.h"
 
 static char *env_or(const char *var, const char *def)
 {
 	const char *v = getenv(var);
 
-	return ut_strdup(v && *v ? v : def);
+	return ks_xstrdup(v && *v ? v : def);
 }
 
 void uptrack_paths_init(struct uptrack_paths *p)
@@ -64,9 +64,9 @@ void uptrack_state_add(struct uptrack_state *s, const char *id)
 {
 	if (uptrack_state_has(s, id))
 		return;
-	s->installed = ut_xrealloc(s->installed,
+	s->installed = ks_xrealloc(s->installed,
 				   (s->nr_installed + 1) * sizeof(char *));
-	s->installed[s->nr_installed++] = ut_strdup(id);
+	s->installed[s->nr_installed++] = ks_xstrdup(id);
 }
 
 void uptrack_state_del(struct uptrack_state *s, const char *id)
@@ -97,8 +97,8 @@ void uptrack_state_del(struct uptrack_state *s, const char *id)
 int uptrack_state_load(const struct uptrack_paths *p, struct uptrack_state *s,
 		       char *err, size_t errlen)
 {
-	char *path = ut_fmt("%s/installed", p->state_dir);
-	char *text = ut_read_file(path, NULL), *line, *next;
+	char *path = ks_strfmt("%s/installed", p->state_dir);
+	char *text = ks_read_file(path, NULL), *line, *next;
 	int seen_end = 0, first = 1;
 
 	memset(s, 0, sizeof(*s));
@@ -128,7 +128,7 @@ int uptrack_state_load(const struct uptrack_paths *p, struct uptrack_state *s,
 			first = 0;
 		} else if (!strcmp(line, "boot-id") && val) {
 			free(s->boot_id);
-			s->boot_id = ut_strdup(val);
+			s->boot_id = ks_xstrdup(val);
 		} else if (!strcmp(line, "serial") && val) {
 			s->serial = atoll(val);
 		} else if (!strcmp(line, "installed") && val &&
@@ -154,20 +154,20 @@ int uptrack_state_load(const struct uptrack_paths *p, struct uptrack_state *s,
 int uptrack_state_save(const struct uptrack_paths *p,
 		       const struct uptrack_state *s)
 {
-	char *path = ut_fmt("%s/installed", p->state_dir);
-	char *buf = ut_fmt("uptrack-state 1\nboot-id %s\nserial %lld\n",
+	char *path = ks_strfmt("%s/installed", p->state_dir);
+	char *buf = ks_strfmt("uptrack-state 1\nboot-id %s\nserial %lld\n",
 			   s->boot_id ? s->boot_id : "-", s->serial), *t;
 	size_t i;
 	int ret;
 
 	for (i = 0; i < s->nr_installed; i++) {
-		t = ut_fmt("%sinstalled %s\n", buf, s->installed[i]);
+		t = ks_strfmt("%sinstalled %s\n", buf, s->installed[i]);
 		free(buf);
 		buf = t;
 	}
-	t = ut_fmt("%send\n", buf);
+	t = ks_strfmt("%send\n", buf);
 	free(buf);
-	ret = ut_write_atomic(path, t, strlen(t), 0644);
+	ret = ks_write_atomic(path, t, strlen(t), 0644);
 	free(t);
 	free(path);
 	return ret;
@@ -175,18 +175,18 @@ int uptrack_state_save(const struct uptrack_paths *p,
 
 char *uptrack_boot_id(const struct uptrack_paths *p)
 {
-	char *s = ut_read_file(p->boot_id_file, NULL);
+	char *s = ks_read_file(p->boot_id_file, NULL);
 
 	if (!s)
-		return ut_strdup("unknown");
-	ut_trim(s);
+		return ks_xstrdup("unknown");
+	ks_trim(s);
 	return s;
 }
 
 int uptrack_lock(const struct uptrack_paths *p, int *busy, char *err,
 		 size_t errlen)
 {
-	char *path = ut_fmt("%s/lock", p->state_dir), pid[32] = "";
+	char *path = ks_strfmt("%s/lock", p->state_dir), pid[32] = "";
 	int fd;
 
 	*busy = 0;
@@ -201,7 +201,7 @@ int uptrack_lock(const struct uptrack_paths *p, int *busy, char *err,
 		ssize_t n = pread(fd, pid, sizeof(pid) - 1, 0);
 
 		pid[n > 0 ? n : 0] = 0;
-		ut_trim(pid);
+		ks_trim(pid);
 		*busy = 1;
 		snprintf(err, errlen,
 			 "another uptrack command is running%s%s%s (lock %s); try again when it has finished",
@@ -223,9 +223,9 @@ int uptrack_lock(const struct uptrack_paths *p, int *busy, char *err,
 
 int uptrack_kernel_applied(const struct uptrack_paths *p, const char *id)
 {
-	char *path = ut_fmt("%s/%s/stage", p->sysfs, id);
-	char *stage = ut_read_file(path, NULL);
-	int applied = stage && !strcmp(ut_trim(stage), "applied");
+	char *path = ks_strfmt("%s/%s/stage", p->sysfs, id);
+	char *stage = ks_read_file(path, NULL);
+	int applied = stage && !strcmp(ks_trim(stage), "applied");
 
 	free(stage);
 	free(path);

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
-/* File-system helpers: see pkg_fs.h. */
-#include "util/pkg_fs.h"
+/* The helper layer: files and memory (util/fs.h). */
+#include "util/fs.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <libgen.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -79,8 +80,13 @@ char *ks_read_file(const char *path, size_t *len)
 		*len = n;
 	return buf;
 fail:
-	free(buf);
-	close(fd);
+	{
+		int e = errno;
+
+		free(buf);
+		close(fd);
+		errno = e;
+	}
 	return NULL;
 }
 
@@ -178,4 +184,79 @@ int ks_copy_file(const char *src, const char *dst)
 	ret = ks_write_file(dst, buf, len);
 	free(buf);
 	return ret;
+}
+
+static int fsync_dir_of(const char *path)
+{
+	char *copy = ks_xstrdup(path);
+	int fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int ret = 0;
+
+	free(copy);
+	if (fd < 0)
+		return -1;
+	if (fsync(fd) < 0 && errno != EINVAL)
+		ret = -1;
+	close(fd);
+	return ret;
+}
+
+int ks_rename_durable(const char *from, const char *to)
+{
+	if (rename(from, to) < 0)
+		return -1;
+	return fsync_dir_of(to);
+}
+
+int ks_write_atomic(const char *path, const void *data, size_t len, int mode)
+{
+	char *tmp = ks_strfmt("%s.tmp", path);
+	const char *p = data;
+	int fd, e;
+
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	if (fd < 0)
+		goto fail;
+	while (len > 0) {
+		ssize_t w = write(fd, p, len);
+
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			close(fd);
+			goto fail_unlink;
+		}
+		p += w;
+		len -= (size_t)w;
+	}
+	if (fsync(fd) < 0) {
+		close(fd);
+		goto fail_unlink;
+	}
+	if (close(fd) < 0 || ks_rename_durable(tmp, path) < 0)
+		goto fail_unlink;
+	free(tmp);
+	return 0;
+fail_unlink:
+	e = errno;
+	unlink(tmp);
+	errno = e;
+fail:
+	e = errno;
+	free(tmp);
+	errno = e;
+	return -1;
+}
+
+char *ks_trim(char *s)
+{
+	char *e;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	e = s + strlen(s);
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r' ||
+			 e[-1] == '\n'))
+		*--e = 0;
+	return s;
 }
