@@ -10,13 +10,13 @@ SRC=${KSPLICE_PRE_SRC:-$CACHE/work-apply/src}
 OBJS="kernel/sys.o fs/namei.o net/ipv4/tcp.o mm/mmap.o"
 files=() guest=()
 for o in $OBJS; do
-	[ -f "$SRC/$o" ] || { echo "no pre object $SRC/$o (see tests/unit/match_capture.sh)"; exit 77; }
+	[ -f "$SRC/$o" ] || { echo "no pre object $SRC/$o (see tests/host/match_capture.sh)"; exit 77; }
 	files+=(--file "$SRC/$o:/root/pre/$o")
 	guest+=("/root/pre/$o")
 done
 BIN=$ROOT/build/tests/match_capture
 gcc -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -I"$ROOT/include" \
-	-I"$ROOT/src/lib" -O2 -g -o "$BIN" "$ROOT/tests/unit/match_capture.c" \
+	-I"$ROOT/src/lib" -O2 -g -o "$BIN" "$ROOT/tests/host/match_capture.c" \
 	"$ROOT/build/libksplice.a" -lelf -lcapstone -lz || exit 1
 out=$("$ROOT/scripts/vm-run" --smp 2 "${files[@]}" --file "$BIN:/root/match_capture" \
 	-- "/root/match_capture live vmlinux ${guest[*]}")

@@ -13,7 +13,7 @@
 # the same cause in --raw-errors and --json, and leave the kernel as it
 # was (code, sysfs, modules).  The new-code module is never loaded, so
 # both packages carry the keyed test update's.
-. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../lib/lib.sh"
 KDIR=$ROOT/build/kmod/$ABI
 [ -f "$KDIR/ksplice_testupdate_keyed.ko" ] || skip "test modules not built (scripts/build-kmod $ABI)"
 W=$(mktemp -d "${TMPDIR:-/tmp}/apply-patch-site.XXXXXX")

@@ -9,7 +9,7 @@
 # before, ksplice-apply ended failed_to_find "... is io_wq_online+0x0 in
 # vmlinux, not __key.0".  Applied, smoke-tested and removed in the guest by
 # scripts/corpus.
-. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../lib/lib.sh"
 K=6.1.0-53-amd64
 for v in 6.1.187-1 6.1.190-1; do
 	[ -d "$KSPLICE_CACHE/kernels/$v/src" ] || skip "source $v not provisioned (make provision)"

@@ -2,7 +2,7 @@
 # prctl(PR_SET_MM_AUXV) leaves stale entries on stock 6.1.187-1 and not on
 # stock 6.1.190-1 ("prctl: fix PR_SET_MM_AUXV losing the forced AT_NULL
 # terminator", kernel/sys.c).
-. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../lib/lib.sh"
 probe=$ROOT/build/guest/auxv-probe
 [ -x "$probe" ] || fail "$probe not built (make tests)"
 out=$("$VM_RUN" --kernel 6.1.0-53-amd64 --file "$probe:/usr/bin/auxv-probe" -- auxv-probe) ||

@@ -3,7 +3,7 @@
 # cache drops oopses in ext4_mb_load_buddy_gfp(); on the stock 6.1.192-2
 # kernel the same workload runs clean.  This is what makes the live-update
 # tests' "no oops with the fix applied" a meaningful assertion.
-. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../lib/lib.sh"
 # workload SECONDS: the guest script.  The oops is a race the workload
 # provokes, not a certainty at a given second: the unpatched kernel gets up
 # to 240 s (the guest panics at the first oops, so it ends as soon as the

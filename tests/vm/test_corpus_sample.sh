@@ -8,7 +8,7 @@
 # recorded as applied still applies, and the applied count does not drop
 # below the recorded baseline.  Files that now do better are reported (the
 # expectations file should then be updated), not failed.
-. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../lib/lib.sh"
 ABI=6.1.0-53-amd64
 EXP=$ROOT/corpus/sample-20.expected
 for v in 6.1.187-1 6.1.190-1; do

@@ -1,6 +1,6 @@
 #!/bin/bash
 # Issue 23 item 3: parts of one update that use what another part adds
-# without exporting it (tests/unit/create_cross_call.sh checks the
+# without exporting it (tests/host/create_cross_call.sh checks the
 # packages).  Two updates, one boot:
 #   xcall (call-cross-core.patch): ext4's /proc/fs/ext4/DEV/mb_groups
 #     calls ksplice_test_call_seconds() and reads ksplice_test_call_count,
@@ -16,7 +16,7 @@
 # xcall without its vmlinux part (the package rewritten here) must fail
 # and leave nothing loaded or changed.
 set -uo pipefail
-. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../lib/lib.sh"
 SRC=${KSPLICE_SOURCE:-$KSPLICE_CACHE/kernels/6.1.192-1/src}
 for f in "$ROOT/build/bin/ksplice-create" "$ROOT/build/kmod/$ABI/ksplice.ko" "$SRC/fs/ext4/mballoc.c"; do
 	[ -e "$f" ] || skip "missing $f"

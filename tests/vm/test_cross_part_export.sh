@@ -9,7 +9,7 @@
 # and ksplice-remove must unload the parts in reverse (the ext4 part holds
 # the vmlinux part).
 set -uo pipefail
-. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../lib/lib.sh"
 SRC=${KSPLICE_SOURCE:-$KSPLICE_CACHE/kernels/6.1.192-1/src}
 for f in "$ROOT/build/bin/ksplice-create" "$ROOT/build/kmod/$ABI/ksplice.ko" "$SRC/fs/ext4/mballoc.c"; do
 	[ -e "$f" ] || skip "missing $f"

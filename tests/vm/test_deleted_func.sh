@@ -6,7 +6,7 @@
 # After ksplice-apply reading /proc/cmdline goes to the stub: the read
 # fails with EOPNOTSUPP, the kernel log names the function and warns once;
 # after ksplice-remove /proc/cmdline works again.
-. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../lib/lib.sh"
 SRC=${KSPLICE_SOURCE:-$KSPLICE_CACHE/kernels/6.1.192-1/src}
 for f in "$ROOT/build/bin/ksplice-create" "$ROOT/build/kmod/$ABI/ksplice.ko" \
 	"$SRC/fs/proc/cmdline.c"; do

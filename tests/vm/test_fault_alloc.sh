@@ -8,7 +8,7 @@
 #    and leaves the kernel exactly as before;
 #  - a failed remove leaves the update applied and working;
 #  - after each failure a plain apply/remove works.
-. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../lib/lib.sh"
 W=$(mktemp -d "${TMPDIR:-/tmp}/fault-alloc.XXXXXX"); trap 'rm -rf "$W"' EXIT
 "$ROOT/tests/bench/ktest-package" "$W" > "$W/pkg.log" 2>&1; rc=$?
 [ $rc = 77 ] && skip "$(tail -1 "$W/pkg.log")"

@@ -1,13 +1,13 @@
 #!/bin/bash
-# The corpus of hand-made bad packages (tests/unit/badpkg_corpus) against a
+# The corpus of hand-made bad packages (tests/host/badpkg_corpus) against a
 # running kernel: ksplice-apply refuses every one (invalid_update, 20; the
 # wrong-kernel one wrong_kernel, 21) with a message, writes nothing
 # outside its work directory, leaves nothing in it, and the kernel is
 # unchanged (no update in sysfs, no new-code module, the target's code and
 # result as before).  The good package still applies afterwards.
-. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../lib/lib.sh"
 W=$(mktemp -d "${TMPDIR:-/tmp}/badpkg-vm.XXXXXX"); trap 'rm -rf "$W"' EXIT
-"$ROOT/tests/unit/badpkg_corpus" "$W" > "$W/corpus.log" 2>&1; rc=$?
+"$ROOT/tests/host/badpkg_corpus" "$W" > "$W/corpus.log" 2>&1; rc=$?
 [ $rc = 77 ] && skip "$(tail -1 "$W/corpus.log")"
 [ $rc = 0 ] || { cat "$W/corpus.log"; fail "building the corpus"; }
 cp "$W/good/ktest.tar.gz" "$W/corpus/good.tar.gz"

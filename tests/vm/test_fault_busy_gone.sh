@@ -9,7 +9,7 @@
 #    refused (target_not_loaded, 15, or the new code refused), or it wins
 #    and rmmod is refused; either way the kernel is consistent and a retry
 #    with the target loaded again works.
-. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../lib/lib.sh"
 W=$(mktemp -d "${TMPDIR:-/tmp}/fault-busy.XXXXXX"); trap 'rm -rf "$W"' EXIT
 "$ROOT/tests/bench/ktest-package" "$W" > "$W/pkg.log" 2>&1; rc=$?
 [ $rc = 77 ] && skip "$(tail -1 "$W/pkg.log")"

@@ -5,7 +5,7 @@
 #    cleanly; the update ends applied exactly once, and removes cleanly;
 #  - apply racing a remove of the same update: whatever wins, the kernel
 #    is consistent with the state and a retry works.
-. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../lib/lib.sh"
 W=$(mktemp -d "${TMPDIR:-/tmp}/fault-conc.XXXXXX"); trap 'rm -rf "$W"' EXIT
 "$ROOT/tests/bench/ktest-package" "$W" > "$W/pkg.log" 2>&1; rc=$?
 [ $rc = 77 ] && skip "$(tail -1 "$W/pkg.log")"

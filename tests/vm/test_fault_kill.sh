@@ -8,7 +8,7 @@
 # state sysfs shows (applied <-> new code runs; otherwise the original
 # bytes), every state file and ksplice-view are readable, and a plain
 # retry brings it to a clean applied state and then back.
-. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../lib/lib.sh"
 W=$(mktemp -d "${TMPDIR:-/tmp}/fault-kill.XXXXXX"); trap 'rm -rf "$W"' EXIT
 "$ROOT/tests/bench/ktest-package" "$W" > "$W/pkg.log" 2>&1; rc=$?
 [ $rc = 77 ] && skip "$(tail -1 "$W/pkg.log")"

@@ -6,7 +6,7 @@
 #  - a non-root user cannot read addresses from them nor write them;
 #  - a non-root ksplice-apply / ksplice-remove is refused with a clear
 #    sentence that says root is needed, and changes nothing.
-. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../lib/lib.sh"
 W=$(mktemp -d "${TMPDIR:-/tmp}/fault-nonroot.XXXXXX"); trap 'rm -rf "$W"' EXIT
 "$ROOT/tests/bench/ktest-package" "$W" > "$W/pkg.log" 2>&1; rc=$?
 [ $rc = 77 ] && skip "$(tail -1 "$W/pkg.log")"

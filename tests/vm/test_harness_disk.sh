@@ -1,6 +1,6 @@
 # --disk attaches a scratch ext4 disk made on the host; the stock ext4
 # module from the kernel's own tree mounts it.
-. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../lib/lib.sh"
 out=$("$VM_RUN" --kernel "$ABI" --disk 64M -- '
 	mkdir -p /mnt/s && mount -t ext4 /dev/vdb /mnt/s || exit 10
 	dd if=/dev/urandom of=/mnt/s/f bs=1k count=512 2>/dev/null

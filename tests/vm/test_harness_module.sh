@@ -1,6 +1,6 @@
 # A module built against the stock headers loads in the stock kernel,
 # exposes a value, unloads; --file carries host files into the guest.
-. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../lib/lib.sh"
 ko=$ROOT/build/kmod/$ABI/ksplice_selftest.ko
 [ -f "$ko" ] || fail "$ko not built (make kmod)"
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT

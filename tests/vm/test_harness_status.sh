@@ -1,5 +1,5 @@
 # vm-run prints the guest command's output and exits with its status.
-. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../lib/lib.sh"
 out=$("$VM_RUN" --kernel "$ABI" -- 'uname -r; false')
 rc=$?
 expect_eq "exit status of 'uname -r; false'" 1 "$rc"

@@ -1,6 +1,6 @@
 # A kernel warning in the guest fails the run even though the command
 # itself exits 0, and the console log is kept.
-. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../lib/lib.sh"
 out=$("$VM_RUN" --kernel "$ABI" -- '
 	insmod /lib/ksplice/ksplice_selftest.ko || exit 10
 	echo 1 > /sys/module/ksplice_selftest/parameters/warn

@@ -9,7 +9,7 @@
 #  - success: pre, check, apply, post ran in that order;
 #  - a failing pre_reverse hook: the update stays applied, fail_reverse ran;
 #  - removal: pre_reverse, check_reverse, reverse, post_reverse ran.
-. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../lib/lib.sh"
 SRC=${KSPLICE_SOURCE:-$KSPLICE_CACHE/kernels/6.1.192-1/src}
 for f in "$ROOT/build/bin/ksplice-create" "$ROOT/build/kmod/$ABI/ksplice.ko" \
 	"$SRC/fs/proc/version.c"; do

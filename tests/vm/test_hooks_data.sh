@@ -6,7 +6,7 @@
 # back).  Without its ksplice_data_changed() annotation ksplice-create
 # refuses the same patch.  In the guest: the value follows apply and
 # remove; a value the administrator set is left alone.
-. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../lib/lib.sh"
 SRC=${KSPLICE_SOURCE:-$KSPLICE_CACHE/kernels/6.1.192-1/src}
 PATCH=$ROOT/tests/patches/data-vfs-cache-pressure.patch
 for f in "$ROOT/build/bin/ksplice-create" "$ROOT/build/kmod/$ABI/ksplice.ko" \

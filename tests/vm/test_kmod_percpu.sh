@@ -11,7 +11,7 @@
 # one: its
 # R_X86_64_64 relocation then holds that address, and the sum over CPUs
 # read through it equals the target's own.  Runs in a 2-vCPU guest.
-. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../lib/lib.sh"
 for m in ksplice ksplice_target ksplice_testupdate_pcpu; do
 	[ -f "$ROOT/build/kmod/$ABI/$m.ko" ] ||
 		skip "$m.ko not built (scripts/build-kmod $ABI)"

@@ -2,7 +2,7 @@
 # load new code with its ksplice relocations, apply / reverse, no_match,
 # code_busy, ftrace on the replaced function, apply/reverse while both
 # vCPUs call the function.  Runs in a 2-vCPU guest.
-. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../lib/lib.sh"
 for m in ksplice ksplice_target ksplice_testupdate ksplice_testupdate2 \
 	ksplice_testupdate_keyed; do
 	[ -f "$ROOT/build/kmod/$ABI/$m.ko" ] ||

@@ -4,7 +4,7 @@
 # saved_command_line through a ksplice relocation.  Also: the kallsyms
 # checks refuse a wrong size or a wrong symbol address (failed_to_find),
 # ftrace on the replaced core function keeps working.
-. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../lib/lib.sh"
 for m in ksplice ksplice_target ksplice_testupdate_vmlinux; do
 	[ -f "$ROOT/build/kmod/$ABI/$m.ko" ] ||
 		fail "$m.ko not built (scripts/build-kmod $ABI)"

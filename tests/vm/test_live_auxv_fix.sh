@@ -4,7 +4,7 @@
 # the running stock 6.1.187-1 kernel (6.1.0-53-amd64) from the per-file
 # difference of the two source trees.  Asserts the behaviour before (stale
 # entries), after apply (exactly two) and after remove (stale again).
-. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../lib/lib.sh"
 ABI=6.1.0-53-amd64
 ID=auxvfix
 W=$(mktemp -d "${TMPDIR:-/tmp}/live-auxv.XXXXXX"); trap 'rm -rf "$W"' EXIT

@@ -6,7 +6,7 @@
 # apply and remove succeed, the replaced functions jump to new code, zero
 # workload errors, every kept file verifies, no oops or warning (vm-run).
 # Also used by `make demo`, hence the step lines.
-. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../lib/lib.sh"
 ABI=6.1.0-55-amd64
 ID=deb1154101
 W=$(mktemp -d "${TMPDIR:-/tmp}/live-ext4.XXXXXX"); trap 'rm -rf "$W"' EXIT

@@ -12,7 +12,7 @@
 # kernel already has; loading its new-code module once made
 # apply_returns() warn "missing return thunk" (a .return_sites entry that
 # had lost its relocation), which fails the run (vm-run exit 125).
-. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../lib/lib.sh"
 SRC=${KSPLICE_SOURCE:-$KSPLICE_CACHE/kernels/6.1.192-1/src}
 for f in "$ROOT/build/bin/ksplice-create" "$ROOT/build/kmod/$ABI/ksplice.ko" \
 	"$KSPLICE_CACHE/abi/$ABI/build/Makefile" "$SRC/fs/proc/uptime.c"; do

@@ -9,7 +9,7 @@
 # again; ksplice-remove takes it out of the loaded module too; a module
 # loaded between prepare and apply makes the apply fail (not silently
 # unpatched).
-. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../lib/lib.sh"
 SRC=${KSPLICE_SOURCE:-$KSPLICE_CACHE/kernels/6.1.192-1/src}
 for f in "$ROOT/build/bin/ksplice-create" "$ROOT/build/kmod/$ABI/ksplice.ko" \
 	"$SRC/drivers/net/dummy.c"; do

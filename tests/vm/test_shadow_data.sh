@@ -5,7 +5,7 @@
 # increments and prints.  In the guest: the counter counts while the
 # update is applied; removing the update frees the shadow (the core
 # module says so), and applying it again starts from 1.
-. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../lib/lib.sh"
 SRC=${KSPLICE_SOURCE:-$KSPLICE_CACHE/kernels/6.1.192-1/src}
 for f in "$ROOT/build/bin/ksplice-create" "$ROOT/build/kmod/$ABI/ksplice.ko" \
 	"$SRC/fs/proc/loadavg.c"; do

@@ -8,7 +8,7 @@
 # stack1, ksplice-apply matches stack2 against stack1's replacement and
 # applies it over; removing stack1 first is refused with a message naming
 # stack2, and nothing changes; stack2 then stack1 come out in order.
-. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../lib/lib.sh"
 SRC=${KSPLICE_SOURCE:-$KSPLICE_CACHE/kernels/6.1.192-1/src}
 P=$ROOT/tests/patches
 for f in "$ROOT/build/bin/ksplice-create" "$ROOT/build/kmod/$ABI/ksplice.ko" \

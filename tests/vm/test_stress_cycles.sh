@@ -4,7 +4,7 @@
 # patched function and a checking file-system workload runs; zero oops or
 # warnings (vm-run), zero wrong results, the workload's data intact.
 # KSPLICE_STRESS_CYCLES overrides the count (`make soak` runs 1000).
-. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../lib/lib.sh"
 CYCLES=${KSPLICE_STRESS_CYCLES:-50}
 W=$(mktemp -d "${TMPDIR:-/tmp}/stress.XXXXXX"); trap 'rm -rf "$W"' EXIT
 "$ROOT/tests/bench/ktest-package" "$W" > "$W/pkg.log" 2>&1; rc=$?

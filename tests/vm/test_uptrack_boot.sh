@@ -10,7 +10,7 @@
 #          kernel reports them applied; then install_on_reboot = no; reboot;
 #  boot 3: nothing is applied, /proc/version is the original, uptrack-show
 #          lists none.
-. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../lib/lib.sh"
 S=$KSPLICE_CACHE/kernels/6.1.192-1/src
 S2=$KSPLICE_CACHE/kernels/6.1.192-2/src
 B=$ROOT/build/bin

@@ -17,7 +17,7 @@
 #  4. uptrack-remove --all restores the original behaviour and version;
 #  5. the broken copy served again is refused as a rollback (exit 8): its
 #     serial is below the good index's, which the client has seen.
-. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../lib/lib.sh"
 S=$KSPLICE_CACHE/kernels/6.1.192-1/src
 S2=$KSPLICE_CACHE/kernels/6.1.192-2/src
 B=$ROOT/build/bin

@@ -3,7 +3,7 @@
 # no index, unreachable repository, tampered and truncated packages.
 # Each: the exit code of docs/uptrack.md, a clear message, and nothing
 # applied (fake sysfs empty, ksplice-apply never run, state empty).
-. "$(dirname "$0")/uptrack_env.bash"
+. "$(dirname "$0")/../lib/uptrack_env.bash"
 cp -a "$REPO" "$W/good"
 restore() { rm -rf "$REPO"; cp -a "$W/good" "$REPO"; reset_kernel; }
 

@@ -10,7 +10,7 @@
 # simple command; heredoc bodies are skipped); the guest runs busybox and
 # the project's own tools, so words that exist only there are named in
 # GUEST_ONLY below, each with where it runs.
-. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../lib/lib.sh"
 cd "$ROOT"
 
 # Words in command position that are not host programs: the guest's own
@@ -24,13 +24,13 @@ GUEST_ONLY=" ksplice-apply ksplice-remove ksplice-view ksplice-create ksplice-un
 
 shell_sources() {
 	local f
-	for f in scripts/* tests/run-tests tests/lib.sh tests/unit/*.sh tests/unit/*.bash \
+	for f in scripts/* tests/run-tests tests/lib/lib.sh tests/host/*.sh tests/lib/*.bash \
 		tests/vm/*.sh tests/bench/* tests/fuzz/run-fuzz .ci/run; do
 		[ -f "$f" ] || continue
 		# scripts that run inside the guest, not on the host
 		case $f in *-guest|*guest-lib) continue ;; esac
 		head -c 200 "$f" | head -1 | grep -q '^#!.*\(bash\|sh\)' ||
-			case $f in *.sh|*.bash|tests/lib.sh) ;; *) continue ;; esac
+			case $f in *.sh|*.bash|tests/lib/lib.sh) ;; *) continue ;; esac
 		echo "$f"
 	done
 }

@@ -10,7 +10,7 @@
 # exit 8, one sentence naming the function, the offset and the kind of
 # site, and nothing written.
 set -uo pipefail
-. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../lib/lib.sh"
 create_setup
 P=$ROOT/tests/patches/patch-site-jump-label.patch
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * badpkg_gen GOOD.tar.gz OUTDIR OUTSIDE: hand-made bad update packages for
- * tests/unit/badpkg_refused.sh, each a variation of one good package:
+ * tests/host/badpkg_refused.sh, each a variation of one good package:
  *   wrong-hash      the manifest changed after SHA256SUMS was written
  *   dotdot          an entry ksplice-ID/../NAME (escapes the work dir)
  *   dotdot-deep     an entry ksplice-ID/pre/../../../NAME

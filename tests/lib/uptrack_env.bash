@@ -3,7 +3,7 @@
 # configuration, and fake ksplice-apply/ksplice-remove that keep a fake
 # /sys/kernel/ksplice, so the client's logic runs on the host without
 # touching any kernel.
-. "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 B=$ROOT/build/bin
 for t in uptrack-publish uptrack-upgrade uptrack-show uptrack-remove uptrack-install uptrack-uname; do
 	[ -x "$B/$t" ] || skip "$t not built"

@@ -1,5 +1,5 @@
 #!/bin/bash
-# Hand-made bad update packages (tests/unit/badpkg_corpus): truncated,
+# Hand-made bad update packages (tests/host/badpkg_corpus): truncated,
 # damaged, wrong hashes, path traversal and absolute names in tar entries,
 # symlinks, hard links, devices, huge sizes, duplicate and foreign entries,
 # broken manifests.  Each is refused when opened (ksplice-view --file,
@@ -8,9 +8,9 @@
 # naming the problem; nothing is written outside the work directory and
 # nothing is left inside it.  (The same corpus against a running kernel:
 # tests/vm/test_fault_badpkg.sh.)
-. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../lib/lib.sh"
 W=$(mktemp -d "${TMPDIR:-/tmp}/badpkg.XXXXXX"); trap 'rm -rf "$W"' EXIT
-"$ROOT/tests/unit/badpkg_corpus" "$W" > "$W/corpus.log" 2>&1; rc=$?
+"$ROOT/tests/host/badpkg_corpus" "$W" > "$W/corpus.log" 2>&1; rc=$?
 [ $rc = 77 ] && skip "$(tail -1 "$W/corpus.log")"
 [ $rc = 0 ] || { cat "$W/corpus.log"; fail "building the corpus"; }
 mkdir -p "$W/tmp"

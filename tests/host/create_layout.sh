@@ -6,7 +6,7 @@
 # ksplice-create refuses (exit 7) and names the struct and the members that
 # moved; --allow-layout-change=klist_waiter lets the author overrule it.
 set -uo pipefail
-. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../lib/lib.sh"
 create_setup
 P=$ROOT/tests/patches/layout-klist.patch
 

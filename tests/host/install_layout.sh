@@ -1,7 +1,7 @@
 # make install puts every piece where the tools look for it: the tools,
 # man pages, the new-code stub and ABI header for ksplice-create, the core
 # module and its symbols per kernel, the DKMS-style module source.
-. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../lib/lib.sh"
 D=$(mktemp -d); trap 'rm -rf "$D"' EXIT
 make -s -C "$ROOT" install DESTDIR="$D" PREFIX=/usr > "$D.log" 2>&1 || { cat "$D.log"; rm -f "$D.log"; fail "make install"; }
 rm -f "$D.log"

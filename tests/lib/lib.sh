@@ -1,5 +1,5 @@
 # Helpers shared by the test scripts (sourced).
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 VM_RUN=$ROOT/scripts/vm-run
 KSPLICE_CACHE=${KSPLICE_CACHE:-/var/cache/ksplice}
 ABI=${KSPLICE_KERNEL:-6.1.0-55-amd64}

@@ -3,7 +3,7 @@
 # every quoted include names its layer ("match/matcher.h"), each layer
 # includes only itself and the layers below it, and no files include each
 # other in a circle.
-. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../lib/lib.sh"
 cd "$ROOT/src/lib"
 
 # LAYER: the layers it may include (itself included).

@@ -28,7 +28,7 @@ done
 BIN=$ROOT/build/tests/match_capture
 mkdir -p "$(dirname "$BIN")"
 gcc -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -I"$ROOT/include" \
-	-I"$ROOT/src/lib" -O2 -g -o "$BIN" "$ROOT/tests/unit/match_capture.c" \
+	-I"$ROOT/src/lib" -O2 -g -o "$BIN" "$ROOT/tests/host/match_capture.c" \
 	"$ROOT/build/libksplice.a" -lelf -lcapstone -lz || exit 1
 echo "\$ $BIN $CAP vmlinux ${paths[*]}"
 "$BIN" "$CAP" vmlinux "${paths[@]}"

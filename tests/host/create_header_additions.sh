@@ -8,7 +8,7 @@
 # fs/proc/stat.c and mm/slub.c already use, is refused (exit 7) with the
 # use named, as is a change to an existing declaration of the header.
 set -uo pipefail
-. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../lib/lib.sh"
 create_setup
 TREE=$(ls -d "$KSPLICE_CACHE"/create/tree-* 2>/dev/null | head -1)
 [ -n "$TREE" ] && [ -e "$TREE/.ksplice-prebuilt" ] &&

@@ -3,7 +3,7 @@
 # repaired from the kernel, never torn), --cron with and without
 # autoinstall, boot re-apply (--init) with install_on_reboot yes and no,
 # uptrack-uname's effective version, remove with dependents.
-. "$(dirname "$0")/uptrack_env.bash"
+. "$(dirname "$0")/../lib/uptrack_env.bash"
 state_ids() { sed -n 's/^installed //p' "$UPTRACK_STATE_DIR/installed" 2>/dev/null | tr '\n' ' '; }
 
 # 1. The second update fails to apply: the first is rolled back.

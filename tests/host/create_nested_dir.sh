@@ -8,7 +8,7 @@
 # for the module ipmi_msghandler, not for vmlinux.
 # (tests/patches/ipmi-revision.patch changes the mask in revision_show.)
 set -uo pipefail
-. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../lib/lib.sh"
 create_setup
 
 (cd "$WORK" && "$TOOL" -v --kernel=$ABI --patch="$ROOT/tests/patches/ipmi-revision.patch" \

@@ -12,7 +12,7 @@
 # The check here is independent of ksplice-create's own (readelf and
 # objdump only), so it judges the module, not the verifier.
 set -uo pipefail
-. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../lib/lib.sh"
 create_setup
 
 (cd "$WORK" && "$TOOL" --kernel=$ABI -v -j 2 --id=sites1 \

@@ -15,7 +15,7 @@
 #     helpers: no part can be loaded first, so it is refused.
 # tests/vm/test_cross_part_call.sh applies the first two in a guest.
 set -uo pipefail
-. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../lib/lib.sh"
 create_setup
 [ -x "$TOOL" ] || fail "$TOOL is not built"
 

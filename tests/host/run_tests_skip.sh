@@ -3,12 +3,12 @@
 # failed: make check provisions everything, so a skip on a fresh machine
 # is a missing install step (issue 23: vm/test_apply_handmade was skipped
 # on a fresh clone).  KSPLICE_ALLOW_SKIP=1 counts it as skipped.
-. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../lib/lib.sh"
 W=$(mktemp -d); trap 'rm -rf "$W"' EXIT
-mkdir -p "$W/tests/unit" "$W/tests/vm" "$W/build"
+mkdir -p "$W/tests/host" "$W/tests/vm" "$W/build"
 cp "$ROOT/tests/run-tests" "$W/tests/run-tests"
-printf 'echo "missing /nonexistent/prerequisite"; exit 77\n' > "$W/tests/unit/needs_more.sh"
-printf 'exit 0\n' > "$W/tests/unit/fine.sh"
+printf 'echo "missing /nonexistent/prerequisite"; exit 77\n' > "$W/tests/host/needs_more.sh"
+printf 'exit 0\n' > "$W/tests/host/fine.sh"
 
 out=$(KSPLICE_ALLOW_SKIP= "$W/tests/run-tests" 2>&1); rc=$?
 echo "$out"

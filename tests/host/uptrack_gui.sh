@@ -3,7 +3,7 @@
 # client's progress lines, the (fake) kernel ends with both updates applied
 # and the list shows them installed.  Screenshots (xwd, converted with
 # ImageMagick) are kept in build/test-logs/ and must not be blank.
-. "$(dirname "$0")/uptrack_env.bash"
+. "$(dirname "$0")/../lib/uptrack_env.bash"
 GUI=$ROOT/build/gui/uptrack-manager
 [ -x "$GUI" ] || skip "uptrack-manager not built (make gui; needs libgtk-3-dev)"
 for t in Xvfb xwd xwininfo convert; do command -v $t >/dev/null || skip "$t not installed"; done

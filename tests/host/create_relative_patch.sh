@@ -1,6 +1,6 @@
 # ksplice-create takes a patch named relative to the directory it is run
 # in (it applies patches from inside its build tree).
-. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../lib/lib.sh"
 W=$(mktemp -d); trap 'rm -rf "$W"' EXIT
 cp "$ROOT/tests/patches/proc-version.patch" "$W/fix.patch"
 mkdir -p "$W/out"; cd "$W" || fail "cd"

@@ -1,6 +1,6 @@
 # Every user-facing command has --help (exit 0), a man page under docs/,
 # and the man page names every long option the --help text names.
-. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../lib/lib.sh"
 n=0
 for b in "$ROOT"/build/bin/*; do
 	[ -x "$b" ] || continue
