@@ -69,7 +69,12 @@ expect 6 'compiler' --config="$WORK/cfg" \
 expect 2 'usage' "$SRC"
 
 # The private tree is back to the source's content.
-TREE=$(ls -d "$CACHE"/create/tree-* | head -1)
+# The private tree of $SRC: tree-KEY, KEY the first 16 hex digits of the
+# SHA-256 of its real path (kb_prepare_tree()); not whichever tree sorts
+# first, which is another source's once the cache holds several.
+KEY=$(printf '%s' "$(readlink -f "$SRC")" | sha256sum | cut -c1-16)
+TREE=$CACHE/create/tree-$KEY
+[ -d "$TREE" ] || fail "no private tree $TREE for $SRC"
 cmp -s "$TREE/kernel/sys.c" "$SRC/kernel/sys.c" || fail "kernel/sys.c left patched in $TREE"
 cmp -s "$TREE/fs/proc/version.c" "$SRC/fs/proc/version.c" || fail "version.c left patched"
 echo "PASS"
