@@ -15,11 +15,21 @@
  * be busy.  Only stacks with such a word are unwound, which keeps a stale
  * word from ever causing a false code_busy.
  *
+ * Tracers hide return addresses: a kretprobe or fprobe (rethook) and the
+ * function_graph tracer replace a return address on the stack with their
+ * trampoline and keep the real one in the task (task->rethooks,
+ * task->ret_stack).  The filter scan and the word-by-word scan read those
+ * kept addresses as well as the stack, so a task asleep under a traced
+ * caller is still seen (ksplice_hijacked_find()).
+ *
  * Nothing here allocates, sleeps or takes a lock other than RCU; the
  * range table is built before the machine is stopped.
  */
+#include <linux/ftrace.h>
 #include <linux/kernel.h>
+#include <linux/llist.h>
 #include <linux/rcupdate.h>
+#include <linux/rethook.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/task_stack.h>
@@ -31,6 +41,20 @@
 /* Deeper than any real kernel stack; stops a corrupt unwind. */
 #define KSPLICE_MAX_FRAMES 512
 
+/*
+ * More pending kretprobe returns than any task really has: the prescan
+ * reads the list of a task that may be running, so a walk that goes on
+ * longer is treated as a hit, never as clean.
+ */
+#define KSPLICE_MAX_RETHOOKS 1024
+
+/* A test on one address: the name of what it hits, or NULL. */
+typedef const char *(*ksplice_addr_test_t)(const struct ksplice_stack_check *sc,
+					   unsigned long addr);
+
+/* What a task is reported busy in when its tracer list is too long. */
+static const char ksplice_rethooks_overflow[] = "(kretprobe return list)";
+
 static bool ksplice_in_new_text(struct module *mod, unsigned long addr)
 {
 	unsigned long base = (unsigned long)mod->core_layout.base;
@@ -39,7 +63,7 @@ static bool ksplice_in_new_text(struct module *mod, unsigned long addr)
 }
 
 /* The function an address is inside of, if it matters; else NULL. */
-static const char *ksplice_busy_func(struct ksplice_stack_check *sc,
+static const char *ksplice_busy_func(const struct ksplice_stack_check *sc,
 				     unsigned long addr)
 {
 	struct ksplice_func_site *f;
@@ -64,7 +88,78 @@ static const char *ksplice_busy_func(struct ksplice_stack_check *sc,
 	return NULL;
 }
 
-/* Every word from the saved stack pointer to the top of the stack. */
+/**
+ * ksplice_hijacked_find() - test the return addresses tracers keep for @task
+ * @sc: the stack check
+ * @task: a task that is not running, or (prescan) one whose result is
+ *	checked again in the window if it runs meanwhile
+ * @test: the test on each address
+ *
+ * Each address a tracer took off @task's stack is the real return address
+ * its trampoline will jump to, as much a frame as one on the stack.
+ * Called inside the window (the lists cannot change), or by the prescan
+ * under rcu_read_lock() (the task struct, its ret_stack and freed rethook
+ * nodes outlive the read).
+ *
+ * Return: what the first hit is in, or NULL.
+ */
+static const char *ksplice_hijacked_find(const struct ksplice_stack_check *sc,
+					 struct task_struct *task,
+					 ksplice_addr_test_t test)
+{
+	const char *hit;
+#ifdef CONFIG_FUNCTION_GRAPH_TRACER
+	struct ftrace_ret_stack *rs = READ_ONCE(task->ret_stack);
+	int i, top = READ_ONCE(task->curr_ret_stack);
+
+	if (rs) {
+		top = min(top, FTRACE_RETFUNC_DEPTH - 1);
+		for (i = 0; i <= top; i++) {
+			hit = test(sc, READ_ONCE(rs[i].ret));
+			if (hit)
+				return hit;
+		}
+	}
+#endif
+#ifdef CONFIG_RETHOOK
+	{
+		struct llist_node *node = READ_ONCE(task->rethooks.first);
+		struct rethook_node *rh;
+		unsigned int n = 0;
+
+		for (; node; node = READ_ONCE(node->next)) {
+			if (++n > KSPLICE_MAX_RETHOOKS)
+				return ksplice_rethooks_overflow;
+			rh = container_of(node, struct rethook_node, llist);
+			hit = test(sc, READ_ONCE(rh->ret_addr));
+			if (hit)
+				return hit;
+		}
+	}
+#endif
+	return NULL;
+}
+
+/*
+ * Would the unwinder have to ask rethook for this task's return addresses,
+ * and be refused?  rethook_find_ret_addr() warns and gives up on a task
+ * that is TASK_RUNNING and not current: a preempted one.
+ */
+static bool ksplice_rethook_unwind_refused(struct task_struct *task)
+{
+#ifdef CONFIG_RETHOOK
+	return READ_ONCE(task->rethooks.first) && task_is_running(task);
+#else
+	return false;
+#endif
+}
+
+/*
+ * Every word from the saved stack pointer to the top of the stack, and
+ * every return address a tracer keeps for the task: together they hold
+ * every return address the task has, so this scan can find a stale word
+ * (a false code_busy, and a retry) but never miss a frame.
+ */
 static const char *ksplice_scan_stack(struct ksplice_stack_check *sc,
 				      struct task_struct *task)
 {
@@ -80,7 +175,7 @@ static const char *ksplice_scan_stack(struct ksplice_stack_check *sc,
 		if (hit)
 			return hit;
 	}
-	return NULL;
+	return ksplice_hijacked_find(sc, task, ksplice_busy_func);
 }
 
 static int ksplice_range_cmp(const void *a, const void *b)
@@ -180,8 +275,16 @@ static bool ksplice_in_ranges(const struct ksplice_stack_check *sc,
 	return false;
 }
 
+/* ksplice_in_ranges() as an address test for ksplice_hijacked_find(). */
+static const char *ksplice_range_hit(const struct ksplice_stack_check *sc,
+				     unsigned long addr)
+{
+	return ksplice_in_ranges(sc, addr) ? "" : NULL;
+}
+
 /*
  * Could the unwinder find anything on this stack?  (the filter scan)
+ * The return addresses tracers keep for the task count as stack words.
  * Also run outside the window, by the prescan, on a stack held with
  * try_get_task_stack(): words read from a task that runs meanwhile may
  * be torn, and such a task is checked again inside the window (it is in
@@ -207,7 +310,7 @@ bool ksplice_stack_may_hit(const struct ksplice_stack_check *sc,
 		if (w - first < span && ksplice_in_ranges(sc, w))
 			return true;
 	}
-	return false;
+	return ksplice_hijacked_find(sc, task, ksplice_range_hit) != NULL;
 }
 
 static const char *ksplice_check_task(struct ksplice_stack_check *sc,
@@ -232,6 +335,14 @@ static const char *ksplice_check_task(struct ksplice_stack_check *sc,
 		if (!ksplice_stack_may_hit(sc, task))
 			return NULL;
 		sc->nr_unwound++;
+	}
+	/*
+	 * The unwinder cannot recover this task's kretprobe'd return
+	 * addresses (and would warn); the scan reads them from the list.
+	 */
+	if (ksplice_rethook_unwind_refused(task)) {
+		sc->nr_unreliable++;
+		return ksplice_scan_stack(sc, task);
 	}
 	for (unwind_start(&state, task, NULL, NULL); !unwind_done(&state);
 	     unwind_next_frame(&state)) {

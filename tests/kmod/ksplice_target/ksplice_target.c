@@ -12,7 +12,9 @@
  *   locked       read: calls ksplice_target_locked() (1)
  *   locked_info  "ADDR SIZE HEX" of ksplice_target_locked()
  *   sleep        write 1: the sleeper kthread enters ksplice_target_sleepy()
- *                and stays there; write 0: it leaves
+ *                and stays there, asleep; write 2: the same, but it stays
+ *                runnable, calling schedule() in a loop (a preempted task,
+ *                TASK_RUNNING while switched out); write 0: it leaves
  *   in_sleepy    read: 1 while the kthread is inside ksplice_target_sleepy()
  *   hammer       write 1: one kthread per online CPU calls
  *                ksplice_target_value() in a loop; write 0: they stop
@@ -79,6 +81,7 @@ static DECLARE_WAIT_QUEUE_HEAD(ksplice_target_ctl_wq);
 static DECLARE_WAIT_QUEUE_HEAD(ksplice_target_hold_wq);
 static bool ksplice_target_sleep_req;
 static bool ksplice_target_hold;
+static bool ksplice_target_spin;
 static int ksplice_target_in_sleepy;
 static struct task_struct *ksplice_target_sleeper;
 
@@ -86,6 +89,10 @@ static struct task_struct *ksplice_target_sleeper;
 noinline void ksplice_target_sleepy(void)
 {
 	WRITE_ONCE(ksplice_target_in_sleepy, 1);
+	/* Runnable: switched out only inside the schedule() call here. */
+	while (READ_ONCE(ksplice_target_spin) &&
+	       READ_ONCE(ksplice_target_hold) && !kthread_should_stop())
+		schedule();
 	wait_event_idle(ksplice_target_hold_wq,
 			!READ_ONCE(ksplice_target_hold) ||
 			kthread_should_stop());
@@ -238,12 +245,15 @@ static int peek_get(char *buf, const struct kernel_param *kp)
 
 static int sleep_set(const char *val, const struct kernel_param *kp)
 {
-	bool on;
-	int ret = kstrtobool(val, &on);
+	unsigned int mode;
+	int ret = kstrtouint(val, 0, &mode);
 
 	if (ret)
 		return ret;
-	if (on) {
+	if (mode > 2)
+		return -EINVAL;
+	if (mode) {
+		WRITE_ONCE(ksplice_target_spin, mode == 2);
 		WRITE_ONCE(ksplice_target_hold, true);
 		WRITE_ONCE(ksplice_target_sleep_req, true);
 		wake_up(&ksplice_target_ctl_wq);
