@@ -261,6 +261,7 @@ extern bool ksplice_stack_prescan;
 #ifdef KSPLICE_DEBUG
 bool ksplice_should_fail(void);
 void ksplice_debug_after_prescan(void);
+int ksplice_debug_new_code_init(void);
 #else
 /* The forced-failure switch exists only in the debug build. */
 static inline bool ksplice_should_fail(void)
@@ -270,6 +271,11 @@ static inline bool ksplice_should_fail(void)
 
 static inline void ksplice_debug_after_prescan(void)
 {
+}
+
+static inline int ksplice_debug_new_code_init(void)
+{
+	return 0;
 }
 #endif
 

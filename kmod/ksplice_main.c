@@ -90,6 +90,40 @@ void ksplice_debug_after_prescan(void)
 	if (ms)
 		msleep(ms);
 }
+
+/*
+ * A new-code module that stays COMING: while new_code_init_hold is set,
+ * every new-code module's init waits in ksplice_new_code_init() (and
+ * new_code_init_waiting reads 1), so that a test can ask for an apply
+ * exactly then; new_code_init_fail makes that init fail afterwards, the
+ * way a late load failure frees a module whatever its refcount.
+ */
+static bool ksplice_new_code_init_hold;
+module_param_named(new_code_init_hold, ksplice_new_code_init_hold, bool, 0600);
+MODULE_PARM_DESC(new_code_init_hold,
+		 "debug build: new-code modules' init waits while this is set");
+static bool ksplice_new_code_init_waiting;
+module_param_named(new_code_init_waiting, ksplice_new_code_init_waiting,
+		   bool, 0400);
+MODULE_PARM_DESC(new_code_init_waiting,
+		 "debug build: a new-code module's init is waiting");
+static bool ksplice_new_code_init_fail;
+module_param_named(new_code_init_fail, ksplice_new_code_init_fail, bool, 0600);
+MODULE_PARM_DESC(new_code_init_fail,
+		 "debug build: the next new-code module's init fails");
+
+int ksplice_debug_new_code_init(void)
+{
+	WRITE_ONCE(ksplice_new_code_init_waiting, true);
+	while (READ_ONCE(ksplice_new_code_init_hold))
+		msleep(20);
+	WRITE_ONCE(ksplice_new_code_init_waiting, false);
+	if (!READ_ONCE(ksplice_new_code_init_fail))
+		return 0;
+	WRITE_ONCE(ksplice_new_code_init_fail, false);
+	pr_info("forced new-code init failure (new_code_init_fail)\n");
+	return -EINVAL;
+}
 #endif
 
 struct ksplice_kernel_syms ksplice_ksyms;

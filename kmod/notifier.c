@@ -437,8 +437,11 @@ int ksplice_new_code_init(struct module *mod)
 {
 	struct ksplice_update *u;
 	struct ksplice_target *t;
-	int ret = -ENOENT;
+	int ret = ksplice_debug_new_code_init();
 
+	if (ret)
+		return ret;
+	ret = -ENOENT;
 	mutex_lock(&ksplice_mutex);
 	list_for_each_entry(u, &ksplice_updates, list)
 		list_for_each_entry(t, &u->targets, list)

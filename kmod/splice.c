@@ -367,6 +367,23 @@ static int ksplice_prepare_target(struct ksplice_update *u,
 		}
 	}
 new_code:
+	/*
+	 * try_module_get() succeeds on a COMING module, but a load that
+	 * fails after the COMING notification (parameters, sysfs, the
+	 * module's own init) frees the module whatever its refcount, and
+	 * its jump labels are not set up until then: its code may be run
+	 * only once it is LIVE.  State changes to LIVE without our mutex,
+	 * so this read may be early, never wrong.
+	 */
+	if (READ_ONCE(t->new_mod->state) != MODULE_STATE_LIVE) {
+		if (t->target_mod)
+			module_put(t->target_mod);
+		t->target_mod = NULL;
+		ksplice_set_abort(u, KSPLICE_ABORT_MODULE_BUSY,
+				  "new-code module %s is still loading (its init has not returned); apply once it is live",
+				  t->new_mod->name);
+		return -EBUSY;
+	}
 	if (!try_module_get(t->new_mod)) {
 		if (t->target_mod)
 			module_put(t->target_mod);

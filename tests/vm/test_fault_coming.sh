@@ -1,0 +1,64 @@
+#!/bin/bash
+# Fault: an apply asked for while the new-code module is still COMING
+# (issue 15, defect 5).  try_module_get() succeeds on a COMING module, but
+# a load that fails after the COMING notification frees the module
+# whatever its refcount: code spliced in then jumps into freed memory.
+# The core module's debug build holds every new-code module's init
+# (new_code_init_hold) so that the test asks for the apply exactly then,
+# and then makes the init fail (new_code_init_fail):
+#  - the apply asked for in that window is refused, module_busy;
+#  - ksplice-apply then fails on the failed load, and the kernel is
+#    exactly as before (no oops: vm-run fails on one);
+#  - a plain apply/remove works afterwards.
+. "$(dirname "$0")/../lib/lib.sh"
+W=$(mktemp -d "${TMPDIR:-/tmp}/fault-coming.XXXXXX"); trap 'rm -rf "$W"' EXIT
+"$ROOT/tests/bench/ktest-package" "$W" > "$W/pkg.log" 2>&1; rc=$?
+[ $rc = 77 ] && skip "$(tail -1 "$W/pkg.log")"
+[ $rc = 0 ] || { cat "$W/pkg.log"; fail "building the ktest package"; }
+"$ROOT/tests/bench/build-debug-kmod" "$W/dbg" > "$W/dbg.log" 2>&1 ||
+	{ cat "$W/dbg.log"; fail "building the debug core module"; }
+cat > "$W/guest.sh" <<'GUEST'
+. /root/fault-guest-lib
+D=/sys/module/ksplice/parameters
+insmod /root/ksplice.ko || fail "insmod debug ksplice"
+[ -e $D/new_code_init_hold ] || fail "no new_code_init_hold in the debug build"
+insmod /lib/ksplice/ksplice_target.ko || fail "insmod target"
+record_orig
+works "first run"
+wait_for() { # FILE VALUE
+	i=0
+	until [ "$(cat "$1")" = "$2" ]; do
+		i=$((i + 1)); [ $i -lt 600 ] || fail "$1 never became $2"
+		sleep 0.05
+	done
+}
+echo 1 > $D/new_code_init_hold
+ksplice-apply --raw-errors /root/ktest.tar.gz > /tmp/o 2>&1 & pid=$!
+wait_for $D/new_code_init_waiting Y
+grep -q '^ksplice_testupdate .* Loading' /proc/modules ||
+	fail "new-code module not COMING: $(grep ksplice_testupdate /proc/modules)"
+if echo apply > $K/ktest/stage 2>/dev/null; then applied=1; else applied=0; fi
+cause=$(cat $K/ktest/abort_cause); msg=$(cat $K/ktest/message)
+value=$(cat $P/value)
+echo "apply while COMING: applied=$applied value=$value cause=$cause: $msg"
+echo Y > $D/new_code_init_fail
+echo N > $D/new_code_init_hold
+wait $pid; rc=$?
+echo "ksplice-apply: exit $rc"; cat /tmp/o
+[ $applied = 0 ] || fail "applied while the new-code module was still loading"
+[ "$value" = 1 ] || fail "new code ran while its module was still loading"
+[ "$cause" = module_busy ] || fail "cause '$cause', expected module_busy"
+case $msg in *"still loading"*) ;; *) fail "message does not say still loading: $msg" ;; esac
+[ $rc != 0 ] || fail "ksplice-apply succeeded with a failed new-code load"
+unchanged "after the failed load"
+works "after the failed load"
+echo ALL-OK
+GUEST
+out=$("$VM_RUN" --smp 2 --file "$W/ktest.tar.gz:/root/ktest.tar.gz" \
+	--file "$W/dbg/ksplice.ko:/root/ksplice.ko" \
+	--file "$ROOT/tests/bench/fault-guest-lib:/root/fault-guest-lib" \
+	--file "$W/guest.sh:/root/guest.sh" -- "sh /root/guest.sh")
+rc=$?
+echo "$out"
+expect_eq "guest exit (125: oops/warning, 124: hang)" 0 "$rc"
+expect_contains "guest result" ALL-OK "$out"
