@@ -11,6 +11,7 @@
 #include "code/patch_site.h"
 #include "code/pre_object.h"
 #include "code/x86_decode.h"
+#include "util/array.h"
 #include "util/error.h"
 
 struct obj_match {
@@ -42,7 +43,7 @@ static int emit(struct ks_resolution *r, const char *fmt, ...)
 	va_end(ap);
 	if (n < 0)
 		return -1;
-	char *nb = realloc(r->lines, r->len + n + 1);
+	char *nb = ks_try_grow(r->lines, r->len, (size_t)n + 1, 1);
 
 	if (!nb) {
 		free(line);
