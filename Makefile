@@ -33,6 +33,8 @@ TEST_SRCS  := $(sort $(wildcard tests/unit/test_*.c))
 TESTS      := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(TEST_SRCS))
 SAN_TESTS  := $(patsubst tests/unit/%.c,$(BUILD)/tests-san/%,$(TEST_SRCS))
 HEADERS    := $(wildcard include/ksplice/*.h src/lib/*/*.h)
+# tests/unit/check.h: the CHECK macros every unit test includes
+TEST_HEADERS := $(wildcard tests/unit/*.h)
 
 GUEST_SRCS := $(sort $(wildcard tests/guest/*.c))
 GUEST_BINS := $(patsubst tests/guest/%.c,$(BUILD)/guest/%,$(GUEST_SRCS))
@@ -81,11 +83,11 @@ $(BUILD)/bin/ksplice-create: LDLIBS += $(DW_LDLIBS)
 $(BUILD)/tests/%: LDLIBS += $(DW_LDLIBS)
 $(BUILD)/tests-san/%: LDLIBS += $(DW_LDLIBS)
 
-$(BUILD)/tests/%: tests/unit/%.c $(LIB) $(HEADERS)
+$(BUILD)/tests/%: tests/unit/%.c $(LIB) $(HEADERS) $(TEST_HEADERS)
 	@mkdir -p $(@D)
 	$(CC) $(CSTD) $(WARN) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(LIB) $(LDLIBS)
 
-$(BUILD)/tests-san/%: tests/unit/%.c $(SAN_LIB) $(HEADERS)
+$(BUILD)/tests-san/%: tests/unit/%.c $(SAN_LIB) $(HEADERS) $(TEST_HEADERS)
 	@mkdir -p $(@D)
 	$(CC) $(CSTD) $(WARN) $(CPPFLAGS) $(CFLAGS) $(SANFLAGS) -o $@ $< $(SAN_LIB) $(LDLIBS)
 

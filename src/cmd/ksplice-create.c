@@ -8,6 +8,7 @@
 #include "util/json_writer.h"
 #include "create/kbuild_driver.h"
 #include "util/fs.h"
+#include "util/array.h"
 
 #include <getopt.h>
 #include <limits.h>
@@ -159,22 +160,14 @@ int main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "j:vqh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
-			o.patches = realloc(o.patches,
-					    (o.nr_patches + 1) * sizeof(char *));
-			o.patches[o.nr_patches++] = absolute_path(optarg);
+			KS_PUSH(o.patches, o.nr_patches, absolute_path(optarg));
 			break;
 		case 'B':
-			o.base_patches = realloc(o.base_patches,
-						 (o.nr_base_patches + 1) *
-						 sizeof(char *));
-			o.base_patches[o.nr_base_patches++] =
-				absolute_path(optarg);
+			KS_PUSH(o.base_patches, o.nr_base_patches,
+				absolute_path(optarg));
 			break;
 		case 'L':
-			o.allow_layout = realloc(o.allow_layout,
-						 (o.nr_allow_layout + 1) *
-						 sizeof(char *));
-			o.allow_layout[o.nr_allow_layout++] = optarg;
+			KS_PUSH(o.allow_layout, o.nr_allow_layout, optarg);
 			break;
 		case 'i':
 			o.id = optarg;

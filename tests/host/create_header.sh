@@ -5,16 +5,8 @@
 # header are built pre and post and diffed; only orphan.c's functions
 # change.  A header used across the kernel is refused without --prebuild.
 set -uo pipefail
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-CACHE=${KSPLICE_CACHE:-/var/cache/ksplice}
-SRC=$CACHE/kernels/6.1.192-1/src
-ABI=6.1.0-55-amd64
-TOOL=$ROOT/build/bin/ksplice-create
-[ -d "$SRC" ] && [ -d "$CACHE/abi/$ABI/build" ] ||
-	{ echo "skip: 6.1.192-1 is not provisioned (make provision)"; exit 77; }
-WORK=$(mktemp -d)
-trap 'rm -rf "$WORK"' EXIT
-fail() { echo "FAIL: $*"; exit 1; }
+. "$(dirname "$0")/../lib/lib.sh"
+create_setup
 
 start=$(date +%s.%N)
 (cd "$WORK" && "$TOOL" -v --kernel=$ABI --patch="$ROOT/tests/patches/ext4-header.patch" \
@@ -35,7 +27,7 @@ want="changed:ext4_init_orphan_info:fs/ext4/orphan.o changed:ext4_orphan_add:fs/
 [ "$(awk '$1 == "object"' "$M" | wc -l)" = 1 ] || fail "only orphan.o should be carried"
 
 # A global header without --prebuild: refused, status 7, says why.
-TREE=$(ls -d "$CACHE"/create/tree-* | head -1)
+TREE=$(ls -d "$KSPLICE_CACHE"/create/tree-* | head -1)
 if [ ! -e "$TREE/.ksplice-prebuilt" ]; then
 	mkdir -p "$WORK/p/a/include/linux" "$WORK/p/b/include/linux"
 	cp "$SRC/include/linux/kernel.h" "$WORK/p/a/include/linux/"

@@ -3,16 +3,8 @@
 # fs/proc/version.c) gives an update for vmlinux that replaces
 # version_proc_show and nothing else.
 set -uo pipefail
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-CACHE=${KSPLICE_CACHE:-/var/cache/ksplice}
-SRC=$CACHE/kernels/6.1.192-1/src
-ABI=6.1.0-55-amd64
-TOOL=$ROOT/build/bin/ksplice-create
-[ -d "$SRC" ] && [ -d "$CACHE/abi/$ABI/build" ] ||
-	{ echo "skip: 6.1.192-1 is not provisioned (make provision)"; exit 77; }
-WORK=$(mktemp -d)
-trap 'rm -rf "$WORK"' EXIT
-fail() { echo "FAIL: $*"; exit 1; }
+. "$(dirname "$0")/../lib/lib.sh"
+create_setup
 
 (cd "$WORK" && "$TOOL" --kernel=$ABI --patch="$ROOT/tests/patches/proc-version.patch" \
 	--id=proctest --description="proc version suffix" "$SRC") > "$WORK/out" 2>&1

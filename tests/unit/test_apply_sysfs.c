@@ -13,17 +13,7 @@
 #include <unistd.h>
 
 #include "apply/ksplice_sysfs.h"
-
-static int failures;
-
-#define CHECK(cond, ...) do {						\
-	if (!(cond)) {							\
-		printf("FAIL %s:%d: ", __FILE__, __LINE__);		\
-		printf(__VA_ARGS__);					\
-		printf("\n");						\
-		failures++;						\
-	}								\
-} while (0)
+#include "check.h"
 
 static void write_file(const char *path, const char *text)
 {
@@ -52,13 +42,13 @@ int main(void)
 	snprintf(path, sizeof(path), "%s/u1/resolve", root);
 	write_file(path, "");
 
-	CHECK(ks_sysfs_present(), "control not seen");
-	CHECK(ks_sysfs_update_exists("u1") && !ks_sysfs_update_exists("u2"),
-	      "update_exists");
+	CHECK_MSG(ks_sysfs_present(), "control not seen");
+	CHECK_MSG(ks_sysfs_update_exists("u1") && !ks_sysfs_update_exists("u2"),
+		  "update_exists");
 	v = ks_sysfs_read("u1", "stage");
-	CHECK(v && !strcmp(v, "applied"), "read trims the newline: '%s'", v);
+	CHECK_MSG(v && !strcmp(v, "applied"), "read trims the newline: '%s'", v);
 	free(v);
-	CHECK(!ks_sysfs_control("prepare", "u9"), "control write");
+	CHECK_MSG(!ks_sysfs_control("prepare", "u9"), "control write");
 	snprintf(path, sizeof(path), "%s/control", root);
 	{
 		FILE *f = fopen(path, "r");
@@ -69,10 +59,10 @@ int main(void)
 				buf[0] = '\0';
 			fclose(f);
 		}
-		CHECK(!strcmp(buf, "prepare u9\n"), "control line '%s'", buf);
+		CHECK_MSG(!strcmp(buf, "prepare u9\n"), "control line '%s'", buf);
 	}
 	ids = ks_sysfs_list(&n);
-	CHECK(n == 1 && !strcmp(ids[0], "u1"), "list: %zu", n);
+	CHECK_MSG(n == 1 && !strcmp(ids[0], "u1"), "list: %zu", n);
 	ks_sysfs_free_list(ids, n);
 
 	lines = malloc(20000);
@@ -91,22 +81,22 @@ int main(void)
 		max_chunk = c > max_chunk ? c : max_chunk;
 		done += c;
 	}
-	CHECK(done == len && chunks >= 3 && max_chunk <= 4096 && !bad_chunk,
-	      "%zu chunks, largest %zu, partial line %d", chunks, max_chunk,
-	      bad_chunk);
-	CHECK(ks_sysfs_chunk_len("") == 0, "empty text");
+	CHECK_MSG(done == len && chunks >= 3 && max_chunk <= 4096 && !bad_chunk,
+		  "%zu chunks, largest %zu, partial line %d", chunks, max_chunk,
+		  bad_chunk);
+	CHECK_MSG(ks_sysfs_chunk_len("") == 0, "empty text");
 	{
 		char *longline = malloc(5000);
 
 		memset(longline, 'x', 4999);
 		longline[4999] = '\0';
-		CHECK(ks_sysfs_chunk_len(longline) == 0, "a line over a page");
-		CHECK(ks_sysfs_write_resolve("u1", longline) == -E2BIG,
-		      "a line over a page must be refused");
+		CHECK_MSG(ks_sysfs_chunk_len(longline) == 0, "a line over a page");
+		CHECK_MSG(ks_sysfs_write_resolve("u1", longline) == -E2BIG,
+			  "a line over a page must be refused");
 		free(longline);
 	}
 	/* the last write lands in the (regular) file: whole last chunk */
-	CHECK(!ks_sysfs_write_resolve("u1", lines), "resolve write");
+	CHECK_MSG(!ks_sysfs_write_resolve("u1", lines), "resolve write");
 	free(lines);
 
 	snprintf(path, sizeof(path), "rm -rf '%s'", root);

@@ -6,7 +6,7 @@
  * change that could alter old code refused, with where and why.
  */
 #include "create/header_additions.h"
-#include "unit_check.h"
+#include "check.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -7,7 +7,7 @@
  */
 #include "create/header_users.h"
 #include "util/fs.h"
-#include "unit_check.h"
+#include "check.h"
 
 #include <stdio.h>
 #include <stdlib.h>

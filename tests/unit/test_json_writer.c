@@ -7,7 +7,7 @@
 #include <unistd.h>
 
 #include "util/json_writer.h"
-#include "unit_check.h"
+#include "check.h"
 
 /* What the writer calls in FN print, as a string (caller frees). */
 #define CAPTURE(out, body) do { \

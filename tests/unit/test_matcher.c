@@ -16,17 +16,7 @@
 #include "match/kernel_text.h"
 #include "match/matcher.h"
 #include "code/pre_object.h"
-
-static int failures;
-
-#define CHECK(cond, ...) do {						\
-	if (!(cond)) {							\
-		printf("FAIL %s:%d: ", __FILE__, __LINE__);		\
-		printf(__VA_ARGS__);					\
-		printf("\n");						\
-		failures++;						\
-	}								\
-} while (0)
+#include "check.h"
 
 #define RUN_ADDR	0xffffffff81000000ULL
 #define THUNK_RAX	0xffffffff81001000ULL
@@ -145,11 +135,11 @@ static void variant(struct ks_match *m, const char *what, int off,
 	typical_run(run);
 	memcpy(run + off, bytes, n);
 	r = compare(m, run, diff, sizeof(diff));
-	CHECK(r == equal, "%s: expected %s, got %s %s", what,
-	      equal ? "equal" : "different", r ? "equal" : "different", diff);
+	CHECK_MSG(r == equal, "%s: expected %s, got %s %s", what,
+		  equal ? "equal" : "different", r ? "equal" : "different", diff);
 	if (!equal && r == 0)
-		CHECK(strstr(diff, "myfn+0x") != NULL, "%s: report without "
-		      "function and offset: %s", what, diff);
+		CHECK_MSG(strstr(diff, "myfn+0x") != NULL, "%s: report without "
+			  "function and offset: %s", what, diff);
 }
 
 static void write_kallsyms(const char *path, const char *text)
@@ -179,7 +169,7 @@ static void test_sites(void)
 		       "ffffffff81004000 T unrelated\n"
 		       "ffffffff81005000 T foo_impl\n"
 		       "ffffffff81006000 T end\n");
-	CHECK(!ks_kallsyms_load(path, &ks, err, sizeof(err)), "%s", err);
+	CHECK_MSG(!ks_kallsyms_load(path, &ks, err, sizeof(err)), "%s", err);
 	unlink(path);
 	secs[1] = (struct ks_pre_section){
 		.name = ".text.myfn", .type = SHT_PROGBITS,
@@ -198,13 +188,13 @@ static void test_sites(void)
 	m.scope = "vmlinux";
 
 	typical_run(run);
-	CHECK(compare(&m, run, diff, sizeof(diff)) == 1, "typical: %s", diff);
+	CHECK_MSG(compare(&m, run, diff, sizeof(diff)) == 1, "typical: %s", diff);
 	/* it learned callee's address from the call */
 	int learned = 0;
 	for (size_t i = 0; i < m.nr_cand_facts; i++)
 		if (!m.cand_facts[i].shndx && !strcmp(m.cand_facts[i].name, "callee"))
 			learned = m.cand_facts[i].addr == CALLEE;
-	CHECK(learned, "callee not learned at %llx", (unsigned long long)CALLEE);
+	CHECK_MSG(learned, "callee not learned at %llx", (unsigned long long)CALLEE);
 
 	/* ftrace: nop, or a call to a trampoline anywhere */
 	variant(&m, "fentry call", FENTRY, "\xe8\x11\x22\x33\x44", 5, 1);
@@ -304,7 +294,7 @@ static void test_ambiguity(int with_caller)
 		       "ffffffff81000020 t helper\n"
 		       "ffffffff81000030 T caller\n"
 		       "ffffffff81000040 T end\n");
-	CHECK(!ks_kallsyms_load(path, &ks, err, sizeof(err)), "%s", err);
+	CHECK_MSG(!ks_kallsyms_load(path, &ks, err, sizeof(err)), "%s", err);
 	unlink(path);
 	memcpy(text + 0x10, helper_code, 3);
 	memcpy(text + 0x20, helper_code, 3);
@@ -312,26 +302,26 @@ static void test_ambiguity(int with_caller)
 	put32(text, 0x31, 0x20 - 0x35);
 	if (!with_caller)
 		sy[2].type = STT_NOTYPE;	/* caller not in the object */
-	CHECK(!ks_match_object(&m, &o, &ks, &kt, "vmlinux", NULL, err,
-			       sizeof(err)), "%s", err);
+	CHECK_MSG(!ks_match_object(&m, &o, &ks, &kt, "vmlinux", NULL, err,
+				   sizeof(err)), "%s", err);
 	h = ks_match_fn(&m, "helper");
-	CHECK(h != NULL, "helper not listed");
+	CHECK_MSG(h != NULL, "helper not listed");
 	if (with_caller) {
-		CHECK(h && h->status == KS_FN_MATCHED &&
-		      h->run->addr == RUN_ADDR + 0x20,
-		      "helper should be resolved to +0x20 by the call: %s",
-		      h ? ks_fn_status_name(h->status) : "-");
-		CHECK(!ks_match_sym_addr(&m, "helper", &addr) &&
-		      addr == RUN_ADDR + 0x20, "helper address %llx",
-		      (unsigned long long)addr);
+		CHECK_MSG(h && h->status == KS_FN_MATCHED &&
+			  h->run->addr == RUN_ADDR + 0x20,
+			  "helper should be resolved to +0x20 by the call: %s",
+			  h ? ks_fn_status_name(h->status) : "-");
+		CHECK_MSG(!ks_match_sym_addr(&m, "helper", &addr) &&
+			  addr == RUN_ADDR + 0x20, "helper address %llx",
+			  (unsigned long long)addr);
 	} else {
-		CHECK(h && h->status == KS_FN_AMBIGUOUS && h->report &&
-		      strstr(h->report, "0xffffffff81000010") &&
-		      strstr(h->report, "0xffffffff81000020"),
-		      "helper should be ambiguous: %s",
-		      h && h->report ? h->report : "-");
-		CHECK(ks_match_sym_addr(&m, "helper", &addr),
-		      "an ambiguous symbol must not resolve");
+		CHECK_MSG(h && h->status == KS_FN_AMBIGUOUS && h->report &&
+			  strstr(h->report, "0xffffffff81000010") &&
+			  strstr(h->report, "0xffffffff81000020"),
+			  "helper should be ambiguous: %s",
+			  h && h->report ? h->report : "-");
+		CHECK_MSG(ks_match_sym_addr(&m, "helper", &addr),
+			  "an ambiguous symbol must not resolve");
 	}
 	ks_match_free(&m);
 	ks_kallsyms_free(&ks);
@@ -381,22 +371,22 @@ static void test_relaxed(void)
 	int r, learned = 0;
 
 	r = ks_match_compare(&m, &fn, run, RUN_ADDR, diff, sizeof(diff));
-	CHECK(r == 1, "relaxed jmp: %s", diff);
+	CHECK_MSG(r == 1, "relaxed jmp: %s", diff);
 	for (size_t i = 0; i < m.nr_cand_facts; i++)
 		if (m.cand_facts[i].shndx == 2)
 			learned = m.cand_facts[i].addr == RUN_ADDR - 0x40;
-	CHECK(learned, "neighbour not learned from the short jmp");
+	CHECK_MSG(learned, "neighbour not learned from the short jmp");
 	/* the internal je must still land on the same instruction */
 	run[3] = 0x05;
 	m.nr_cand_facts = 0;
 	r = ks_match_compare(&m, &fn, run, RUN_ADDR, diff, sizeof(diff));
-	CHECK(r == 0, "je to the wrong place accepted");
+	CHECK_MSG(r == 0, "je to the wrong place accepted");
 	run[3] = 0x04;
 	/* a short jmp is not a call */
 	run[4] = 0xe8;
 	m.nr_cand_facts = 0;
 	r = ks_match_compare(&m, &fn, run, RUN_ADDR, diff, sizeof(diff));
-	CHECK(r == 0, "call accepted for jmp");
+	CHECK_MSG(r == 0, "call accepted for jmp");
 	free(m.cand_facts);
 }
 

@@ -12,17 +12,7 @@
 #include <string.h>
 
 #include "code/patch_site.h"
-
-static int failures;
-
-#define CHECK(cond, ...) do {						\
-	if (!(cond)) {							\
-		printf("FAIL %s:%d: ", __FILE__, __LINE__);		\
-		printf(__VA_ARGS__);					\
-		printf("\n");						\
-		failures++;						\
-	}								\
-} while (0)
+#include "check.h"
 
 static int choose(const uint8_t *code, size_t len, struct ks_site *sites,
 		  size_t nr_sites, unsigned int *off, char *err, size_t errlen)
@@ -64,16 +54,16 @@ int main(void)
 	unsigned int off = 99;
 	char err[512];
 
-	CHECK(!choose(plain, sizeof(plain), &fentry, 1, &off, err, sizeof(err)) &&
-	      off == 5, "fentry function: %u %s", off, err);
-	CHECK(!choose(notrace, sizeof(notrace), NULL, 0, &off, err, sizeof(err)) &&
-	      off == 0, "notrace function: %u %s", off, err);
-	CHECK(choose(plain, sizeof(plain), two, 2, &off, err, sizeof(err)) &&
-	      strstr(err, "jump label"), "jump label under the jump: %s", err);
-	CHECK(choose(loop, sizeof(loop), &fentry, 1, &off, err, sizeof(err)) &&
-	      strstr(err, "branches to offset 7"), "branch into the jump: %s", err);
-	CHECK(choose(plain, 8, &fentry, 1, &off, err, sizeof(err)) &&
-	      strstr(err, "no room"), "too short: %s", err);
+	CHECK_MSG(!choose(plain, sizeof(plain), &fentry, 1, &off, err, sizeof(err)) &&
+		  off == 5, "fentry function: %u %s", off, err);
+	CHECK_MSG(!choose(notrace, sizeof(notrace), NULL, 0, &off, err, sizeof(err)) &&
+		  off == 0, "notrace function: %u %s", off, err);
+	CHECK_MSG(choose(plain, sizeof(plain), two, 2, &off, err, sizeof(err)) &&
+		  strstr(err, "jump label"), "jump label under the jump: %s", err);
+	CHECK_MSG(choose(loop, sizeof(loop), &fentry, 1, &off, err, sizeof(err)) &&
+		  strstr(err, "branches to offset 7"), "branch into the jump: %s", err);
+	CHECK_MSG(choose(plain, 8, &fentry, 1, &off, err, sizeof(err)) &&
+		  strstr(err, "no room"), "too short: %s", err);
 	/* Each kind of site at offset 6 (a lock prefix is 1 byte long). */
 	static const struct {
 		enum ks_site_kind kind;
@@ -104,20 +94,20 @@ int main(void)
 			 "overlap a %s site at offset 6 (%u byte%s)",
 			 kinds[k].name, kinds[k].len, kinds[k].len == 1 ? "" : "s");
 		if (kinds[k].refused)
-			CHECK(rc && strstr(err, want), "%s under the jump: "
-			      "refused with '%s', got: %s", kinds[k].name,
-			      want, err);
+			CHECK_MSG(rc && strstr(err, want), "%s under the jump: "
+				  "refused with '%s', got: %s", kinds[k].name,
+				  want, err);
 		else
-			CHECK(!rc && off == 5, "%s under the jump is rewritten "
-			      "only at boot or load: allowed, got: %s",
-			      kinds[k].name, err);
+			CHECK_MSG(!rc && off == 5, "%s under the jump is rewritten "
+				  "only at boot or load: allowed, got: %s",
+				  kinds[k].name, err);
 	}
 	/* A lock prefix right at the patch site of a function without ftrace. */
 	struct ks_site lock0 = { .off = 0, .len = 1, .kind = KS_SITE_SMP_LOCK };
 
-	CHECK(choose(notrace, sizeof(notrace), &lock0, 1, &off, err, sizeof(err)) &&
-	      strstr(err, "f: the jump at offset 0 would overlap a lock prefix "
-		     "site at offset 0 (1 byte)"), "lock prefix at 0: %s", err);
+	CHECK_MSG(choose(notrace, sizeof(notrace), &lock0, 1, &off, err, sizeof(err)) &&
+		  strstr(err, "f: the jump at offset 0 would overlap a lock prefix "
+			 "site at offset 0 (1 byte)"), "lock prefix at 0: %s", err);
 	if (failures)
 		return 1;
 	printf("patch-site checks passed\n");

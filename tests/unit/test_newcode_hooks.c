@@ -12,7 +12,7 @@
 #include "newcode/newcode.h"
 #include "diff/objdiff.h"
 #include "util/fs.h"
-#include "unit_check.h"
+#include "check.h"
 
 #include <ksplice/abi.h>
 

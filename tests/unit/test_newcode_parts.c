@@ -13,7 +13,7 @@
 #include "newcode/newcode_parts.h"
 #include "diff/objdiff.h"
 #include "util/fs.h"
-#include "unit_check.h"
+#include "check.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -11,7 +11,7 @@
  */
 #include "newcode/newcode_sites.h"
 #include "util/fs.h"
-#include "unit_check.h"
+#include "check.h"
 
 #include <stdio.h>
 #include <stdlib.h>

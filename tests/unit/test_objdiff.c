@@ -11,6 +11,7 @@
 #include "diff/elf_object.h"
 #include "diff/objdiff.h"
 #include "util/fs.h"
+#include "check.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -371,7 +372,6 @@ static int line_files(void)
 int main(int argc, char **argv)
 {
 	size_t i;
-	int failures = 0;
 
 	if (argc > 1)
 		fixtures = argv[1];
@@ -379,12 +379,13 @@ int main(int argc, char **argv)
 		perror("mkdtemp");
 		return 1;
 	}
+	/* each case prints its own result; a check per case counts it */
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
-		failures += !run_case(&cases[i]);
-	failures += !line_shifts();
-	failures += !line_files();
+		CHECK(run_case(&cases[i]));
+	CHECK(line_shifts());
+	CHECK(line_files());
 	for (i = 0; i < sizeof(line_cases) / sizeof(line_cases[0]); i++)
-		failures += !line_case(&line_cases[i]);
+		CHECK(line_case(&line_cases[i]));
 	ks_rmtree(tmp);
 	if (failures) {
 		fprintf(stderr, "test_objdiff: %d case(s) failed\n", failures);

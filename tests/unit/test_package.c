@@ -9,7 +9,7 @@
 
 #include <ksplice/abi.h>
 #include "util/fs.h"
-#include "unit_check.h"
+#include "check.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -9,22 +9,13 @@
  */
 #include "code/patch_site.h"
 #include "util/fs.h"
+#include "check.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-static int failures;
-
-#define CHECK(cond, ...) do {						\
-	if (!(cond)) {							\
-		printf("FAIL %s:%d: ", __FILE__, __LINE__);		\
-		printf(__VA_ARGS__);					\
-		printf("\n");						\
-		failures++;						\
-	}								\
-} while (0)
 
 static char tmp[] = "/tmp/test_patch_site_create.XXXXXX";
 
@@ -60,33 +51,33 @@ int main(void)
 	}
 
 	rc = check(obj, "locked_first", err, sizeof(err));
-	CHECK(rc == 1 && strstr(err, "locked_first: the jump at offset 5 "
-				"would overlap a lock prefix site at offset 5 "
-				"(1 byte)"),
-	      "lock prefix at 5: rc %d: %s", rc, err);
+	CHECK_MSG(rc == 1 && strstr(err, "locked_first: the jump at offset 5 "
+				    "would overlap a lock prefix site at offset 5 "
+				    "(1 byte)"),
+		  "lock prefix at 5: rc %d: %s", rc, err);
 	rc = check(obj, "keyed_late", err, sizeof(err));
-	CHECK(rc == 1 && strstr(err, "keyed_late: the jump at offset 5 would "
-				"overlap a jump label site at offset 9 "
-				"(5 bytes)"),
-	      "jump label at 9: rc %d: %s", rc, err);
+	CHECK_MSG(rc == 1 && strstr(err, "keyed_late: the jump at offset 5 would "
+				    "overlap a jump label site at offset 9 "
+				    "(5 bytes)"),
+		  "jump label at 9: rc %d: %s", rc, err);
 	rc = check(obj, "alt_first", err, sizeof(err));
-	CHECK(rc == 0, "an alternative at 5 (rewritten only at boot): rc %d: %s",
-	      rc, err);
+	CHECK_MSG(rc == 0, "an alternative at 5 (rewritten only at boot): rc %d: %s",
+		  rc, err);
 	rc = check(obj, "plain", err, sizeof(err));
-	CHECK(rc == 0, "plain: rc %d: %s", rc, err);
+	CHECK_MSG(rc == 0, "plain: rc %d: %s", rc, err);
 	{
 		/* the first refusal of several is reported */
 		const char *names[] = { "plain", "keyed_late", "locked_first" };
 
 		rc = ks_patch_sites_check(obj, names, 3, err, sizeof(err));
-		CHECK(rc == 1 && strstr(err, "keyed_late:"),
-		      "three functions: rc %d: %s", rc, err);
+		CHECK_MSG(rc == 1 && strstr(err, "keyed_late:"),
+			  "three functions: rc %d: %s", rc, err);
 	}
 	rc = check(obj, "no_such_function", err, sizeof(err));
-	CHECK(rc == -1 && strstr(err, "no_such_function"),
-	      "a name the object lacks: rc %d: %s", rc, err);
+	CHECK_MSG(rc == -1 && strstr(err, "no_such_function"),
+		  "a name the object lacks: rc %d: %s", rc, err);
 	rc = check("/nonexistent.o", "plain", err, sizeof(err));
-	CHECK(rc == -1 && *err, "no object: rc %d: %s", rc, err);
+	CHECK_MSG(rc == -1 && *err, "no object: rc %d: %s", rc, err);
 
 	unlink(obj);
 	rmdir(tmp);

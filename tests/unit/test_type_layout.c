@@ -7,7 +7,7 @@
  */
 #include "util/fs.h"
 #include "diff/type_layout.h"
-#include "unit_check.h"
+#include "check.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -13,11 +13,7 @@
 #include "uptrack/repo_sign.h"
 #include "uptrack/uptrack_config.h"
 #include "util/fs.h"
-
-static int failures;
-#define CHECK(cond, ...) do { if (!(cond)) { failures++; \
-	printf("FAIL %s:%d: ", __FILE__, __LINE__); printf(__VA_ARGS__); \
-	printf("\n"); } } while (0)
+#include "check.h"
 
 static void test_sign(const char *dir)
 {
@@ -26,38 +22,38 @@ static void test_sign(const char *dir)
 	char sig[160], err[512], data[] = "uptrack-index 1\nend\n";
 	size_t n;
 
-	CHECK(!repo_keygen(priv, pub, err, sizeof(err)), "keygen: %s", err);
-	CHECK(!repo_keygen(priv2, pub2, err, sizeof(err)), "keygen2: %s", err);
-	CHECK(repo_keygen(priv, pub, err, sizeof(err)),
-	      "keygen over an existing private key must fail");
-	CHECK(!repo_sign(priv, data, strlen(data), sig, sizeof(sig), err,
-			 sizeof(err)), "sign: %s", err);
+	CHECK_MSG(!repo_keygen(priv, pub, err, sizeof(err)), "keygen: %s", err);
+	CHECK_MSG(!repo_keygen(priv2, pub2, err, sizeof(err)), "keygen2: %s", err);
+	CHECK_MSG(repo_keygen(priv, pub, err, sizeof(err)),
+		  "keygen over an existing private key must fail");
+	CHECK_MSG(!repo_sign(priv, data, strlen(data), sig, sizeof(sig), err,
+			     sizeof(err)), "sign: %s", err);
 	n = strlen(sig);
-	CHECK(n == 8 + 128 + 1, "signature line length %zu", n);
-	CHECK(!repo_verify(pub, data, strlen(data), sig, n, err, sizeof(err)),
-	      "good signature refused: %s", err);
+	CHECK_MSG(n == 8 + 128 + 1, "signature line length %zu", n);
+	CHECK_MSG(!repo_verify(pub, data, strlen(data), sig, n, err, sizeof(err)),
+		  "good signature refused: %s", err);
 	data[3] ^= 1;
-	CHECK(repo_verify(pub, data, strlen(data), sig, n, err, sizeof(err)) == -1,
-	      "changed data accepted");
+	CHECK_MSG(repo_verify(pub, data, strlen(data), sig, n, err, sizeof(err)) == -1,
+		  "changed data accepted");
 	data[3] ^= 1;
 	sig[20] = sig[20] == '0' ? '1' : '0';
-	CHECK(repo_verify(pub, data, strlen(data), sig, n, err, sizeof(err)) == -1,
-	      "changed signature accepted");
+	CHECK_MSG(repo_verify(pub, data, strlen(data), sig, n, err, sizeof(err)) == -1,
+		  "changed signature accepted");
 	sig[20] = sig[20] == '0' ? '1' : '0';
-	CHECK(repo_verify(pub2, data, strlen(data), sig, n, err, sizeof(err)) == -1,
-	      "other key accepted");
-	CHECK(repo_verify(pub, data, strlen(data), "ed25519 00", 10, err,
-			  sizeof(err)) == -1, "short signature accepted");
-	CHECK(repo_verify(priv, data, strlen(data), sig, n, err, sizeof(err)) == -2,
-	      "a private key file used as public key");
-	CHECK(repo_verify("/nonexistent", data, strlen(data), sig, n, err,
-			  sizeof(err)) == -2, "missing key file");
+	CHECK_MSG(repo_verify(pub2, data, strlen(data), sig, n, err, sizeof(err)) == -1,
+		  "other key accepted");
+	CHECK_MSG(repo_verify(pub, data, strlen(data), "ed25519 00", 10, err,
+			      sizeof(err)) == -1, "short signature accepted");
+	CHECK_MSG(repo_verify(priv, data, strlen(data), sig, n, err, sizeof(err)) == -2,
+		  "a private key file used as public key");
+	CHECK_MSG(repo_verify("/nonexistent", data, strlen(data), sig, n, err,
+			      sizeof(err)) == -2, "missing key file");
 	{
 		char hex[65];
 
 		repo_sha256_hex("abc", 3, hex);
-		CHECK(!strcmp(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"),
-		      "sha256(abc) = %s", hex);
+		CHECK_MSG(!strcmp(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"),
+			  "sha256(abc) = %s", hex);
 	}
 	free(priv); free(pub); free(priv2); free(pub2);
 }
@@ -91,26 +87,26 @@ static void test_index(void)
 	char err[512], *text;
 	size_t i;
 
-	CHECK(!repo_index_parse(good, strlen(good), &idx, err, sizeof(err)),
-	      "good index refused: %s", err);
-	CHECK(idx.nr_updates == 2 && idx.serial == 7, "counts");
-	CHECK(!strcmp(idx.updates[1].requires[0], "a1") && idx.updates[1].optional,
-	      "requires/optional");
-	CHECK(!strcmp(idx.updates[0].brings_release, "6.1.0-56-amd64"), "brings");
+	CHECK_MSG(!repo_index_parse(good, strlen(good), &idx, err, sizeof(err)),
+		  "good index refused: %s", err);
+	CHECK_MSG(idx.nr_updates == 2 && idx.serial == 7, "counts");
+	CHECK_MSG(!strcmp(idx.updates[1].requires[0], "a1") && idx.updates[1].optional,
+		  "requires/optional");
+	CHECK_MSG(!strcmp(idx.updates[0].brings_release, "6.1.0-56-amd64"), "brings");
 	text = repo_index_format(&idx);
-	CHECK(!strcmp(text, good), "round trip differs:\n%s", text);
-	CHECK(!repo_index_parse(text, strlen(text), &again, err, sizeof(err)),
-	      "formatted index refused: %s", err);
+	CHECK_MSG(!strcmp(text, good), "round trip differs:\n%s", text);
+	CHECK_MSG(!repo_index_parse(text, strlen(text), &again, err, sizeof(err)),
+		  "formatted index refused: %s", err);
 	repo_index_free(&again);
 	free(text);
 	repo_index_free(&idx);
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		CHECK(repo_index_parse(bad[i], strlen(bad[i]), &idx, err,
-				       sizeof(err)), "bad index %zu accepted", i);
+		CHECK_MSG(repo_index_parse(bad[i], strlen(bad[i]), &idx, err,
+					   sizeof(err)), "bad index %zu accepted", i);
 	}
 	text = repo_kernel_dir("6.1.0-55-amd64", "v");
-	CHECK(!strncmp(text, "6.1.0-55-amd64/", 15) && strlen(text) == 15 + 16,
-	      "kernel dir %s", text);
+	CHECK_MSG(!strncmp(text, "6.1.0-55-amd64/", 15) && strlen(text) == 15 + 16,
+		  "kernel dir %s", text);
 	free(text);
 }
 
@@ -120,13 +116,13 @@ static void test_index(void)
  */
 static void test_next_serial(void)
 {
-	CHECK(repo_next_serial(0, 1800000000) == 1800000000, "first: the clock");
-	CHECK(repo_next_serial(1800000000, 1800000000) == 1800000001,
-	      "same second: one more");
-	CHECK(repo_next_serial(1800000005, 1700000000) == 1800000006,
-	      "clock set back: one more");
-	CHECK(repo_next_serial(1800000000, 1800000100) == 1800000100,
-	      "later: the clock");
+	CHECK_MSG(repo_next_serial(0, 1800000000) == 1800000000, "first: the clock");
+	CHECK_MSG(repo_next_serial(1800000000, 1800000000) == 1800000001,
+		  "same second: one more");
+	CHECK_MSG(repo_next_serial(1800000005, 1700000000) == 1800000006,
+		  "clock set back: one more");
+	CHECK_MSG(repo_next_serial(1800000000, 1800000100) == 1800000100,
+		  "later: the clock");
 }
 
 static void test_config(void)
@@ -146,26 +142,26 @@ static void test_config(void)
 	};
 	size_t i;
 
-	CHECK(!uptrack_config_parse(
-		      "# comment\n[Repository]\nupdate_repo_url = https://updates.example/repo/\n"
-		      "repo_public_key = /etc/uptrack/repo.pub\n\n[Network]\nproxy = http://127.0.0.1:3128\n"
-		      "timeout = 30\n[Settings]\nautoinstall = YES\ninstall_on_reboot = no\n"
-		      "upgrade_on_reboot = on\n", "t", &c, err, sizeof(err)),
-	      "good config refused: %s", err);
-	CHECK(!strcmp(c.repo_url, "https://updates.example/repo"), "url %s", c.repo_url);
-	CHECK(c.autoinstall == 1 && c.install_on_reboot == 0 &&
-	      c.upgrade_on_reboot == 1 && c.timeout == 30, "values");
-	CHECK(!strcmp(c.proxy, "http://127.0.0.1:3128"), "proxy");
+	CHECK_MSG(!uptrack_config_parse(
+			  "# comment\n[Repository]\nupdate_repo_url = https://updates.example/repo/\n"
+			  "repo_public_key = /etc/uptrack/repo.pub\n\n[Network]\nproxy = http://127.0.0.1:3128\n"
+			  "timeout = 30\n[Settings]\nautoinstall = YES\ninstall_on_reboot = no\n"
+			  "upgrade_on_reboot = on\n", "t", &c, err, sizeof(err)),
+		  "good config refused: %s", err);
+	CHECK_MSG(!strcmp(c.repo_url, "https://updates.example/repo"), "url %s", c.repo_url);
+	CHECK_MSG(c.autoinstall == 1 && c.install_on_reboot == 0 &&
+		  c.upgrade_on_reboot == 1 && c.timeout == 30, "values");
+	CHECK_MSG(!strcmp(c.proxy, "http://127.0.0.1:3128"), "proxy");
 	uptrack_config_free(&c);
-	CHECK(!uptrack_config_parse("update_repo_url = file:///r\nrepo_public_key = k\n",
-				    "t", &c, err, sizeof(err)), "minimal: %s", err);
-	CHECK(c.install_on_reboot == 1 && c.autoinstall == 0 &&
-	      c.upgrade_on_reboot == 0 && !c.proxy, "defaults");
+	CHECK_MSG(!uptrack_config_parse("update_repo_url = file:///r\nrepo_public_key = k\n",
+					"t", &c, err, sizeof(err)), "minimal: %s", err);
+	CHECK_MSG(c.install_on_reboot == 1 && c.autoinstall == 0 &&
+		  c.upgrade_on_reboot == 0 && !c.proxy, "defaults");
 	uptrack_config_free(&c);
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		int r = uptrack_config_parse(bad[i], "t", &c, err, sizeof(err));
 
-		CHECK(r, "bad config %zu accepted", i);
+		CHECK_MSG(r, "bad config %zu accepted", i);
 		if (r)
 			printf("ok: config %zu refused: %s\n", i, err);
 	}

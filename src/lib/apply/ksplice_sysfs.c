@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* sysfs control of the core module; see ksplice_sysfs.h. */
 #include "apply/ksplice_sysfs.h"
+#include "util/array.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -165,7 +166,7 @@ char **ks_sysfs_list(size_t *n)
 
 		if (e->d_name[0] == '.' || !ks_sysfs_update_exists(e->d_name))
 			continue;
-		ni = realloc(ids, (*n + 1) * sizeof(*ids));
+		ni = ks_try_grow(ids, *n, 1, sizeof(*ids));
 		if (!ni)
 			break;
 		ids = ni;

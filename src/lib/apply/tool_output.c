@@ -7,20 +7,17 @@
 #include <string.h>
 
 #include "apply/abort_causes.h"
+#include "util/error.h"
 #include "util/json_writer.h"
 
 int ks_outcome_fail(struct ks_outcome *o, enum ksplice_abort_cause c,
 		    const char *fmt, ...)
 {
 	va_list ap;
-	char *m = NULL;
 
 	va_start(ap, fmt);
-	if (vasprintf(&m, fmt, ap) < 0)
-		m = NULL;
+	ks_vset_msg(&o->message, fmt, ap);
 	va_end(ap);
-	free(o->message);
-	o->message = m;
 	o->cause = c;
 	return -1;
 }

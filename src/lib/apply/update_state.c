@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The applied-update state directory; see update_state.h. */
 #include "apply/update_state.h"
+#include "util/error.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -96,12 +97,12 @@ int ks_state_save(const char *id, const char *tarball, const char *patch,
 
 	snprintf(dir, sizeof(dir), "%s/%s", ks_state_root(), id);
 	if (mkdirs(dir)) {
-		snprintf(err, errlen, "cannot create %s: %s", dir, strerror(errno));
+		ks_set_err(err, errlen, "cannot create %s: %s", dir, strerror(errno));
 		return -1;
 	}
 	pkg = read_all(tarball, &len);
 	if (!pkg) {
-		snprintf(err, errlen, "cannot read %s: %s", tarball, strerror(errno));
+		ks_set_err(err, errlen, "cannot read %s: %s", tarball, strerror(errno));
 		return -1;
 	}
 	clock_gettime(CLOCK_REALTIME, &ts);
@@ -112,8 +113,8 @@ int ks_state_save(const char *id, const char *tarball, const char *patch,
 	    write_file(dir, "description", description ? description : "",
 		       description ? strlen(description) : 0) ||
 	    write_file(dir, "applied-at", stamp, strlen(stamp))) {
-		snprintf(err, errlen, "cannot write into %s: %s", dir,
-			 strerror(errno));
+		ks_set_err(err, errlen, "cannot write into %s: %s", dir,
+			   strerror(errno));
 		free(pkg);
 		return -1;
 	}
@@ -164,15 +165,15 @@ int ks_state_lock(char *err, size_t errlen)
 	if (lock_depth++)
 		return 0;
 	if (mkdirs(ks_state_root())) {
-		snprintf(err, errlen, "cannot create %s: %s", ks_state_root(),
-			 strerror(errno));
+		ks_set_err(err, errlen, "cannot create %s: %s", ks_state_root(),
+			   strerror(errno));
 		lock_depth = 0;
 		return -1;
 	}
 	snprintf(path, sizeof(path), "%s/lock", ks_state_root());
 	lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (lock_fd < 0 || flock(lock_fd, LOCK_EX)) {
-		snprintf(err, errlen, "cannot lock %s: %s", path, strerror(errno));
+		ks_set_err(err, errlen, "cannot lock %s: %s", path, strerror(errno));
 		if (lock_fd >= 0)
 			close(lock_fd);
 		lock_fd = -1;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Choosing the patch offset; see patch_site.h. */
 #include "code/patch_site.h"
+#include "util/error.h"
 
 #include <elf.h>
 #include <stdio.h>
@@ -76,9 +77,9 @@ int ks_patch_offset(const struct ks_pre_code *pre,
 		    sec->sites[i].kind == KS_SITE_FENTRY)
 			off = sec->sites[i].len;
 	if (fn->len < off + KSPLICE_JUMP_LEN) {
-		snprintf(err, errlen, "%s is only %llu bytes long: no room for "
-			 "a %d-byte jump at offset %u", fn->name,
-			 (unsigned long long)fn->len, KSPLICE_JUMP_LEN, off);
+		ks_set_err(err, errlen, "%s is only %llu bytes long: no room for "
+			   "a %d-byte jump at offset %u", fn->name,
+			   (unsigned long long)fn->len, KSPLICE_JUMP_LEN, off);
 		return -1;
 	}
 	for (size_t i = 0; i < sec->nr_sites; i++) {
@@ -89,13 +90,13 @@ int ks_patch_offset(const struct ks_pre_code *pre,
 		    !rewritten_at_run_time(s->kind))
 			continue;
 		if (s->off < b && s->off + s->len > a) {
-			snprintf(err, errlen, "%s: the jump at offset %u would "
-				 "overlap a %s site at offset %llu (%u byte%s), "
-				 "which the kernel rewrites while it runs; this "
-				 "function cannot be replaced safely",
-				 fn->name, off, ks_site_kind_name(s->kind),
-				 (unsigned long long)(s->off - fn->off), s->len,
-				 s->len == 1 ? "" : "s");
+			ks_set_err(err, errlen, "%s: the jump at offset %u would "
+				   "overlap a %s site at offset %llu (%u byte%s), "
+				   "which the kernel rewrites while it runs; this "
+				   "function cannot be replaced safely",
+				   fn->name, off, ks_site_kind_name(s->kind),
+				   (unsigned long long)(s->off - fn->off), s->len,
+				   s->len == 1 ? "" : "s");
 			return -1;
 		}
 	}
@@ -112,11 +113,11 @@ int ks_patch_offset(const struct ks_pre_code *pre,
 			break;
 		to = branch_into(sec, fn, i, l);
 		if (to > (long long)off && to < (long long)off + KSPLICE_JUMP_LEN) {
-			snprintf(err, errlen, "%s: the instruction at offset "
-				 "%llu branches to offset %lld, inside the "
-				 "%d-byte jump that would go at offset %u; this "
-				 "function cannot be replaced safely", fn->name,
-				 (unsigned long long)i, to, KSPLICE_JUMP_LEN, off);
+			ks_set_err(err, errlen, "%s: the instruction at offset "
+				   "%llu branches to offset %lld, inside the "
+				   "%d-byte jump that would go at offset %u; this "
+				   "function cannot be replaced safely", fn->name,
+				   (unsigned long long)i, to, KSPLICE_JUMP_LEN, off);
 			return -1;
 		}
 		i += l;
@@ -148,8 +149,8 @@ int ks_patch_sites_check(const char *pre_path, const char *const *names,
 			s = &pre.syms[si];
 		if (!s || !pre.secs[s->shndx].data ||
 		    s->value >= pre.secs[s->shndx].size) {
-			snprintf(err, errlen, "%s: not a function of %s",
-				 names[i], pre_path);
+			ks_set_err(err, errlen, "%s: not a function of %s",
+				   names[i], pre_path);
 			ret = -1;
 			break;
 		}

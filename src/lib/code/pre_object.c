@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Reading a pre object and its rewrite-site tables; see pre_object.h. */
 #include "code/pre_object.h"
+#include "util/error.h"
+#include "util/array.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -60,7 +62,7 @@ static int cmp_site(const void *a, const void *b)
 
 static int add_site(struct ks_pre_section *s, const struct ks_site *site)
 {
-	struct ks_site *n = realloc(s->sites, (s->nr_sites + 1) * sizeof(*n));
+	struct ks_site *n = ks_try_grow(s->sites, s->nr_sites, 1, sizeof(*n));
 
 	if (!n)
 		return -1;
@@ -271,11 +273,11 @@ static int load_elf(struct ks_pre_code *o, char *err, size_t errlen)
 
 	if (elf_kind(e) != ELF_K_ELF || elf_getshdrnum(e, &shnum) ||
 	    elf_getshdrstrndx(e, &shstrndx)) {
-		snprintf(err, errlen, "%s is not an ELF object", o->path);
+		ks_set_err(err, errlen, "%s is not an ELF object", o->path);
 		return -1;
 	}
 	if (shnum == 0) {
-		snprintf(err, errlen, "%s has no sections", o->path);
+		ks_set_err(err, errlen, "%s has no sections", o->path);
 		return -1;
 	}
 	o->secs = calloc(shnum, sizeof(*o->secs));
@@ -303,15 +305,15 @@ static int load_elf(struct ks_pre_code *o, char *err, size_t errlen)
 			size_t n;
 
 			if (sh.sh_entsize != sizeof(Elf64_Sym) || o->syms) {
-				snprintf(err, errlen, "%s: malformed symbol table",
-					 o->path);
+				ks_set_err(err, errlen, "%s: malformed symbol table",
+					   o->path);
 				return -1;
 			}
 			n = sh.sh_size / sh.sh_entsize;
 			d = elf_getdata(scn, NULL);
 			if (!d || d->d_size != sh.sh_size) {
-				snprintf(err, errlen, "%s: cannot read its symbols",
-					 o->path);
+				ks_set_err(err, errlen, "%s: cannot read its symbols",
+					   o->path);
 				return -1;
 			}
 			o->syms = calloc(n ? n : 1, sizeof(*o->syms));
@@ -347,15 +349,15 @@ static int load_elf(struct ks_pre_code *o, char *err, size_t errlen)
 			continue;
 		s = &o->secs[sh.sh_info];
 		if (sh.sh_entsize != sizeof(Elf64_Rela) || s->relocs) {
-			snprintf(err, errlen,
-				 "%s: malformed relocations for section %zu",
-				 o->path, (size_t)sh.sh_info);
+			ks_set_err(err, errlen,
+				   "%s: malformed relocations for section %zu",
+				   o->path, (size_t)sh.sh_info);
 			return -1;
 		}
 		d = elf_getdata(scn, NULL);
 		if (!d || d->d_size != sh.sh_size) {
-			snprintf(err, errlen, "%s: cannot read relocations",
-				 o->path);
+			ks_set_err(err, errlen, "%s: cannot read relocations",
+				   o->path);
 			return -1;
 		}
 		n = sh.sh_size / sh.sh_entsize;
@@ -403,7 +405,7 @@ static int load_elf(struct ks_pre_code *o, char *err, size_t errlen)
 		      sizeof(struct ks_site), cmp_site);
 	return 0;
 oom:
-	snprintf(err, errlen, "out of memory reading %s", o->path);
+	ks_set_err(err, errlen, "out of memory reading %s", o->path);
 	return -1;
 }
 
@@ -416,13 +418,13 @@ int ks_pre_open(const char *path, struct ks_pre_code *o,
 	o->path = strdup(path);
 	o->fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (!o->path || o->fd < 0) {
-		snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
+		ks_set_err(err, errlen, "cannot open %s: %s", path, strerror(errno));
 		ks_pre_close(o);
 		return -1;
 	}
 	o->elf = elf_begin(o->fd, ELF_C_READ_MMAP, NULL);
 	if (!o->elf) {
-		snprintf(err, errlen, "%s: %s", path, elf_errmsg(-1));
+		ks_set_err(err, errlen, "%s: %s", path, elf_errmsg(-1));
 		ks_pre_close(o);
 		return -1;
 	}

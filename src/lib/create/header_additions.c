@@ -16,6 +16,7 @@
  */
 #include "create/header_additions.h"
 #include "util/fs.h"
+#include "util/array.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -44,9 +45,7 @@ static void push(struct toks *t, enum tok_kind k, int line, int end_line,
 {
 	struct tok *x;
 
-	t->v = ks_xrealloc(t->v, (t->n + 1) * sizeof(*t->v));
-	x = &t->v[t->n++];
-	memset(x, 0, sizeof(*x));
+	x = KS_PUSH_ZERO(t->v, t->n);
 	x->kind = k;
 	x->line = line;
 	x->end_line = end_line;
@@ -188,8 +187,7 @@ static size_t items_of(const struct toks *t, struct item **out)
 		int close = 0;
 
 		if (x->kind == T_DIRECTIVE && !open) {
-			v = ks_xrealloc(v, (n + 1) * sizeof(*v));
-			v[n++] = (struct item){ i, i, x->line, x->end_line, 1 };
+			KS_PUSH(v, n, (struct item){ i, i, x->line, x->end_line, 1 });
 			continue;
 		}
 		if (x->kind == T_DIRECTIVE)
@@ -215,16 +213,14 @@ static size_t items_of(const struct toks *t, struct item **out)
 			close = !brace && !paren;
 		}
 		if (close) {
-			v = ks_xrealloc(v, (n + 1) * sizeof(*v));
-			v[n++] = (struct item){ start, i, t->v[start].line,
-						x->end_line, 1 };
+			KS_PUSH(v, n, (struct item){ start, i, t->v[start].line,
+						     x->end_line, 1 });
 			open = 0;
 		}
 	}
 	if (open) {
-		v = ks_xrealloc(v, (n + 1) * sizeof(*v));
-		v[n++] = (struct item){ start, t->n - 1, t->v[start].line,
-					t->v[t->n - 1].end_line, 0 };
+		KS_PUSH(v, n, (struct item){ start, t->n - 1, t->v[start].line,
+					     t->v[t->n - 1].end_line, 0 });
 	}
 	*out = v;
 	return n;
@@ -240,8 +236,7 @@ static char **lines_of(const char *s, size_t *n, char **buf)
 	for (p = *buf; p && *p;) {
 		char *nl = strchr(p, '\n');
 
-		v = ks_xrealloc(v, (*n + 1) * sizeof(char *));
-		v[(*n)++] = p;
+		KS_PUSH(v, *n, p);
 		if (nl)
 			*nl = 0;
 		p = nl ? nl + 1 : NULL;
@@ -357,8 +352,7 @@ static void add_name(char ***names, size_t *n, const char *s)
 	for (i = 0; i < *n; i++)
 		if (!strcmp((*names)[i], s))
 			return;
-	*names = ks_xrealloc(*names, (*n + 1) * sizeof(char *));
-	(*names)[(*n)++] = ks_xstrdup(s);
+	KS_PUSH(*names, *n, ks_xstrdup(s));
 }
 
 /*
@@ -513,7 +507,7 @@ out:
 int ks_names_in_tree(const char *tree, char *const names[], size_t n,
 		     const char *log, char **name, char **file)
 {
-	char **argv = ks_xrealloc(NULL, (2 * n + 8) * sizeof(char *));
+	char **argv = ks_grow(NULL, 2 * n, 8, sizeof(char *));
 	char *out, *colon, *nl;
 	size_t a = 0, i;
 	pid_t pid;

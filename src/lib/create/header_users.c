@@ -12,6 +12,7 @@
  */
 #include "create/header_users.h"
 #include "util/fs.h"
+#include "util/array.h"
 
 #include <ftw.h>
 #include <stdlib.h>
@@ -36,11 +37,9 @@ static int scan_one(const char *path, const struct stat *st, int flag,
 	if (flag != FTW_F || len < 3 || path[len - 2] != '.')
 		return 0;
 	if (path[len - 1] == 'c') {
-		s->c = ks_xrealloc(s->c, (s->nc + 1) * sizeof(char *));
-		s->c[s->nc++] = ks_xstrdup(path + s->treelen + 1);
+		KS_PUSH(s->c, s->nc, ks_xstrdup(path + s->treelen + 1));
 	} else if (path[len - 1] == 'h') {
-		s->h = ks_xrealloc(s->h, (s->nh + 1) * sizeof(char *));
-		s->h[s->nh++] = ks_xstrdup(path + s->treelen + 1);
+		KS_PUSH(s->h, s->nh, ks_xstrdup(path + s->treelen + 1));
 	}
 	return 0;
 }
@@ -150,8 +149,7 @@ char **ks_local_header_users(const char *tree, const char *h, size_t *n)
 			if (in_list(names, nn, b) ||
 			    !file_includes_any(tree, s.h[i], names, nn))
 				continue;
-			names = ks_xrealloc(names, (nn + 1) * sizeof(char *));
-			names[nn++] = ks_xstrdup(b);
+			KS_PUSH(names, nn, ks_xstrdup(b));
 			grew = 1;
 		}
 	}
@@ -159,8 +157,7 @@ char **ks_local_header_users(const char *tree, const char *h, size_t *n)
 		int own = !strncmp(s.c[i], dir, dl) && s.c[i][dl] == '/';
 
 		if (own || file_includes_any(tree, s.c[i], names, nn)) {
-			out = ks_xrealloc(out, (no + 1) * sizeof(char *));
-			out[no++] = s.c[i];
+			KS_PUSH(out, no, s.c[i]);
 		} else {
 			free(s.c[i]);
 		}

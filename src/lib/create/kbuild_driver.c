@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Driving Kbuild for ksplice-create: see kbuild_driver.h. */
 #include "create/kbuild_driver.h"
+#include "util/error.h"
 #include "util/fs.h"
+#include "util/array.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -150,8 +152,8 @@ int kb_check_compiler(struct kb_ctx *c, char **compiler_text,
 	(void)c;
 	*compiler_text = NULL;
 	if (!want) {
-		snprintf(err, errlen, "%s does not name the compiler (CONFIG_CC_VERSION_TEXT)",
-			 c->config);
+		ks_set_err(err, errlen, "%s does not name the compiler (CONFIG_CC_VERSION_TEXT)",
+			   c->config);
 		return KB_MISMATCH;
 	}
 	/*
@@ -162,8 +164,8 @@ int kb_check_compiler(struct kb_ctx *c, char **compiler_text,
 	have = run_line(argv);
 	if (!have || !strchr(have, ' ') || !sp ||
 	    strcmp(strchr(have, ' '), sp)) {
-		snprintf(err, errlen, "the kernel was built by \"%s\" but this machine's gcc is \"%s\"; install the same compiler",
-			 want, have ? have : "(none)");
+		ks_set_err(err, errlen, "the kernel was built by \"%s\" but this machine's gcc is \"%s\"; install the same compiler",
+			   want, have ? have : "(none)");
 		free(want);
 		free(have);
 		return KB_COMPILER;
@@ -210,8 +212,7 @@ static char **config_lines(const char *path, size_t *n)
 	     line = strtok_r(NULL, "\n", &save)) {
 		if (config_ignored(line))
 			continue;
-		v = realloc(v, (*n + 1) * sizeof(char *));
-		v[(*n)++] = strdup(line);
+		KS_PUSH(v, *n, strdup(line));
 	}
 	free(text);
 	qsort(v, *n, sizeof(char *), cmp_str);
@@ -226,8 +227,8 @@ int kb_check_config(const struct kb_ctx *c, char *err, size_t errlen)
 	int ret = KB_OK;
 
 	if (!a || !b) {
-		snprintf(err, errlen, "%s has no .config: it must be configured with the target kernel's config",
-			 c->source);
+		ks_set_err(err, errlen, "%s has no .config: it must be configured with the target kernel's config",
+			   c->source);
 		ret = KB_MISMATCH;
 		goto out;
 	}
@@ -247,9 +248,9 @@ int kb_check_config(const struct kb_ctx *c, char *err, size_t errlen)
 			char *va = config_value(mine, key);
 			char *vb = config_value(c->config, key);
 
-			snprintf(err, errlen, "%s is not configured like the target kernel: %s is %s there but %s in %s",
-				 c->source, key, va ? va : "unset",
-				 vb ? vb : "unset", c->config);
+			ks_set_err(err, errlen, "%s is not configured like the target kernel: %s is %s there but %s in %s",
+				   c->source, key, va ? va : "unset",
+				   vb ? vb : "unset", c->config);
 			free(key);
 			free(va);
 			free(vb);
@@ -315,7 +316,7 @@ int kb_prepare_tree(struct kb_ctx *c, char *err, size_t errlen)
 	struct stat st;
 
 	if (!real) {
-		snprintf(err, errlen, "%s: %s", c->source, strerror(errno));
+		ks_set_err(err, errlen, "%s: %s", c->source, strerror(errno));
 		return KB_ERR;
 	}
 	key = sha256_of_string(real);
@@ -323,8 +324,8 @@ int kb_prepare_tree(struct kb_ctx *c, char *err, size_t errlen)
 	c->tree = ks_strfmt("%s/tree-%s", base, key);
 	free(key);
 	if (ks_mkdir_p(base, 0755)) {
-		snprintf(err, errlen, "cannot create %s: %s", base,
-			 strerror(errno));
+		ks_set_err(err, errlen, "cannot create %s: %s", base,
+			   strerror(errno));
 		free(real);
 		free(base);
 		return KB_ERR;
@@ -341,7 +342,7 @@ int kb_prepare_tree(struct kb_ctx *c, char *err, size_t errlen)
 		argv[3] = tmp;
 		argv[4] = NULL;
 		if (kb_run(NULL, NULL, argv) != 0 || rename(tmp, c->tree)) {
-			snprintf(err, errlen, "cannot copy %s to %s", real, tmp);
+			ks_set_err(err, errlen, "cannot copy %s to %s", real, tmp);
 			ks_rmtree(tmp);
 			free(tmp);
 			free(real);
@@ -364,7 +365,7 @@ int kb_prepare_tree(struct kb_ctx *c, char *err, size_t errlen)
 				fprintf(stderr, "  WAIT    another ksplice-create is using %s\n",
 					c->tree);
 			if (fd < 0 || flock(fd, LOCK_EX)) {
-				snprintf(err, errlen, "cannot lock %s", c->tree);
+				ks_set_err(err, errlen, "cannot lock %s", c->tree);
 				return KB_ERR;
 			}
 		}
@@ -378,8 +379,7 @@ int kb_prepare_tree(struct kb_ctx *c, char *err, size_t errlen)
 
 		for (line = strtok_r(text ? text : "", "\n", &save); line;
 		     line = strtok_r(NULL, "\n", &save)) {
-			files = realloc(files, (n + 1) * sizeof(char *));
-			files[n++] = line;
+			KS_PUSH(files, n, line);
 		}
 		kb_restore_files(c, files, n);
 		free(files);
@@ -420,14 +420,14 @@ int kb_patch_files(const char *patch_text, char ***files, size_t *n,
 			const char *slash = memchr(name, '/', (size_t)(e - name));
 
 			if (!slash || !strncmp(name, "/dev/null", 9)) {
-				snprintf(err, errlen, "the patch creates or deletes files or has no a/ b/ prefixes; that is not supported");
+				ks_set_err(err, errlen, "the patch creates or deletes files or has no a/ b/ prefixes; that is not supported");
 				return KB_PATCH_FAILS;
 			}
 			name = slash + 1;
 		}
 		f = strndup(name, (size_t)(e - name));
 		if (!safe_rel(f)) {
-			snprintf(err, errlen, "the patch names an unsafe path %s", f);
+			ks_set_err(err, errlen, "the patch names an unsafe path %s", f);
 			free(f);
 			return KB_PATCH_FAILS;
 		}
@@ -437,11 +437,10 @@ int kb_patch_files(const char *patch_text, char ***files, size_t *n,
 			free(f);
 			continue;
 		}
-		*files = realloc(*files, (*n + 1) * sizeof(char *));
-		(*files)[(*n)++] = f;
+		KS_PUSH(*files, *n, f);
 	}
 	if (!*n) {
-		snprintf(err, errlen, "the patch touches no files");
+		ks_set_err(err, errlen, "the patch touches no files");
 		return KB_PATCH_FAILS;
 	}
 	return KB_OK;
@@ -465,9 +464,9 @@ int kb_apply_patches(const struct kb_ctx *c, char *const patches[], size_t n,
 
 			if (text && (nl = strchr(text, '\n')))
 				*nl = '\0';
-			snprintf(err, errlen, "%s does not apply to %s%s%s",
-				 patches[i], c->source, text ? ": " : "",
-				 text ? text : "");
+			ks_set_err(err, errlen, "%s does not apply to %s%s%s",
+				   patches[i], c->source, text ? ": " : "",
+				   text ? text : "");
 			free(text);
 			free(input);
 			free(log);
@@ -582,8 +581,7 @@ static char **compiled_in(const char *text, size_t *n)
 
 		if (len > 10 && (!strncmp(p, "  CC      ", 10) ||
 				 !strncmp(p, "  CC [M]  ", 10))) {
-			v = ks_xrealloc(v, (*n + 1) * sizeof(char *));
-			v[(*n)++] = ks_strfmt("%.*s", (int)(len - 10), p + 10);
+			KS_PUSH(v, *n, ks_strfmt("%.*s", (int)(len - 10), p + 10));
 		}
 		p += len + (e ? 1 : 0);
 	}
@@ -647,8 +645,7 @@ static int build_again_in_own_dir(const struct kb_ctx *c,
 			free(dir);
 			continue;
 		}
-		dirs = ks_xrealloc(dirs, (nr + 1) * sizeof(char *));
-		dirs[nr++] = dir;
+		KS_PUSH(dirs, nr, dir);
 	}
 	for (i = 0; i < nr; i++) {
 		char *argv[] = { "make", (char *)jobs, "-k", KCFLAGS, dirs[i],
@@ -732,8 +729,8 @@ int kb_build_objects(const struct kb_ctx *c, char *const objs[], size_t n,
 	text = log_from(log, off);
 	twice = build_again_in_own_dir(c, objs, n, text, jobs, log, &redone);
 	if (twice) {
-		snprintf(err, errlen, "building %s failed: Kbuild compiled it twice, with different flags, even through its own directory",
-			 objs[0]);
+		ks_set_err(err, errlen, "building %s failed: Kbuild compiled it twice, with different flags, even through its own directory",
+			   objs[0]);
 		ret = KB_ERR;
 		goto out;
 	}
@@ -755,9 +752,9 @@ int kb_build_objects(const struct kb_ctx *c, char *const objs[], size_t n,
 
 		if (strlen(tail) > 600)
 			tail += strlen(tail) - 600;
-		snprintf(err, errlen, "building %s failed: %s\nthe end of the build log:\n%s",
-			 objs[0], first ? first : "(no compiler error line)",
-			 tail);
+		ks_set_err(err, errlen, "building %s failed: %s\nthe end of the build log:\n%s",
+			   objs[0], first ? first : "(no compiler error line)",
+			   tail);
 		free(first);
 		ret = KB_ERR;
 		goto out;
@@ -769,8 +766,8 @@ int kb_build_objects(const struct kb_ctx *c, char *const objs[], size_t n,
 		if (candidates && access(src, R_OK)) {
 			/* not built in this configuration */
 		} else if (ks_mkdir_parent(dst) || ks_copy_file(src, dst)) {
-			snprintf(err, errlen, "cannot copy %s: %s", src,
-				 strerror(errno));
+			ks_set_err(err, errlen, "cannot copy %s: %s", src,
+				   strerror(errno));
 			ret = KB_ERR;
 		}
 		free(src);
@@ -850,7 +847,7 @@ int kb_prebuild(const struct kb_ctx *c, char *err, size_t errlen)
 
 		if (strlen(tail) > 600)
 			tail += strlen(tail) - 600;
-		snprintf(err, errlen, "the full pre build failed:\n%s", tail);
+		ks_set_err(err, errlen, "the full pre build failed:\n%s", tail);
 		free(text);
 		ret = KB_ERR;
 	} else {
@@ -889,9 +886,7 @@ static int scan_one(const char *path, const struct stat *st, int flag,
 		char *obj = ks_strfmt("%.*s%.*s", (int)(base - dir), dir,
 				      (int)(bl - 5), base + 1);
 
-		scan_state->objs = realloc(scan_state->objs,
-					   (scan_state->n + 1) * sizeof(char *));
-		scan_state->objs[scan_state->n++] = obj;
+		KS_PUSH(scan_state->objs, scan_state->n, obj);
 	}
 	free(text);
 	return 0;
@@ -966,8 +961,8 @@ int kb_build_module(const struct kb_ctx *c, const char *dir,
 
 		if (strlen(tail) > 800)
 			tail += strlen(tail) - 800;
-		snprintf(err, errlen, "building the new-code module failed:\n%s",
-			 tail);
+		ks_set_err(err, errlen, "building the new-code module failed:\n%s",
+			   tail);
 		free(text);
 		ret = KB_ERR;
 	}

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Reading relocatable objects with libelf: see elf_object.h. */
 #include "diff/elf_object.h"
+#include "util/error.h"
 #include "util/fs.h"
 #include "code/x86_decode.h"
 
@@ -12,17 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 static void *xcalloc(size_t n, size_t sz)
 {
@@ -127,24 +117,24 @@ int ks_object_read(const char *path, struct ks_object *obj,
 	elf_version(EV_CURRENT);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
-		set_err(err, errlen, "cannot open %s: %s", path, strerror(errno));
+		ks_set_err(err, errlen, "cannot open %s: %s", path, strerror(errno));
 		return -1;
 	}
 	elf = elf_begin(fd, ELF_C_READ, NULL);
 	if (!elf || elf_kind(elf) != ELF_K_ELF || !gelf_getehdr(elf, &eh) ||
 	    eh.e_type != ET_REL || eh.e_machine != EM_X86_64 ||
 	    gelf_getclass(elf) != ELFCLASS64) {
-		set_err(err, errlen, "%s is not an x86-64 relocatable object",
-			path);
+		ks_set_err(err, errlen, "%s is not an x86-64 relocatable object",
+			   path);
 		goto out;
 	}
 	if (elf_getshdrnum(elf, &obj->nr_secs) ||
 	    elf_getshdrstrndx(elf, &shstrndx)) {
-		set_err(err, errlen, "%s: %s", path, elf_errmsg(-1));
+		ks_set_err(err, errlen, "%s: %s", path, elf_errmsg(-1));
 		goto out;
 	}
 	if (obj->nr_secs == 0) {
-		set_err(err, errlen, "%s has no sections", path);
+		ks_set_err(err, errlen, "%s has no sections", path);
 		goto out;
 	}
 	obj->path = ks_xstrdup(path);
@@ -162,8 +152,8 @@ int ks_object_read(const char *path, struct ks_object *obj,
 			continue;
 		d = elf_getdata(scn, NULL);
 		if (!d || d->d_size != s->sh.sh_size) {
-			set_err(err, errlen, "%s: cannot read section %s", path,
-				s->name);
+			ks_set_err(err, errlen, "%s: cannot read section %s", path,
+				   s->name);
 			goto out;
 		}
 		s->data = xcalloc(1, d->d_size);
@@ -178,7 +168,7 @@ int ks_object_read(const char *path, struct ks_object *obj,
 		if (s->sh.sh_type != SHT_SYMTAB)
 			continue;
 		if (obj->syms) {
-			set_err(err, errlen, "%s has two symbol tables", path);
+			ks_set_err(err, errlen, "%s has two symbol tables", path);
 			goto out;
 		}
 		d = elf_getdata(scn, NULL);
@@ -198,7 +188,7 @@ int ks_object_read(const char *path, struct ks_object *obj,
 		}
 	}
 	if (!obj->syms) {
-		set_err(err, errlen, "%s has no symbol table", path);
+		ks_set_err(err, errlen, "%s has no symbol table", path);
 		goto out;
 	}
 	scn = NULL;
@@ -209,15 +199,15 @@ int ks_object_read(const char *path, struct ks_object *obj,
 		size_t n;
 
 		if (r->sh.sh_type == SHT_REL) {
-			set_err(err, errlen, "%s uses REL relocations", path);
+			ks_set_err(err, errlen, "%s uses REL relocations", path);
 			goto out;
 		}
 		if (r->sh.sh_type != SHT_RELA || r->sh.sh_info >= obj->nr_secs)
 			continue;
 		t = &obj->secs[r->sh.sh_info];
 		if (t->relas) {
-			set_err(err, errlen, "%s: two relocation sections for %s",
-				path, t->name);
+			ks_set_err(err, errlen, "%s: two relocation sections for %s",
+				   path, t->name);
 			goto out;
 		}
 		d = elf_getdata(scn, NULL);
@@ -234,8 +224,8 @@ int ks_object_read(const char *path, struct ks_object *obj,
 			t->relas[i].addend = ra.r_addend;
 			t->relas[i].tail = KS_TAIL_UNKNOWN;
 			if (t->relas[i].sym >= obj->nr_syms) {
-				set_err(err, errlen, "%s: bad relocation in %s",
-					path, r->name);
+				ks_set_err(err, errlen, "%s: bad relocation in %s",
+					   path, r->name);
 				goto out;
 			}
 		}

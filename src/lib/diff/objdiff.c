@@ -2,6 +2,7 @@
 /* The object differ: see objdiff.h. */
 #include "diff/objdiff.h"
 #include "util/fs.h"
+#include "util/array.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -582,9 +583,7 @@ static struct ks_bug_table *read_bugs(const struct ks_object *o)
 				t->usable = 0;
 				break;
 			}
-			t->e = ks_xrealloc(t->e, (t->n + 1) * sizeof(*t->e));
-			e = &t->e[t->n++];
-			memset(e, 0, sizeof(*e));
+			e = KS_PUSH_ZERO(t->e, t->n);
 			/* In data, "1b - ." targets the symbol plus addend. */
 			if (y->sym.st_shndx != SHN_UNDEF &&
 			    y->sym.st_shndx < o->nr_secs) {
@@ -669,8 +668,7 @@ static int func_verdict(const struct ks_diff *d, size_t post_sym,
 
 static void note(struct ks_diff *d, char *text)
 {
-	d->notes = ks_xrealloc(d->notes, (d->nr_notes + 1) * sizeof(char *));
-	d->notes[d->nr_notes++] = text;
+	KS_PUSH(d->notes, d->nr_notes, text);
 }
 
 static void add_func(struct ks_diff *d, size_t post_sym, size_t pre_sym,
@@ -678,7 +676,7 @@ static void add_func(struct ks_diff *d, size_t post_sym, size_t pre_sym,
 {
 	struct ks_diff_func *f;
 
-	d->funcs = ks_xrealloc(d->funcs, (d->nr_funcs + 1) * sizeof(*d->funcs));
+	d->funcs = ks_grow(d->funcs, d->nr_funcs, 1, sizeof(*d->funcs));
 	f = &d->funcs[d->nr_funcs++];
 	f->post_sym = post_sym;
 	f->pre_sym = pre_sym;

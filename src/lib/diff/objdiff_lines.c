@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Line-number-only changes: see objdiff_lines.h. */
 #include "diff/objdiff_lines.h"
+#include "util/array.h"
 
 #include <capstone/capstone.h>
 #include <ctype.h>
@@ -66,10 +67,7 @@ int ks_line_map_parse(const char *patch, const char *file,
 				abort();
 			for (k = 0; k < h.old_len; k++)
 				h.old_to_new[k] = -1;
-			m->hunks = realloc(m->hunks, (m->n + 1) * sizeof(h));
-			if (!m->hunks)
-				abort();
-			m->hunks[m->n++] = h;
+			KS_PUSH(m->hunks, m->n, h);
 			cur = &m->hunks[m->n - 1];
 			o = h.old_start;
 			n = h.new_start;
@@ -145,10 +143,7 @@ void ks_line_maps_add(struct ks_line_maps *ms, const char *patch)
 				if (dup) {
 					free(file);
 				} else {
-					seen = realloc(seen, (nseen + 1) * sizeof(char *));
-					if (!seen)
-						abort();
-					seen[nseen++] = file;
+					KS_PUSH(seen, nseen, file);
 				}
 			}
 		}
@@ -164,11 +159,7 @@ void ks_line_maps_add(struct ks_line_maps *ms, const char *patch)
 			if (!strcmp(ms->files[k].file, seen[i]))
 				f = &ms->files[k];
 		if (!f) {
-			ms->files = realloc(ms->files, (ms->n + 1) * sizeof(*f));
-			if (!ms->files)
-				abort();
-			f = &ms->files[ms->n++];
-			memset(f, 0, sizeof(*f));
+			f = KS_PUSH_ZERO(ms->files, ms->n);
 			f->file = seen[i];
 			seen[i] = NULL;
 		}
@@ -176,10 +167,7 @@ void ks_line_maps_add(struct ks_line_maps *ms, const char *patch)
 		if (ks_line_map_parse(patch, f->file, &m)) {
 			ks_line_map_free(&m);
 		} else {
-			f->steps = realloc(f->steps, (f->n + 1) * sizeof(m));
-			if (!f->steps)
-				abort();
-			f->steps[f->n++] = m;
+			KS_PUSH(f->steps, f->n, m);
 		}
 		free(seen[i]);
 	}

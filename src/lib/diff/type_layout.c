@@ -4,7 +4,9 @@
  * the pre and post objects of a patch.  See type_layout.h.
  */
 #include "diff/type_layout.h"
+#include "util/error.h"
 #include "util/fs.h"
+#include "util/array.h"
 
 #include <dwarf.h>
 #include <elfutils/libdw.h>
@@ -134,8 +136,8 @@ static void add_members(struct ks_layout *l, Dwarf_Die *agg,
 			add_members(l, &inner, off, depth + 1);
 			continue;
 		}
-		l->members = ks_xrealloc(l->members,
-				      (l->nr_members + 1) * sizeof(*l->members));
+		l->members = ks_grow(l->members, l->nr_members, 1,
+				     sizeof(*l->members));
 		x = &l->members[l->nr_members++];
 		x->name = ks_xstrdup(name);
 		x->type = type_text(&m, 0);
@@ -149,9 +151,7 @@ static void add_layout(struct ks_layouts *ls, const char *kind,
 {
 	struct ks_layout *l;
 
-	ls->v = ks_xrealloc(ls->v, (ls->n + 1) * sizeof(*ls->v));
-	l = &ls->v[ls->n++];
-	memset(l, 0, sizeof(*l));
+	l = KS_PUSH_ZERO(ls->v, ls->n);
 	l->name = ks_strfmt("%s %s", kind, name);
 	l->size = udata(agg, DW_AT_byte_size);
 	add_members(l, agg, 0, 0);
@@ -261,13 +261,13 @@ int ks_layouts_read(const char *path, struct ks_layouts *l, char *err,
 
 	memset(l, 0, sizeof(*l));
 	if (!dwfl) {
-		snprintf(err, errlen, "libdwfl: %s", dwfl_errmsg(-1));
+		ks_set_err(err, errlen, "libdwfl: %s", dwfl_errmsg(-1));
 		return -1;
 	}
 	mod = dwfl_report_offline(dwfl, "", path, -1);
 	if (!mod || dwfl_report_end(dwfl, NULL, NULL)) {
-		snprintf(err, errlen, "%s: cannot read its debug information: %s",
-			 path, dwfl_errmsg(-1));
+		ks_set_err(err, errlen, "%s: cannot read its debug information: %s",
+			   path, dwfl_errmsg(-1));
 		dwfl_end(dwfl);
 		return -1;
 	}

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Reading /proc/kallsyms; see kallsyms.h. */
 #include "match/kallsyms.h"
+#include "util/error.h"
+#include "util/array.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -14,7 +16,7 @@ static char *slurp(const char *path, char *err, size_t errlen)
 	size_t len = 0, cap = 0, n;
 
 	if (!f) {
-		snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
+		ks_set_err(err, errlen, "cannot open %s: %s", path, strerror(errno));
 		return NULL;
 	}
 	/* /proc files have no size: read in chunks. */
@@ -27,7 +29,7 @@ static char *slurp(const char *path, char *err, size_t errlen)
 			if (!nb) {
 				free(buf);
 				fclose(f);
-				snprintf(err, errlen, "out of memory reading %s", path);
+				ks_set_err(err, errlen, "out of memory reading %s", path);
 				return NULL;
 			}
 			buf = nb;
@@ -105,11 +107,13 @@ int ks_kallsyms_load(const char *path, struct ks_kallsyms *ks,
 		if (ks->nr == cap) {
 			struct ks_ksym *n;
 
-			cap = cap ? cap * 2 : 65536;
-			n = realloc(ks->syms, cap * sizeof(*n));
+			/* doubled, so a long kallsyms is copied log n times */
+			n = ks_try_grow(ks->syms, cap, cap ? cap : 65536,
+					sizeof(*n));
 			if (!n)
 				goto oom;
 			ks->syms = n;
+			cap += cap ? cap : 65536;
 		}
 		s = &ks->syms[ks->nr++];
 		s->addr = strtoull(addr, NULL, 16);
@@ -123,14 +127,14 @@ int ks_kallsyms_load(const char *path, struct ks_kallsyms *ks,
 		}
 	}
 	if (ks->nr == 0) {
-		snprintf(err, errlen, "%s lists no symbols", path);
+		ks_set_err(err, errlen, "%s lists no symbols", path);
 		ks_kallsyms_free(ks);
 		return -1;
 	}
 	if (ks->syms[0].addr == 0 && ks->syms[ks->nr - 1].addr == 0) {
-		snprintf(err, errlen,
-			 "%s shows only zero addresses (not root, or kptr_restrict)",
-			 path);
+		ks_set_err(err, errlen,
+			   "%s shows only zero addresses (not root, or kptr_restrict)",
+			   path);
 		ks_kallsyms_free(ks);
 		return -1;
 	}
@@ -161,7 +165,7 @@ int ks_kallsyms_load(const char *path, struct ks_kallsyms *ks,
 	qsort(ks->by_addr, ks->nr, sizeof(*ks->by_addr), cmp_addr_only);
 	return 0;
 oom:
-	snprintf(err, errlen, "out of memory reading %s", path);
+	ks_set_err(err, errlen, "out of memory reading %s", path);
 	ks_kallsyms_free(ks);
 	return -1;
 }

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Reading the running kernel's text; see kernel_text.h. */
 #include "match/kernel_text.h"
+#include "util/error.h"
+#include "util/array.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -20,20 +22,20 @@ int ks_text_open_kcore(struct ks_kernel_text *t, const char *path,
 	memset(t, 0, sizeof(*t));
 	t->fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (t->fd < 0) {
-		snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
+		ks_set_err(err, errlen, "cannot open %s: %s", path, strerror(errno));
 		return -1;
 	}
 	elf_version(EV_CURRENT);
 	/* ELF_C_READ, not mmap: kcore claims a size of the whole address space. */
 	e = elf_begin(t->fd, ELF_C_READ, NULL);
 	if (!e || elf_getphdrnum(e, &phnum)) {
-		snprintf(err, errlen, "%s is not an ELF core file: %s", path,
-			 elf_errmsg(-1));
+		ks_set_err(err, errlen, "%s is not an ELF core file: %s", path,
+			   elf_errmsg(-1));
 		goto fail;
 	}
 	t->segs = calloc(phnum, sizeof(*t->segs));
 	if (!t->segs) {
-		snprintf(err, errlen, "out of memory");
+		ks_set_err(err, errlen, "out of memory");
 		goto fail;
 	}
 	for (size_t i = 0; i < phnum; i++) {
@@ -85,20 +87,20 @@ int ks_text_open_capture(struct ks_kernel_text *t, const char *dir,
 	snprintf(path, sizeof(path), "%s/regions", dir);
 	f = fopen(path, "r");
 	if (!f) {
-		snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
+		ks_set_err(err, errlen, "cannot open %s: %s", path, strerror(errno));
 		return -1;
 	}
 	while (fscanf(f, "%255s %llx %llu %255s", name, &start, &len, file) == 4) {
-		struct ks_text_segment *n = realloc(t->segs,
-						    (t->nr_segs + 1) * sizeof(*n));
+		struct ks_text_segment *n = ks_try_grow(t->segs, t->nr_segs, 1,
+							sizeof(*n));
 
 		if (!n)
 			break;
 		t->segs = n;
 		snprintf(path, sizeof(path), "%s/%s", dir, file);
 		if (read_file(path, &n[t->nr_segs].data, len)) {
-			snprintf(err, errlen, "cannot read %llu bytes from %s",
-				 len, path);
+			ks_set_err(err, errlen, "cannot read %llu bytes from %s",
+				   len, path);
 			fclose(f);
 			ks_text_close(t);
 			return -1;
@@ -109,7 +111,7 @@ int ks_text_open_capture(struct ks_kernel_text *t, const char *dir,
 	}
 	fclose(f);
 	if (!t->nr_segs) {
-		snprintf(err, errlen, "%s/regions lists no text", dir);
+		ks_set_err(err, errlen, "%s/regions lists no text", dir);
 		return -1;
 	}
 	return 0;

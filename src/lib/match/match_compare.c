@@ -11,6 +11,7 @@
 
 #include "match/match_internal.h"
 #include "code/x86_decode.h"
+#include "util/array.h"
 
 
 /*
@@ -24,7 +25,8 @@ int km_expect_target(struct cmp *c, uint64_t to_pre, uint64_t run_addr)
 
 	if (!c->relaxed)
 		return run_addr == c->run_addr + to_pre;
-	n = realloc(c->targets, (c->nr_targets + 1) * 2 * sizeof(*n));
+	/* two words a target: its offset in pre and in the run */
+	n = ks_try_grow(c->targets, 2 * c->nr_targets, 2, sizeof(*n));
 	if (!n)
 		return -1;
 	c->targets = n;
@@ -38,8 +40,8 @@ int km_push_fact(struct ks_match *m, const struct ks_fact *f)
 {
 	/* grown in steps of 1024; truncation only ever lowers the count */
 	if (m->nr_cand_facts % 1024 == 0) {
-		struct ks_fact *n = realloc(m->cand_facts,
-					    (m->nr_cand_facts + 1024) * sizeof(*n));
+		struct ks_fact *n = ks_try_grow(m->cand_facts, m->nr_cand_facts,
+						1024, sizeof(*n));
 		if (!n)
 			return -1;
 		m->cand_facts = n;

@@ -10,7 +10,9 @@
 #include <string.h>
 
 #include "match/match_internal.h"
+#include "util/error.h"
 #include "code/x86_decode.h"
+#include "util/array.h"
 
 const char *ks_fn_status_name(enum ks_fn_status s)
 {
@@ -37,7 +39,7 @@ static int add_fn(struct ks_match *m, long idx)
 {
 	const struct ks_pre_sym *s = &m->pre->syms[idx];
 	const struct ks_pre_section *sec = &m->pre->secs[s->shndx];
-	struct ks_fn_match *n = realloc(m->fns, (m->nr_fns + 1) * sizeof(*n));
+	struct ks_fn_match *n = ks_try_grow(m->fns, m->nr_fns, 1, sizeof(*n));
 
 	if (!n)
 		return -1;
@@ -164,8 +166,8 @@ static int consistent(const struct ks_match *m, const struct ks_candidate *cd)
 static int commit(struct ks_match *m, struct ks_fn_match *fn,
 		  const struct ks_candidate *cd)
 {
-	struct ks_fact *n = realloc(m->facts,
-				    (m->nr_facts + cd->nr_facts) * sizeof(*n));
+	struct ks_fact *n = ks_try_grow(m->facts, m->nr_facts, cd->nr_facts,
+					sizeof(*n));
 
 	if (!n && cd->nr_facts)
 		return -1;
@@ -306,7 +308,7 @@ int ks_match_object(struct ks_match *m, const struct ks_pre_code *pre,
 	}
 	return 0;
 oom:
-	snprintf(err, errlen, "out of memory while matching %s", pre->path);
+	ks_set_err(err, errlen, "out of memory while matching %s", pre->path);
 	return -1;
 }
 

@@ -11,6 +11,8 @@
 #include "code/patch_site.h"
 #include "code/pre_object.h"
 #include "code/x86_decode.h"
+#include "util/array.h"
+#include "util/error.h"
 
 struct obj_match {
 	struct ks_pre_code pre;
@@ -22,14 +24,10 @@ static int fail(struct ks_resolution *r, enum ksplice_abort_cause c,
 		const char *fmt, ...)
 {
 	va_list ap;
-	char *msg = NULL;
 
 	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) < 0)
-		msg = NULL;
+	ks_vset_msg(&r->message, fmt, ap);
 	va_end(ap);
-	free(r->message);
-	r->message = msg;
 	r->cause = c;
 	return -1;
 }
@@ -45,7 +43,7 @@ static int emit(struct ks_resolution *r, const char *fmt, ...)
 	va_end(ap);
 	if (n < 0)
 		return -1;
-	char *nb = realloc(r->lines, r->len + n + 1);
+	char *nb = ks_try_grow(r->lines, r->len, (size_t)n + 1, 1);
 
 	if (!nb) {
 		free(line);

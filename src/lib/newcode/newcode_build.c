@@ -5,7 +5,9 @@
  * object into nc_* structures; newcode_elf.c writes them out.
  */
 #include "newcode/newcode.h"
+#include "util/error.h"
 #include "util/fs.h"
+#include "util/array.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -13,9 +15,6 @@
 #include <string.h>
 
 #include <ksplice/abi.h>
-
-#define PUSH(arr, n) (arr = ks_xrealloc(arr, ((n) + 1) * sizeof(*(arr))), \
-		      memset(&(arr)[n], 0, sizeof(*(arr))), &(arr)[(n)++])
 
 /* ---- exports ---------------------------------------------------------- */
 
@@ -37,7 +36,7 @@ int ks_exports_load(const char *symvers, struct ks_exports *ex,
 
 	memset(ex, 0, sizeof(*ex));
 	if (!text) {
-		snprintf(err, errlen, "cannot read %s", symvers);
+		ks_set_err(err, errlen, "cannot read %s", symvers);
 		return -1;
 	}
 	for (line = strtok_r(text, "\n", &save); line;
@@ -56,9 +55,9 @@ int ks_exports_load(const char *symvers, struct ks_exports *ex,
 		}
 		if (k < 4)
 			continue;
-		names = ks_xrealloc(names, (n + 1) * sizeof(char *));
-		ns = ks_xrealloc(ns, (n + 1) * sizeof(char *));
-		mods = ks_xrealloc(mods, (n + 1) * sizeof(char *));
+		names = ks_grow(names, n, 1, sizeof(char *));
+		ns = ks_grow(ns, n, 1, sizeof(char *));
+		mods = ks_grow(mods, n, 1, sizeof(char *));
 		names[n] = ks_xstrdup(f[1]);
 		ns[n] = ks_xstrdup(k == 5 ? f[4] : "");
 		/* fs/ext4/ext4 -> ext4 */
@@ -70,14 +69,14 @@ int ks_exports_load(const char *symvers, struct ks_exports *ex,
 		n++;
 	}
 	free(text);
-	idx = ks_xrealloc(NULL, n * sizeof(size_t));
+	idx = ks_grow(NULL, 0, n, sizeof(size_t));
 	for (i = 0; i < n; i++)
 		idx[i] = i;
 	sort_names = names;
 	qsort(idx, n, sizeof(size_t), cmp_idx);
-	ex->names = ks_xrealloc(NULL, n * sizeof(char *));
-	ex->ns = ks_xrealloc(NULL, n * sizeof(char *));
-	ex->mods = ks_xrealloc(NULL, n * sizeof(char *));
+	ex->names = ks_grow(NULL, 0, n, sizeof(char *));
+	ex->ns = ks_grow(NULL, 0, n, sizeof(char *));
+	ex->mods = ks_grow(NULL, 0, n, sizeof(char *));
 	for (i = 0; i < n; i++) {
 		ex->names[i] = names[idx[i]];
 		ex->ns[i] = ns[idx[i]];
@@ -140,16 +139,15 @@ void ks_exports_add(struct ks_exports *ex, const char *name,
 		return;
 	while (at < ex->n && strcmp(ex->names[at], name) < 0)
 		at++;
-	ex->names = ks_xrealloc(ex->names, (ex->n + 1) * sizeof(char *));
-	ex->ns = ks_xrealloc(ex->ns, (ex->n + 1) * sizeof(char *));
-	ex->mods = ks_xrealloc(ex->mods, (ex->n + 1) * sizeof(char *));
+	ex->names = ks_grow(ex->names, ex->n, 1, sizeof(char *));
+	ex->ns = ks_grow(ex->ns, ex->n, 1, sizeof(char *));
+	ex->mods = ks_grow(ex->mods, ex->n, 1, sizeof(char *));
 	if (!ex->added_by) {
 		/* the kernel's own exports: added by no part */
-		ex->added_by = ks_xrealloc(NULL, (ex->n + 1) * sizeof(char *));
+		ex->added_by = ks_grow(NULL, ex->n, 1, sizeof(char *));
 		memset(ex->added_by, 0, (ex->n + 1) * sizeof(char *));
 	} else {
-		ex->added_by = ks_xrealloc(ex->added_by,
-					   (ex->n + 1) * sizeof(char *));
+		ex->added_by = ks_grow(ex->added_by, ex->n, 1, sizeof(char *));
 	}
 	for (i = ex->n; i > at; i--) {
 		ex->names[i] = ex->names[i - 1];
@@ -213,7 +211,7 @@ static size_t add_sym(struct nc_object *nc, const char *name,
 		      unsigned char info, size_t sec, GElf_Addr value,
 		      GElf_Xword size)
 {
-	struct nc_sym *s = PUSH(nc->syms, nc->nr_syms);
+	struct nc_sym *s = KS_PUSH_ZERO(nc->syms, nc->nr_syms);
 
 	s->name = ks_xstrdup(name);
 	s->info = info;
@@ -236,7 +234,7 @@ size_t nc_undef_sym(struct nc_object *nc, const char *name, const char *ns)
 		for (i = 0; i < nc->nr_namespaces; i++)
 			have |= !strcmp(nc->namespaces[i], ns);
 		if (!have)
-			*PUSH(nc->namespaces, nc->nr_namespaces) = ks_xstrdup(ns);
+			*KS_PUSH_ZERO(nc->namespaces, nc->nr_namespaces) = ks_xstrdup(ns);
 	}
 	return add_sym(nc, name, GELF_ST_INFO(STB_GLOBAL, STT_NOTYPE), 0, 0, 0);
 }
@@ -255,7 +253,7 @@ static size_t ksym(struct builder *b, const char *name, unsigned int flags,
 		    (!object || !strcmp(k->object, object)))
 			return i;
 	}
-	k = PUSH(nc->ksyms, nc->nr_ksyms);
+	k = KS_PUSH_ZERO(nc->ksyms, nc->nr_ksyms);
 	k->name = ks_xstrdup(name);
 	k->flags = flags;
 	k->object = object ? ks_xstrdup(object) : NULL;
@@ -282,7 +280,7 @@ static size_t new_sec(struct builder *b, const struct ks_section *src,
 		      GElf_Addr start, GElf_Xword size)
 {
 	struct nc_object *nc = b->nc;
-	struct nc_sec *s = PUSH(nc->secs, nc->nr_secs);
+	struct nc_sec *s = KS_PUSH_ZERO(nc->secs, nc->nr_secs);
 	size_t idx = nc->nr_secs;
 
 	s->name = ks_xstrdup(src->name);
@@ -307,7 +305,7 @@ static size_t new_sec(struct builder *b, const struct ks_section *src,
 static void add_rela(struct nc_sec *s, GElf_Addr off, unsigned int type,
 		     size_t sym, GElf_Sxword addend)
 {
-	struct nc_rela *r = PUSH(s->relas, s->nr_relas);
+	struct nc_rela *r = KS_PUSH_ZERO(s->relas, s->nr_relas);
 
 	r->offset = off;
 	r->type = type;
@@ -520,7 +518,7 @@ static void rewrite(struct builder *b, size_t nsec, GElf_Addr off,
 			flags |= KSPLICE_SYM_DATA;
 		if (strict)
 			goto refuse;
-		k = PUSH(b->nc->krelocs, b->nc->nr_krelocs);
+		k = KS_PUSH_ZERO(b->nc->krelocs, b->nc->nr_krelocs);
 		k->sec = nsec;
 		k->offset = off;
 		k->type = r->type;
@@ -549,7 +547,7 @@ static void rewrite(struct builder *b, size_t nsec, GElf_Addr off,
 kreloc:
 	if (strict)
 		goto refuse;
-	k = PUSH(b->nc->krelocs, b->nc->nr_krelocs);
+	k = KS_PUSH_ZERO(b->nc->krelocs, b->nc->nr_krelocs);
 	k->sec = nsec;
 	k->offset = off;
 	k->type = r->type;
@@ -700,7 +698,7 @@ static void filter_special(struct builder *b, const struct special *sp)
 					  b->post->secs[repl].sh.sh_size);
 		o = &b->nc->secs[out - 1];
 		ooff = o->size;
-		o->data = ks_xrealloc(o->data, o->size + sp->entsize);
+		o->data = ks_grow(o->data, o->size, sp->entsize, 1);
 		memcpy(o->data + ooff, src->data + off, sp->entsize);
 		o->size += sp->entsize;
 		for (i = 0; i < src->nr_relas; i++) {
@@ -722,7 +720,7 @@ static void filter_special(struct builder *b, const struct special *sp)
 				b->nc->secs[orcout - 1].entsize = 6;
 			}
 			oo = &b->nc->secs[orcout - 1];
-			oo->data = ks_xrealloc(oo->data, oo->size + 6);
+			oo->data = ks_grow(oo->data, oo->size, 6, 1);
 			memcpy(oo->data + oo->size, orcsrc->data + off / 4 * 6, 6);
 			oo->size += 6;
 		}
@@ -793,7 +791,7 @@ static void collect_hooks(struct builder *b)
 				return;
 			}
 			p = carry_symbol(b, t.sym);
-			h = PUSH(b->nc->hooks, b->nc->nr_hooks);
+			h = KS_PUSH_ZERO(b->nc->hooks, b->nc->nr_hooks);
 			h->kind = (unsigned int)k;
 			h->sec = p;
 			h->offset = fn->sym.st_value - b->nc->secs[p - 1].src_start;
@@ -842,8 +840,7 @@ size_t nc_added_exports(const struct ks_diff *d, const struct ks_exports *ex,
 	for (i = 1; i < d->post->nr_syms; i++) {
 		if (!added_export(d, ex, &d->post->syms[i]))
 			continue;
-		*names = ks_xrealloc(*names, (n + 1) * sizeof(char *));
-		(*names)[n++] = ks_xstrdup(d->post->syms[i].name + 10);
+		KS_PUSH(*names, n, ks_xstrdup(d->post->syms[i].name + 10));
 	}
 	return n;
 }
@@ -881,7 +878,7 @@ static void collect_exports(struct builder *b)
 			return;
 		}
 		p = carry_symbol(b, sym);
-		x = PUSH(b->nc->exports, b->nc->nr_exports);
+		x = KS_PUSH_ZERO(b->nc->exports, b->nc->nr_exports);
 		x->name = ks_xstrdup(name);
 		x->gpl = !strncmp(ksec->name, "___ksymtab_gpl+", 15);
 		x->sec = p;
@@ -954,12 +951,12 @@ static void add_deleted(struct builder *b, const struct ks_diff_func *f)
 	 * running function stays as it is for them.
 	 */
 	if (ks_sym_bind(s) == STB_GLOBAL) {
-		*PUSH(b->nc->notes, b->nc->nr_notes) = ks_strfmt(
+		*KS_PUSH_ZERO(b->nc->notes, b->nc->nr_notes) = ks_strfmt(
 			"%s is deleted by the patch but is global: code the update does not replace may still call it, so the running function is kept",
 			s->name);
 		return;
 	}
-	x = PUSH(b->nc->deleted, b->nc->nr_deleted);
+	x = KS_PUSH_ZERO(b->nc->deleted, b->nc->nr_deleted);
 	x->name = ks_xstrdup(s->name);
 	x->object = ks_xstrdup(b->objpath);
 	x->old_size = s->sym.st_size;
@@ -989,7 +986,7 @@ int nc_add_object(struct nc_object *nc, const struct ks_diff *d,
 		p = carry_symbol(&b, f->post_sym);
 		if (b.status || f->kind != KS_FUNC_CHANGED)
 			continue;
-		nf = PUSH(nc->funcs, nc->nr_funcs);
+		nf = KS_PUSH_ZERO(nc->funcs, nc->nr_funcs);
 		nf->name = ks_xstrdup(f->pre_name);
 		nf->sec = p;
 		nf->offset = d->post->syms[f->post_sym].sym.st_value -
@@ -1062,7 +1059,7 @@ size_t nc_link_added(struct nc_object *nc)
 /* Names nothing refers to any more must not be looked up at apply. */
 void nc_drop_unused_ksyms(struct nc_object *nc)
 {
-	size_t *renum = ks_xrealloc(NULL, (nc->nr_ksyms + 1) * sizeof(size_t));
+	size_t *renum = ks_grow(NULL, nc->nr_ksyms, 1, sizeof(size_t));
 	size_t i, nk = 0;
 
 	for (i = 0; i < nc->nr_ksyms; i++)

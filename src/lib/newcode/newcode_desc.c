@@ -7,6 +7,7 @@
  * fills it in.
  */
 #include "newcode/newcode.h"
+#include "util/error.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -41,7 +42,7 @@ int nc_write_desc(const struct nc_object *nc, const char *path,
 	size_t i;
 
 	if (!f) {
-		snprintf(err, errlen, "cannot create %s", path);
+		ks_set_err(err, errlen, "cannot create %s", path);
 		return -1;
 	}
 	fprintf(f, "// SPDX-License-Identifier: GPL-2.0\n"
@@ -156,7 +157,7 @@ int nc_write_desc(const struct nc_object *nc, const char *path,
 	fputs(nc->nr_deleted ? "ksplice_deleted" : "0", f);
 	fprintf(f, ",\n};\n");
 	if (fclose(f)) {
-		snprintf(err, errlen, "cannot write %s", path);
+		ks_set_err(err, errlen, "cannot write %s", path);
 		return -1;
 	}
 	return 0;

@@ -8,7 +8,9 @@
  * file (newcode_desc.c) can take their addresses.
  */
 #include "newcode/newcode.h"
+#include "util/error.h"
 #include "util/fs.h"
+#include "util/array.h"
 
 #include <fcntl.h>
 #include <libelf.h>
@@ -33,9 +35,7 @@ static size_t str_add(struct strtab *t, const char *s)
 	}
 	if (!*s)
 		return 0;
-	t->buf = realloc(t->buf, t->len + n);
-	if (!t->buf)
-		abort();
+	t->buf = ks_grow(t->buf, t->len, n, 1);
 	memcpy(t->buf + t->len, s, n);
 	t->len += n;
 	return off;
@@ -162,7 +162,7 @@ int nc_write_elf(const struct nc_object *nc, const char *path,
 	elf_version(EV_CURRENT);
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0) {
-		snprintf(err, errlen, "cannot create %s", path);
+		ks_set_err(err, errlen, "cannot create %s", path);
 		goto out_free;
 	}
 	e = elf_begin(fd, ELF_C_WRITE, NULL);
@@ -273,7 +273,7 @@ int nc_write_elf(const struct nc_object *nc, const char *path,
 	ret = 0;
 	goto out;
 elf_fail:
-	snprintf(err, errlen, "cannot write %s: %s", path, elf_errmsg(-1));
+	ks_set_err(err, errlen, "cannot write %s: %s", path, elf_errmsg(-1));
 out:
 	if (e)
 		elf_end(e);

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Links between the parts of one update: see newcode_parts.h. */
 #include "newcode/newcode_parts.h"
+#include "util/error.h"
 #include "util/fs.h"
+#include "util/array.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -52,9 +54,9 @@ static long definer(const struct nc_part *parts, size_t n, size_t user,
 		if (s < 0)
 			continue;
 		if (found >= 0) {
-			snprintf(err, errlen, "the %s part's new code uses %s, which both the %s and the %s parts add: it cannot tell which one it means",
-				 parts[user].target, name, parts[found].target,
-				 parts[d].target);
+			ks_set_err(err, errlen, "the %s part's new code uses %s, which both the %s and the %s parts add: it cannot tell which one it means",
+				   parts[user].target, name, parts[found].target,
+				   parts[d].target);
 			return -2;
 		}
 		found = (long)d;
@@ -74,10 +76,7 @@ static const char *export_link(struct nc_object *nc, long def,
 	for (i = 0; i < nc->nr_exports; i++)
 		if (nc->exports[i].link && !strcmp(nc->exports[i].name, alias))
 			return nc->exports[i].name;
-	nc->exports = ks_xrealloc(nc->exports,
-				  (nc->nr_exports + 1) * sizeof(*nc->exports));
-	x = &nc->exports[nc->nr_exports++];
-	memset(x, 0, sizeof(*x));
+	x = KS_PUSH_ZERO(nc->exports, nc->nr_exports);
 	x->name = ks_xstrdup(alias);
 	x->gpl = 1;
 	x->sec = s->sec;
@@ -97,7 +96,7 @@ static void note_link(struct nc_link **links, size_t *nr, size_t user,
 	for (i = 0; i < *nr; i++)
 		if ((*links)[i].user == user && !strcmp((*links)[i].name, name))
 			return;
-	*links = ks_xrealloc(*links, (*nr + 1) * sizeof(**links));
+	*links = ks_grow(*links, *nr, 1, sizeof(**links));
 	l = &(*links)[(*nr)++];
 	l->user = user;
 	l->definer = def_part;
@@ -159,8 +158,8 @@ static int unlinkable(const struct nc_diffed *objs, size_t nr_objs,
 	}
 	if (!adder)
 		return 0;
-	snprintf(err, errlen, "the %s part's new code uses %s, which the patch adds to %s (the %s part), but the new code does not carry it (new functions and new variables of .data, .bss, .rodata and per-CPU sections are carried; other special variables, like __read_mostly ones, are not), and the running kernel has no symbol of that name to use instead",
-		 user, name, adder->object, adder->target);
+	ks_set_err(err, errlen, "the %s part's new code uses %s, which the patch adds to %s (the %s part), but the new code does not carry it (new functions and new variables of .data, .bss, .rodata and per-CPU sections are carried; other special variables, like __read_mostly ones, are not), and the running kernel has no symbol of that name to use instead",
+		   user, name, adder->object, adder->target);
 	return 1;
 }
 
@@ -231,7 +230,7 @@ static void name_cycle(const struct nc_part *parts, size_t n,
 		       const char **need, const int *done, char *err,
 		       size_t errlen)
 {
-	size_t *path = ks_xrealloc(NULL, (n + 1) * sizeof(size_t));
+	size_t *path = ks_grow(NULL, n, 1, sizeof(size_t));
 	size_t len = 0, u = 0, d, i, start = 0;
 	int *seen = calloc(n ? n : 1, sizeof(int));
 	size_t used;

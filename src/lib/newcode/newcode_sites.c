@@ -8,6 +8,7 @@
 #include "newcode/newcode_sites.h"
 #include "diff/elf_object.h"
 #include "util/fs.h"
+#include "util/array.h"
 #include "code/x86_decode.h"
 
 #include <stdarg.h>
@@ -137,7 +138,7 @@ static void find_kfields(struct checker *c)
 			    strncmp(s->name, "__ksplice_sec_", 14) ||
 			    !ks_sym_section(o, s))
 				continue;
-			c->kf = ks_xrealloc(c->kf, (c->nr_kf + 1) * sizeof(*c->kf));
+			c->kf = ks_grow(c->kf, c->nr_kf, 1, sizeof(*c->kf));
 			c->kf[c->nr_kf].sec = s->sym.st_shndx;
 			c->kf[c->nr_kf].off = s->sym.st_value + (GElf_Addr)r->addend;
 			c->nr_kf++;

@@ -10,7 +10,9 @@
  * cannot be hashed into it).
  */
 #include "package/package.h"
+#include "util/error.h"
 #include "util/fs.h"
+#include "util/array.h"
 
 #include <ksplice/abi.h>
 
@@ -41,19 +43,6 @@
 #define MAX_FILE_SIZE (256u << 20)
 /* ... and on everything unpacked from one package. */
 #define MAX_TOTAL_SIZE (1024ull << 20)
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || !errlen)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 /* ---- manifest text ---------------------------------------------------- */
 
@@ -305,7 +294,7 @@ static int parse_line(char *line, struct ks_manifest *m,
 	const char *key = line;
 	int n;
 
-#define BAD(...) do { set_err(err, errlen, __VA_ARGS__); return -1; } while (0)
+#define BAD(...) do { ks_set_err(err, errlen, __VA_ARGS__); return -1; } while (0)
 	if (rest)
 		*rest++ = '\0';
 	else
@@ -331,10 +320,7 @@ static int parse_line(char *line, struct ks_manifest *m,
 			BAD("manifest line %d: target not closed", lineno);
 		if (split_words(rest, w, 1) != 1)
 			BAD("manifest line %d: bad target line", lineno);
-		m->targets = ks_xrealloc(m->targets,
-				      (m->nr_targets + 1) * sizeof(*m->targets));
-		*cur = &m->targets[m->nr_targets++];
-		memset(*cur, 0, sizeof(**cur));
+		*cur = KS_PUSH_ZERO(m->targets, m->nr_targets);
 		(*cur)->name = ks_xstrdup(w[0]);
 		return 0;
 	}
@@ -367,8 +353,8 @@ static int parse_line(char *line, struct ks_manifest *m,
 
 		if (n != 2 || !safe_relpath(w[1]))
 			BAD("manifest line %d: bad object line", lineno);
-		t->objects = ks_xrealloc(t->objects,
-				      (t->nr_objects + 1) * sizeof(*t->objects));
+		t->objects = ks_grow(t->objects, t->nr_objects, 1,
+				     sizeof(*t->objects));
 		t->objects[t->nr_objects].object = ks_xstrdup(w[0]);
 		t->objects[t->nr_objects].path = ks_xstrdup(w[1]);
 		t->nr_objects++;
@@ -403,9 +389,7 @@ static int parse_line(char *line, struct ks_manifest *m,
 			    lineno);
 		fe.name = ks_xstrdup(w[1]);
 		fe.object = opt_str(w[2]);
-		t->funcs = ks_xrealloc(t->funcs,
-				    (t->nr_funcs + 1) * sizeof(*t->funcs));
-		t->funcs[t->nr_funcs++] = fe;
+		KS_PUSH(t->funcs, t->nr_funcs, fe);
 		return 0;
 	}
 	if (!strcmp(key, "sym")) {
@@ -425,8 +409,7 @@ static int parse_line(char *line, struct ks_manifest *m,
 			    lineno, w[2]);
 		s.name = ks_xstrdup(w[1]);
 		s.object = opt_str(w[3]);
-		t->syms = ks_xrealloc(t->syms, (t->nr_syms + 1) * sizeof(*t->syms));
-		t->syms[t->nr_syms++] = s;
+		KS_PUSH(t->syms, t->nr_syms, s);
 		return 0;
 	}
 	BAD("manifest line %d: unknown key '%s'", lineno, key);
@@ -445,7 +428,7 @@ int ks_manifest_parse(const char *text, struct ks_manifest *m,
 	     line = strtok_r(NULL, "\n", &save)) {
 		lineno++;
 		if (ended) {
-			set_err(err, errlen, "manifest: text after 'end'");
+			ks_set_err(err, errlen, "manifest: text after 'end'");
 			goto fail;
 		}
 		if (first) {
@@ -455,13 +438,13 @@ int ks_manifest_parse(const char *text, struct ks_manifest *m,
 			first = 0;
 			if (sscanf(line, "%63s %d", magic, &fmt) != 2 ||
 			    strcmp(magic, MANIFEST_MAGIC)) {
-				set_err(err, errlen, "not a ksplice manifest");
+				ks_set_err(err, errlen, "not a ksplice manifest");
 				goto fail;
 			}
 			if (fmt != KS_PACKAGE_FORMAT) {
-				set_err(err, errlen,
-					"manifest format %d is not supported (expected %d)",
-					fmt, KS_PACKAGE_FORMAT);
+				ks_set_err(err, errlen,
+					   "manifest format %d is not supported (expected %d)",
+					   fmt, KS_PACKAGE_FORMAT);
 				goto fail;
 			}
 			m->format = fmt;
@@ -473,20 +456,20 @@ int ks_manifest_parse(const char *text, struct ks_manifest *m,
 			goto fail;
 	}
 	if (first) {
-		set_err(err, errlen, "manifest is empty");
+		ks_set_err(err, errlen, "manifest is empty");
 		goto fail;
 	}
 	if (!ended) {
-		set_err(err, errlen, "manifest is truncated (no 'end' line)");
+		ks_set_err(err, errlen, "manifest is truncated (no 'end' line)");
 		goto fail;
 	}
 	if (!m->id || !m->kernel_release) {
-		set_err(err, errlen, "manifest lacks id or kernel-release");
+		ks_set_err(err, errlen, "manifest lacks id or kernel-release");
 		goto fail;
 	}
 	if (!ksplice_id_valid(m->id)) {
-		set_err(err, errlen,
-			"manifest id is not 1 to 32 characters of [A-Za-z0-9_-]");
+		ks_set_err(err, errlen,
+			   "manifest id is not 1 to 32 characters of [A-Za-z0-9_-]");
 		goto fail;
 	}
 	if (!m->description)
@@ -535,9 +518,8 @@ static int collect(const char *path, const struct stat *st, int flag,
 {
 	(void)ftw;
 	if (flag == FTW_F && S_ISREG(st->st_mode)) {
-		walk_list->paths = ks_xrealloc(walk_list->paths,
-					    (walk_list->n + 1) * sizeof(char *));
-		walk_list->paths[walk_list->n++] = ks_xstrdup(path + walk_prefix);
+		KS_PUSH(walk_list->paths, walk_list->n,
+			ks_xstrdup(path + walk_prefix));
 	} else if (flag != FTW_D && flag != FTW_DP) {
 		return 1;	/* symlinks and specials have no place here */
 	}
@@ -643,8 +625,8 @@ int ks_package_write(const char *dir, const char *out_tarball,
 	text = ks_read_file(path, NULL);
 	free(path);
 	if (!text) {
-		set_err(err, errlen, "cannot read %s/manifest: %s", dir,
-			strerror(errno));
+		ks_set_err(err, errlen, "cannot read %s/manifest: %s", dir,
+			   strerror(errno));
 		return -1;
 	}
 	if (ks_manifest_parse(text, &m, err, errlen)) {
@@ -660,8 +642,8 @@ int ks_package_write(const char *dir, const char *out_tarball,
 	unlink(path);
 	free(path);
 	if (list_files(dir, &fl)) {
-		set_err(err, errlen, "%s holds something other than regular files and directories",
-			dir);
+		ks_set_err(err, errlen, "%s holds something other than regular files and directories",
+			   dir);
 		free(top);
 		return -1;
 	}
@@ -679,7 +661,7 @@ int ks_package_write(const char *dir, const char *out_tarball,
 		data = ks_read_file(path, &len);
 		free(path);
 		if (!data || sha256_hex(data, len, hex)) {
-			set_err(err, errlen, "cannot hash %s", fl.paths[i]);
+			ks_set_err(err, errlen, "cannot hash %s", fl.paths[i]);
 			free(data);
 			goto out;
 		}
@@ -693,8 +675,8 @@ int ks_package_write(const char *dir, const char *out_tarball,
 	sf = NULL;
 	path = ks_strfmt("%s/SHA256SUMS", dir);
 	if (ks_write_file(path, sums, sums_len)) {
-		set_err(err, errlen, "cannot write %s: %s", path,
-			strerror(errno));
+		ks_set_err(err, errlen, "cannot write %s: %s", path,
+			   strerror(errno));
 		free(path);
 		goto out;
 	}
@@ -706,8 +688,8 @@ int ks_package_write(const char *dir, const char *out_tarball,
 	tmp = ks_strfmt("%s.tmp.XXXXXX", out_tarball);
 	fd = mkstemp(tmp);
 	if (fd < 0) {
-		set_err(err, errlen, "cannot create %s: %s", tmp,
-			strerror(errno));
+		ks_set_err(err, errlen, "cannot create %s: %s", tmp,
+			   strerror(errno));
 		free(tmp);
 		tmp = NULL;
 		goto out;
@@ -742,7 +724,7 @@ int ks_package_write(const char *dir, const char *out_tarball,
 		data = ks_read_file(path, &len);
 		free(path);
 		if (!data) {
-			set_err(err, errlen, "cannot read %s", fl.paths[i]);
+			ks_set_err(err, errlen, "cannot read %s", fl.paths[i]);
 			goto out;
 		}
 		name = ks_strfmt("%s/%s", top, fl.paths[i]);
@@ -758,8 +740,8 @@ int ks_package_write(const char *dir, const char *out_tarball,
 		goto arch_err;
 	close(fd);
 	if (rename(tmp, out_tarball)) {
-		set_err(err, errlen, "cannot rename %s to %s: %s", tmp,
-			out_tarball, strerror(errno));
+		ks_set_err(err, errlen, "cannot rename %s to %s: %s", tmp,
+			   out_tarball, strerror(errno));
 		goto out;
 	}
 	free(tmp);
@@ -767,9 +749,9 @@ int ks_package_write(const char *dir, const char *out_tarball,
 	ret = 0;
 	goto out;
 arch_err:
-	set_err(err, errlen, "cannot write %s: %s", out_tarball,
-		a ? archive_error_string(a) ? archive_error_string(a) :
-		"archive error" : "archive error");
+	ks_set_err(err, errlen, "cannot write %s: %s", out_tarball,
+		   a ? archive_error_string(a) ? archive_error_string(a) :
+		   "archive error" : "archive error");
 out:
 	if (sf)
 		fclose(sf);
@@ -800,7 +782,7 @@ static int verify_sums(const char *top, const struct file_list *fl,
 
 	free(path);
 	if (!sums) {
-		set_err(err, errlen, "the package has no SHA256SUMS");
+		ks_set_err(err, errlen, "the package has no SHA256SUMS");
 		return -1;
 	}
 	for (line = strtok_r(sums, "\n", &save); line;
@@ -809,17 +791,17 @@ static int verify_sums(const char *top, const struct file_list *fl,
 		size_t len;
 
 		if (strlen(line) < 67 || line[64] != ' ' || line[65] != ' ') {
-			set_err(err, errlen, "SHA256SUMS has a malformed line");
+			ks_set_err(err, errlen, "SHA256SUMS has a malformed line");
 			goto out;
 		}
 		rel = line + 66;
 		if (!safe_relpath(rel) || !strcmp(rel, "SHA256SUMS")) {
-			set_err(err, errlen, "SHA256SUMS names a bad path '%s'", rel);
+			ks_set_err(err, errlen, "SHA256SUMS names a bad path '%s'", rel);
 			goto out;
 		}
 		if (!bsearch(&rel, fl->paths, fl->n, sizeof(char *), cmp_str)) {
-			set_err(err, errlen, "%s is listed in SHA256SUMS but missing",
-				rel);
+			ks_set_err(err, errlen, "%s is listed in SHA256SUMS but missing",
+				   rel);
 			goto out;
 		}
 		path = ks_strfmt("%s/%s", top, rel);
@@ -827,13 +809,13 @@ static int verify_sums(const char *top, const struct file_list *fl,
 		free(path);
 		if (!data || sha256_hex(data, len, hex)) {
 			free(data);
-			set_err(err, errlen, "cannot read %s", rel);
+			ks_set_err(err, errlen, "cannot read %s", rel);
 			goto out;
 		}
 		free(data);
 		if (strncmp(hex, line, 64)) {
-			set_err(err, errlen, "%s does not match its SHA-256 in SHA256SUMS",
-				rel);
+			ks_set_err(err, errlen, "%s does not match its SHA-256 in SHA256SUMS",
+				   rel);
 			goto out;
 		}
 		listed++;
@@ -844,7 +826,7 @@ static int verify_sums(const char *top, const struct file_list *fl,
 		    is_sig_file(fl->paths[i]))
 			listed++;
 	if (listed != fl->n) {
-		set_err(err, errlen, "the package holds files not listed in SHA256SUMS");
+		ks_set_err(err, errlen, "the package holds files not listed in SHA256SUMS");
 		goto out;
 	}
 	ret = 0;
@@ -866,8 +848,8 @@ static int extract(const char *tarball, const char *root, char **topname,
 	archive_read_support_filter_gzip(a);
 	archive_read_support_format_tar(a);
 	if (archive_read_open_filename(a, tarball, 65536) != ARCHIVE_OK) {
-		set_err(err, errlen, "cannot open %s: %s", tarball,
-			archive_error_string(a));
+		ks_set_err(err, errlen, "cannot open %s: %s", tarball,
+			   archive_error_string(a));
 		goto out;
 	}
 	while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
@@ -877,7 +859,7 @@ static int extract(const char *tarball, const char *root, char **topname,
 		size_t n;
 
 		if (!name) {
-			set_err(err, errlen, "%s has an entry without a name", tarball);
+			ks_set_err(err, errlen, "%s has an entry without a name", tarball);
 			goto out;
 		}
 		clean = ks_xstrdup(name);
@@ -887,8 +869,8 @@ static int extract(const char *tarball, const char *root, char **topname,
 		slash = strchr(clean, '/');
 		if (!safe_relpath(clean) ||
 		    (type != AE_IFREG && type != AE_IFDIR)) {
-			set_err(err, errlen, "%s holds an unsafe entry '%s'",
-				tarball, name);
+			ks_set_err(err, errlen, "%s holds an unsafe entry '%s'",
+				   tarball, name);
 			free(clean);
 			goto out;
 		}
@@ -899,8 +881,8 @@ static int extract(const char *tarball, const char *root, char **topname,
 		    (clean[strlen(*topname)] != '\0' &&
 		     clean[strlen(*topname)] != '/') ||
 		    strncmp(*topname, "ksplice-", 8)) {
-			set_err(err, errlen, "%s is not one ksplice-ID directory",
-				tarball);
+			ks_set_err(err, errlen, "%s is not one ksplice-ID directory",
+				   tarball);
 			free(clean);
 			goto out;
 		}
@@ -913,22 +895,22 @@ static int extract(const char *tarball, const char *root, char **topname,
 			char *buf;
 
 			if (size < 0 || size > MAX_FILE_SIZE) {
-				set_err(err, errlen, "%s: entry %s is too large",
-					tarball, name);
+				ks_set_err(err, errlen, "%s: entry %s is too large",
+					   tarball, name);
 				free(path);
 				goto out;
 			}
 			total += (unsigned long long)size;
 			if (total > MAX_TOTAL_SIZE) {
-				set_err(err, errlen, "%s unpacks to more than %llu MiB",
-					tarball, MAX_TOTAL_SIZE >> 20);
+				ks_set_err(err, errlen, "%s unpacks to more than %llu MiB",
+					   tarball, MAX_TOTAL_SIZE >> 20);
 				free(path);
 				goto out;
 			}
 			buf = ks_xrealloc(NULL, (size_t)size);
 			if (archive_read_data(a, buf, (size_t)size) != size) {
-				set_err(err, errlen, "%s: cannot read %s: %s",
-					tarball, name, archive_error_string(a));
+				ks_set_err(err, errlen, "%s: cannot read %s: %s",
+					   tarball, name, archive_error_string(a));
 				free(buf);
 				free(path);
 				goto out;
@@ -937,8 +919,8 @@ static int extract(const char *tarball, const char *root, char **topname,
 			if (!r) {
 				/* O_TRUNC on an existing file: a duplicate entry. */
 				if (access(path, F_OK) == 0) {
-					set_err(err, errlen, "%s has entry %s twice",
-						tarball, name);
+					ks_set_err(err, errlen, "%s has entry %s twice",
+						   tarball, name);
 					free(buf);
 					free(path);
 					goto out;
@@ -948,20 +930,20 @@ static int extract(const char *tarball, const char *root, char **topname,
 			free(buf);
 		}
 		if (r) {
-			set_err(err, errlen, "cannot write %s: %s", path,
-				strerror(errno));
+			ks_set_err(err, errlen, "cannot write %s: %s", path,
+				   strerror(errno));
 			free(path);
 			goto out;
 		}
 		free(path);
 	}
 	if (r != ARCHIVE_EOF) {
-		set_err(err, errlen, "%s is damaged: %s", tarball,
-			archive_error_string(a));
+		ks_set_err(err, errlen, "%s is damaged: %s", tarball,
+			   archive_error_string(a));
 		goto out;
 	}
 	if (!*topname) {
-		set_err(err, errlen, "%s is empty", tarball);
+		ks_set_err(err, errlen, "%s is empty", tarball);
 		goto out;
 	}
 	ret = 0;
@@ -980,8 +962,8 @@ int ks_package_open(const char *tarball, const char *tmpdir,
 	memset(pkg, 0, sizeof(*pkg));
 	root = ks_strfmt("%s/ksplice-pkg-XXXXXX", tmpdir ? tmpdir : "/tmp");
 	if (!mkdtemp(root)) {
-		set_err(err, errlen, "cannot create a directory in %s: %s",
-			tmpdir, strerror(errno));
+		ks_set_err(err, errlen, "cannot create a directory in %s: %s",
+			   tmpdir, strerror(errno));
 		free(root);
 		return -1;
 	}
@@ -993,7 +975,7 @@ int ks_package_open(const char *tarball, const char *tmpdir,
 	pkg->dir = ks_strfmt("%s/%s", root, topname);
 	free(topname);
 	if (list_files(pkg->dir, &fl)) {
-		set_err(err, errlen, "the package is not a directory tree");
+		ks_set_err(err, errlen, "the package is not a directory tree");
 		goto fail;
 	}
 	if (verify_sums(pkg->dir, &fl, err, errlen))
@@ -1002,7 +984,7 @@ int ks_package_open(const char *tarball, const char *tmpdir,
 	text = ks_read_file(path, NULL);
 	free(path);
 	if (!text) {
-		set_err(err, errlen, "the package has no manifest");
+		ks_set_err(err, errlen, "the package has no manifest");
 		goto fail;
 	}
 	if (ks_manifest_parse(text, &pkg->manifest, err, errlen)) {
@@ -1011,8 +993,8 @@ int ks_package_open(const char *tarball, const char *tmpdir,
 	}
 	free(text);
 	if (strcmp(pkg->dir + strlen(root) + 1 + 8, pkg->manifest.id)) {
-		set_err(err, errlen, "the package directory does not match its id %s",
-			pkg->manifest.id);
+		ks_set_err(err, errlen, "the package directory does not match its id %s",
+			   pkg->manifest.id);
 		goto fail;
 	}
 	/* Every file the manifest names must be in the package. */
@@ -1023,8 +1005,8 @@ int ks_package_open(const char *tarball, const char *tmpdir,
 		for (i = 0; need; i++) {
 			if (!bsearch(&need, fl.paths, fl.n, sizeof(char *),
 				     cmp_str)) {
-				set_err(err, errlen, "the manifest names %s, which is not in the package",
-					need);
+				ks_set_err(err, errlen, "the manifest names %s, which is not in the package",
+					   need);
 				goto fail;
 			}
 			need = i < tg->nr_objects ? tg->objects[i].path : NULL;
