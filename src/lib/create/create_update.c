@@ -7,6 +7,9 @@
  *   Kbuild module against the target headers -> package.
  * Everything is written in a private temp dir that is removed at the
  * end; the tarball appears only by rename, so a failure leaves nothing.
+ * ks_create_update() lists those steps in order; each is a function of
+ * its own, and what they make is owned by one context (struct
+ * create_ctx) that one function frees.
  */
 #include "create/create_update.h"
 #include "diff/elf_object.h"
@@ -1289,10 +1292,12 @@ static int build_target_module(const struct ks_create_opts *o,
 	mx.dir = ks_strfmt("%s/kmod-%s", c->work, mx.mod);
 	ret = ret ?: make_module_dir(&mx);
 	ret = ret ?: list_module_syms(&mx);
+	/* The module's sources: new code, descriptor, stub, ABI header. */
 	ret = ret ?: write_newcode_object(&mx);
 	ret = ret ?: write_descriptor(&mx);
 	ret = ret ?: copy_module_stub(&mx);
 	ret = ret ?: write_kbuild_file(&mx);
+	/* built, its exports kept for later builds, checked, packaged */
 	ret = ret ?: run_module_build(&mx);
 	ret = ret ?: record_module_exports(&mx);
 	ret = ret ?: package_module(&mx);
@@ -2095,6 +2100,14 @@ static int write_export_symvers(struct create_ctx *cx)
 	return ret;
 }
 
+/* A list of owned strings (NULL or not, like free()). */
+static void free_strings(char **v, size_t n)
+{
+	for (size_t i = 0; v && i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
 /*
  * Everything the run made, whichever step ended it; the work directory
  * is removed (KSPLICE_CREATE_KEEP=1 keeps it for debugging).
@@ -2118,23 +2131,13 @@ static void create_ctx_free(struct create_ctx *cx)
 	for (i = 0; cx->ncs && i < cx->ntg; i++)
 		nc_free(&cx->ncs[i]);
 	free(cx->ncs);
-	for (i = 0; i < cx->nfiles; i++)
-		free(cx->files[i]);
-	free(cx->files);
-	for (i = 0; i < cx->nbfiles; i++)
-		free(cx->bfiles[i]);
-	free(cx->bfiles);
+	free_strings(cx->files, cx->nfiles);
+	free_strings(cx->bfiles, cx->nbfiles);
 	free(cx->allfiles);
-	for (i = 0; i < cx->nobjs; i++)
-		free(cx->objs[i]);
-	free(cx->objs);
+	free_strings(cx->objs, cx->nobjs);
 	free(cx->hdrs);
-	for (i = 0; cx->hdr_post && i < cx->nhdrs; i++)
-		free(cx->hdr_post[i]);
-	free(cx->hdr_post);
-	for (i = 0; i < cx->ncand; i++)
-		free(cx->csrc[i]);
-	free(cx->csrc);
+	free_strings(cx->hdr_post, cx->nhdrs);
+	free_strings(cx->csrc, cx->ncand);
 	free(cx->chdr);
 	ks_exports_free(&cx->ex);
 	free(cx->predir);
@@ -2201,7 +2204,7 @@ int ks_create_update(const struct ks_create_opts *o,
 	ret = ret ?: write_package(&cx);
 	ret = ret ?: write_export_symvers(&cx);
 	create_ctx_free(&cx);
-	/* A failed run names no tarball (none was written, or it stays). */
+	/* A failed run reports no tarball. */
 	if (ret) {
 		free(r->tarball);
 		r->tarball = NULL;
