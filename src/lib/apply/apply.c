@@ -206,7 +206,7 @@ struct apply_ctx {
 	struct ks_resolution *res;	/* one per target */
 	int *skip;			/* target left out (--partial) */
 	int *loaded;			/* its new code is loaded */
-	size_t active;			/* targets applied now or at load */
+	size_t active;			/* applied now or at module load */
 	int have_pkg, have_ks, have_text;
 	int prepared;			/* the kernel holds the update */
 	char err[1024];
@@ -246,7 +246,9 @@ static int check_running_kernel(struct apply_ctx *ax)
 /* A leftover of this update in the kernel is cleared, unless applied. */
 static int clear_leftover(struct apply_ctx *ax)
 {
-	if (ks_sysfs_update_exists(ax->m->id) && clear_stale(ax->m->id, ax->out))
+	const char *id = ax->m->id;
+
+	if (ks_sysfs_update_exists(id) && clear_stale(id, ax->out))
 		return -1;
 	return 0;
 }
@@ -380,7 +382,8 @@ static int write_resolutions(struct apply_ctx *ax)
 			continue;
 		e = ks_sysfs_write_resolve(ax->m->id, ax->res[i].lines);
 		if (e) {
-			kernel_cause(ax->m->id, ax->out, KSPLICE_ABORT_UNEXPECTED,
+			kernel_cause(ax->m->id, ax->out,
+				     KSPLICE_ABORT_UNEXPECTED,
 				     "the kernel refused the resolved addresses", e);
 			return -1;
 		}

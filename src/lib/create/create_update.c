@@ -1328,7 +1328,7 @@ struct create_ctx {
 	char **bfiles;		/* --stacked-on patches' files */
 	size_t nbfiles;
 	char **allfiles;	/* both lists (borrowed strings) */
-	char **hdrs;		/* the changed headers (borrowed from files) */
+	char **hdrs;		/* changed headers (borrowed from files) */
 	size_t nhdrs;
 	char **hdr_post;	/* their text as the patches leave them */
 	int post_tried;
@@ -1520,8 +1520,8 @@ static int read_patches(struct create_ctx *cx)
 			return ret;
 		}
 		for (j = 0; j < nf; j++) {
-			cx->files = ks_xrealloc(cx->files,
-						(cx->nfiles + 1) * sizeof(char *));
+			cx->files = ks_xrealloc(cx->files, (cx->nfiles + 1) *
+						sizeof(char *));
 			cx->files[cx->nfiles++] = f[j];
 		}
 		free(f);
@@ -1552,12 +1552,12 @@ static int sort_changed_files(struct create_ctx *cx)
 		size_t n = strlen(file);
 
 		if (object_of(file, &obj)) {
-			cx->objs = ks_xrealloc(cx->objs,
-					       (cx->nobjs + 1) * sizeof(char *));
+			cx->objs = ks_xrealloc(cx->objs, (cx->nobjs + 1) *
+					       sizeof(char *));
 			cx->objs[cx->nobjs++] = obj;
 		} else if (n > 2 && !strcmp(file + n - 2, ".h")) {
-			cx->hdrs = ks_xrealloc(cx->hdrs,
-					       (cx->nhdrs + 1) * sizeof(char *));
+			cx->hdrs = ks_xrealloc(cx->hdrs, (cx->nhdrs + 1) *
+					       sizeof(char *));
 			cx->hdrs[cx->nhdrs++] = cx->files[i];
 		} else if (is_doc_file(file)) {
 			add_note(cx->r, ks_strfmt("%s is not kernel code: ignored",
@@ -1901,12 +1901,14 @@ static int group_by_target(struct create_ctx *cx)
 		     k++)
 			;
 		if (k == cx->ntg) {
-			cx->tg = ks_xrealloc(cx->tg, (cx->ntg + 1) * sizeof(*cx->tg));
+			cx->tg = ks_xrealloc(cx->tg, (cx->ntg + 1) *
+					     sizeof(*cx->tg));
 			memset(&cx->tg[cx->ntg], 0, sizeof(*cx->tg));
 			cx->tg[cx->ntg++].name = oi[i].target;
 		}
 		t = &cx->tg[k];
-		t->objs = ks_xrealloc(t->objs, (t->nr_objs + 1) * sizeof(size_t));
+		t->objs = ks_xrealloc(t->objs, (t->nr_objs + 1) *
+				      sizeof(size_t));
 		t->objs[t->nr_objs++] = i;
 	}
 	return KB_OK;
@@ -1990,9 +1992,9 @@ static int collect_parts(struct create_ctx *cx)
 	cx->ncs = ks_xrealloc(NULL, (cx->ntg + 1) * sizeof(*cx->ncs));
 	memset(cx->ncs, 0, (cx->ntg + 1) * sizeof(*cx->ncs));
 	for (i = 0; i < cx->ntg; i++) {
-		ret = collect_target(&cx->c, &cx->ex, cx->oi, &cx->tg[i], cx->id,
-				     &m->targets[i], &cx->ncs[i], cx->r,
-				     cx->err, cx->errlen);
+		ret = collect_target(&cx->c, &cx->ex, cx->oi, &cx->tg[i],
+				     cx->id, &m->targets[i], &cx->ncs[i],
+				     cx->r, cx->err, cx->errlen);
 		m->nr_targets = i + 1;
 		if (ret)
 			return ret;
