@@ -1308,9 +1308,10 @@ static int build_target_module(const struct ks_create_opts *o,
 /* ---- the update: ks_create_update()'s context and steps --------------- */
 
 /*
- * Everything one ksplice-create run makes, owned here and nowhere else:
- * each step adds to it and frees nothing another step made, so any step
- * can end the run and create_ctx_free() releases exactly what exists.
+ * Everything one ksplice-create run makes, owned here and nowhere else,
+ * so that any step can end the run and create_ctx_free() still releases
+ * exactly what exists (a step that drops something takes it out of the
+ * context too: keep_header_users()).
  */
 struct create_ctx {
 	const struct ks_create_opts *o;
