@@ -188,97 +188,163 @@ int ks_apply(const char *tarball, const struct ks_apply_opts *opts,
 	return rc;
 }
 
-static int apply_locked(const char *tarball, const struct ks_apply_opts *opts,
-			char **idp, struct ks_outcome *out)
-{
+/*
+ * What apply_locked()'s steps share: the opened package, the running
+ * kernel as read once, and per target what was resolved, skipped and
+ * loaded, so that any step can end the apply and undo() and
+ * apply_ctx_free() still know what exists.
+ */
+struct apply_ctx {
+	const char *tarball;
+	const struct ks_apply_opts *opts;
+	char **idp;
+	struct ks_outcome *out;
 	struct ks_package pkg;
+	const struct ks_manifest *m;	/* &pkg.manifest once it is open */
 	struct ks_kallsyms ks;
 	struct ks_kernel_text text;
-	struct ks_resolution *res = NULL;
-	const struct ks_manifest *m;
-	int *skip = NULL, *loaded = NULL, rc = -1, e, prepared = 0;
-	int have_ks = 0, have_text = 0;
-	size_t active = 0;
+	struct ks_resolution *res;	/* one per target */
+	int *skip;			/* target left out (--partial) */
+	int *loaded;			/* its new code is loaded */
+	size_t active;			/* applied now or at module load */
+	int have_pkg, have_ks, have_text;
+	int prepared;			/* the kernel holds the update */
 	char err[1024];
+};
 
-	memset(out, 0, sizeof(*out));
-	*idp = NULL;
-	if (ks_package_open(tarball, env_or("TMPDIR", "/tmp"), &pkg, err,
-			    sizeof(err)))
-		return ks_outcome_fail(out, KSPLICE_ABORT_INVALID_UPDATE, "%s", err);
-	m = &pkg.manifest;
-	*idp = strdup(m->id);
-	res = calloc(m->nr_targets + 1, sizeof(*res));
-	skip = calloc(m->nr_targets + 1, sizeof(*skip));
-	loaded = calloc(m->nr_targets + 1, sizeof(*loaded));
-	if (!res || !skip || !loaded) {
-		ks_outcome_fail(out, KSPLICE_ABORT_OUT_OF_MEMORY, "out of memory");
-		goto done;
+/*
+ * The package, unpacked, and the per-target state: every later step
+ * reads the manifest, and the caller reports the id even on failure.
+ */
+static int open_update(struct apply_ctx *ax)
+{
+	size_t n;
+
+	if (ks_package_open(ax->tarball, env_or("TMPDIR", "/tmp"), &ax->pkg,
+			    ax->err, sizeof(ax->err)))
+		return ks_outcome_fail(ax->out, KSPLICE_ABORT_INVALID_UPDATE,
+				       "%s", ax->err);
+	ax->have_pkg = 1;
+	ax->m = &ax->pkg.manifest;
+	*ax->idp = strdup(ax->m->id);
+	n = ax->m->nr_targets + 1;
+	ax->res = calloc(n, sizeof(*ax->res));
+	ax->skip = calloc(n, sizeof(*ax->skip));
+	ax->loaded = calloc(n, sizeof(*ax->loaded));
+	if (!ax->res || !ax->skip || !ax->loaded)
+		return ks_outcome_fail(ax->out, KSPLICE_ABORT_OUT_OF_MEMORY,
+				       "out of memory");
+	return 0;
+}
+
+/* An update for another kernel, or without the core module, cannot go on. */
+static int check_running_kernel(struct apply_ctx *ax)
+{
+	return check_kernel(ax->m, ax->out) || load_core(ax->out) ? -1 : 0;
+}
+
+/* A leftover of this update in the kernel is cleared, unless applied. */
+static int clear_leftover(struct apply_ctx *ax)
+{
+	const char *id = ax->m->id;
+
+	if (ks_sysfs_update_exists(id) && clear_stale(id, ax->out))
+		return -1;
+	return 0;
+}
+
+/* Read the running kernel once: all targets are matched against it. */
+static int read_running_kernel(struct apply_ctx *ax)
+{
+	if (ks_kallsyms_load(env_or("KSPLICE_KALLSYMS", "/proc/kallsyms"),
+			     &ax->ks, ax->err, sizeof(ax->err)))
+		return ks_outcome_fail(ax->out, KSPLICE_ABORT_UNEXPECTED, "%s",
+				       ax->err);
+	ax->have_ks = 1;
+	if (ks_text_open_kcore(&ax->text, env_or("KSPLICE_KCORE", "/proc/kcore"),
+			       ax->err, sizeof(ax->err)))
+		return ks_outcome_fail(ax->out, KSPLICE_ABORT_UNEXPECTED, "%s",
+				       ax->err);
+	ax->have_text = 1;
+	return 0;
+}
+
+/*
+ * Target i of a module that is not loaded: an error, unless --partial,
+ * which skips it (not installed) or has the kernel splice it in when the
+ * module loads (resolved now against what is loaded).
+ */
+static int resolve_pending(struct apply_ctx *ax, size_t i)
+{
+	const struct ks_target *t = &ax->m->targets[i];
+	struct ks_outcome *out = ax->out;
+
+	if (!ax->opts->partial)
+		return ks_outcome_fail(out, KSPLICE_ABORT_TARGET_NOT_LOADED,
+				       "the update changes module %s, "
+				       "which is not loaded", t->name);
+	if (!module_installed(t->name)) {
+		ax->skip[i] = 1;
+		ks_outcome_note(out, "Module %s is not loaded: its "
+				"part of the update was skipped "
+				"(--partial).", t->name);
+		return 0;
 	}
-	if (check_kernel(m, out) || load_core(out))
-		goto done;
-	if (ks_sysfs_update_exists(m->id) && clear_stale(m->id, out))
-		goto done;
-	/* Read the running kernel once: all targets are matched against it. */
-	if (ks_kallsyms_load(env_or("KSPLICE_KALLSYMS", "/proc/kallsyms"), &ks,
-			     err, sizeof(err))) {
-		ks_outcome_fail(out, KSPLICE_ABORT_UNEXPECTED, "%s", err);
-		goto done;
-	}
-	have_ks = 1;
-	if (ks_text_open_kcore(&text, env_or("KSPLICE_KCORE", "/proc/kcore"),
-			       err, sizeof(err))) {
-		ks_outcome_fail(out, KSPLICE_ABORT_UNEXPECTED, "%s", err);
-		goto done;
-	}
-	have_text = 1;
-	for (size_t i = 0; i < m->nr_targets; i++) {
-		const struct ks_target *t = &m->targets[i];
+	/* The kernel splices it in when the module loads. */
+	if (ks_pending_resolve_target(&ax->pkg, t, &ax->ks, &ax->res[i]))
+		return ks_outcome_fail(out, ax->res[i].cause, "%s",
+				       ax->res[i].message);
+	if (ax->opts->debug)
+		fprintf(ax->opts->debug, "== resolve lines for %s\n%s",
+			t->name, ax->res[i].lines ? ax->res[i].lines : "");
+	ks_outcome_note(out, "Module %s is not loaded: its part "
+			"of the update will be spliced in when it "
+			"is loaded (--partial).", t->name);
+	ax->active++;
+	return 0;
+}
+
+/*
+ * Every target matched against the running kernel before the kernel is
+ * asked for anything: a mismatch fails here, with nothing to undo.
+ */
+static int resolve_targets(struct apply_ctx *ax)
+{
+	const struct ks_apply_opts *opts = ax->opts;
+
+	for (size_t i = 0; i < ax->m->nr_targets; i++) {
+		const struct ks_target *t = &ax->m->targets[i];
 
 		if (strcmp(t->name, "vmlinux") && !ks_module_loaded(t->name)) {
-			if (!opts->partial) {
-				ks_outcome_fail(out, KSPLICE_ABORT_TARGET_NOT_LOADED,
-						"the update changes module %s, "
-						"which is not loaded", t->name);
-				goto done;
-			}
-			if (!module_installed(t->name)) {
-				skip[i] = 1;
-				ks_outcome_note(out, "Module %s is not loaded: its "
-						"part of the update was skipped "
-						"(--partial).", t->name);
-				continue;
-			}
-			/* The kernel splices it in when the module loads. */
-			if (ks_pending_resolve_target(&pkg, t, &ks, &res[i])) {
-				ks_outcome_fail(out, res[i].cause, "%s",
-						res[i].message);
-				goto done;
-			}
-			if (opts->debug)
-				fprintf(opts->debug, "== resolve lines for %s\n%s",
-					t->name, res[i].lines ? res[i].lines : "");
-			ks_outcome_note(out, "Module %s is not loaded: its part "
-					"of the update will be spliced in when it "
-					"is loaded (--partial).", t->name);
-			active++;
+			if (resolve_pending(ax, i))
+				return -1;
 			continue;
 		}
-		if (ks_match_resolve_target(&pkg, t, &ks, &text, opts->debug, &res[i])) {
-			ks_outcome_fail(out, res[i].cause, "%s", res[i].message);
-			goto done;
-		}
+		if (ks_match_resolve_target(&ax->pkg, t, &ax->ks, &ax->text,
+					    opts->debug, &ax->res[i]))
+			return ks_outcome_fail(ax->out, ax->res[i].cause, "%s",
+					       ax->res[i].message);
 		if (opts->debug)
 			fprintf(opts->debug, "== resolve lines for %s\n%s", t->name,
-				res[i].lines ? res[i].lines : "");
-		active++;
+				ax->res[i].lines ? ax->res[i].lines : "");
+		ax->active++;
 	}
-	if (!active) {
-		ks_outcome_fail(out, KSPLICE_ABORT_TARGET_NOT_LOADED,
-				"none of the modules the update changes is loaded");
-		goto done;
-	}
-	e = ks_sysfs_control("prepare", m->id);
+	if (!ax->active)
+		return ks_outcome_fail(ax->out, KSPLICE_ABORT_TARGET_NOT_LOADED,
+				       "none of the modules the update changes is loaded");
+	return 0;
+}
+
+/*
+ * The kernel's record of the update; from here on a failure must undo
+ * what was done (prepared).
+ */
+static int prepare_in_kernel(struct apply_ctx *ax)
+{
+	const struct ks_manifest *m = ax->m;
+	struct ks_outcome *out = ax->out;
+	int e = ks_sysfs_control("prepare", m->id);
+
 	if (e == -EEXIST) {
 		/* someone outside our lock got there first */
 		char *stage = ks_sysfs_read(m->id, "stage");
@@ -294,32 +360,49 @@ static int apply_locked(const char *tarball, const struct ks_apply_opts *opts,
 					m->id, stage ? stage : "?");
 		}
 		free(stage);
-		goto done;
+		return -1;
 	}
-	if (e) {
-		ks_outcome_fail(out, e == -ENOMEM ? KSPLICE_ABORT_OUT_OF_MEMORY :
-				KSPLICE_ABORT_UNEXPECTED,
-				"cannot prepare update %s in the kernel: %s",
-				m->id, strerror(-e));
-		goto done;
-	}
-	prepared = 1;
-	for (size_t i = 0; i < m->nr_targets; i++) {
-		if (skip[i] || !res[i].lines)
+	if (e)
+		return ks_outcome_fail(out, e == -ENOMEM ?
+				       KSPLICE_ABORT_OUT_OF_MEMORY :
+				       KSPLICE_ABORT_UNEXPECTED,
+				       "cannot prepare update %s in the kernel: %s",
+				       m->id, strerror(-e));
+	ax->prepared = 1;
+	return 0;
+}
+
+/* The addresses resolved here are what the new code is linked to. */
+static int write_resolutions(struct apply_ctx *ax)
+{
+	for (size_t i = 0; i < ax->m->nr_targets; i++) {
+		int e;
+
+		if (ax->skip[i] || !ax->res[i].lines)
 			continue;
-		e = ks_sysfs_write_resolve(m->id, res[i].lines);
+		e = ks_sysfs_write_resolve(ax->m->id, ax->res[i].lines);
 		if (e) {
-			kernel_cause(m->id, out, KSPLICE_ABORT_UNEXPECTED,
+			kernel_cause(ax->m->id, ax->out,
+				     KSPLICE_ABORT_UNEXPECTED,
 				     "the kernel refused the resolved addresses", e);
-			goto done;
+			return -1;
 		}
 	}
+	return 0;
+}
+
+/* Each part's new-code module, loaded in the package's order. */
+static int load_new_code(struct apply_ctx *ax)
+{
+	const struct ks_manifest *m = ax->m;
+
 	for (size_t i = 0; i < m->nr_targets; i++) {
 		char *path;
+		int e;
 
-		if (skip[i])
+		if (ax->skip[i])
 			continue;
-		path = ks_package_path(&pkg, m->targets[i].module_path);
+		path = ks_package_path(&ax->pkg, m->targets[i].module_path);
 		e = path ? ks_module_load(path, NULL) : -ENOMEM;
 		free(path);
 		if (e) {
@@ -328,37 +411,86 @@ static int apply_locked(const char *tarball, const struct ks_apply_opts *opts,
 			snprintf(what, sizeof(what), "loading the new code for "
 				 "%s (%s) failed", m->targets[i].name,
 				 m->targets[i].module_name);
-			kernel_cause(m->id, out, KSPLICE_ABORT_UNEXPECTED,
+			kernel_cause(m->id, ax->out, KSPLICE_ABORT_UNEXPECTED,
 				     what, e);
-			goto done;
+			return -1;
 		}
-		loaded[i] = 1;
+		ax->loaded[i] = 1;
 	}
-	e = ks_sysfs_write(strcat(strcpy(err, m->id), "/stage"), "apply\n");
+	return 0;
+}
+
+/* The switch itself: the kernel checks the stacks and patches. */
+static int start_apply(struct apply_ctx *ax)
+{
+	char *err = ax->err;
+	int e = ks_sysfs_write(strcat(strcpy(err, ax->m->id), "/stage"),
+			       "apply\n");
+
 	if (e) {
-		kernel_cause(m->id, out, KSPLICE_ABORT_UNEXPECTED,
+		kernel_cause(ax->m->id, ax->out, KSPLICE_ABORT_UNEXPECTED,
 			     "applying the update failed", e == -EIO ? 0 : e);
-		goto done;
+		return -1;
 	}
-	if (ks_state_save(m->id, tarball, pkg.patch, m->description, err,
-			  sizeof(err)))
-		ks_outcome_note(out, "Warning: the update is applied, but %s; "
-				"ksplice-view --id will not show its patch.", err);
-	rc = 0;
-done:
-	if (rc && prepared)
-		undo(m->id, m, loaded);
-	for (size_t i = 0; res && i < m->nr_targets; i++)
-		ks_resolution_free(&res[i]);
-	free(res);
-	free(skip);
-	free(loaded);
-	if (have_text)
-		ks_text_close(&text);
-	if (have_ks)
-		ks_kallsyms_free(&ks);
-	ks_package_close(&pkg);
-	return rc;
+	return 0;
+}
+
+/*
+ * What ksplice-view shows of the applied update; failing to keep it does
+ * not undo a live update, it is only said.
+ */
+static int save_state(struct apply_ctx *ax)
+{
+	if (ks_state_save(ax->m->id, ax->tarball, ax->pkg.patch,
+			  ax->m->description, ax->err, sizeof(ax->err)))
+		ks_outcome_note(ax->out, "Warning: the update is applied, but %s; "
+				"ksplice-view --id will not show its patch.",
+				ax->err);
+	return 0;
+}
+
+/* Everything apply_locked() holds, whichever step ended it. */
+static void apply_ctx_free(struct apply_ctx *ax)
+{
+	for (size_t i = 0; ax->res && i < ax->m->nr_targets; i++)
+		ks_resolution_free(&ax->res[i]);
+	free(ax->res);
+	free(ax->skip);
+	free(ax->loaded);
+	if (ax->have_text)
+		ks_text_close(&ax->text);
+	if (ax->have_ks)
+		ks_kallsyms_free(&ax->ks);
+	if (ax->have_pkg)
+		ks_package_close(&ax->pkg);
+}
+
+static int apply_locked(const char *tarball, const struct ks_apply_opts *opts,
+			char **idp, struct ks_outcome *out)
+{
+	struct apply_ctx ax = {
+		.tarball = tarball, .opts = opts, .idp = idp, .out = out,
+	};
+	int ret = 0;
+
+	memset(out, 0, sizeof(*out));
+	*idp = NULL;
+	ret = ret ?: open_update(&ax);
+	ret = ret ?: check_running_kernel(&ax);
+	ret = ret ?: clear_leftover(&ax);
+	ret = ret ?: read_running_kernel(&ax);
+	ret = ret ?: resolve_targets(&ax);
+	/* from here on the kernel holds the update: a failure undoes it */
+	ret = ret ?: prepare_in_kernel(&ax);
+	ret = ret ?: write_resolutions(&ax);
+	ret = ret ?: load_new_code(&ax);
+	ret = ret ?: start_apply(&ax);
+	ret = ret ?: save_state(&ax);
+	/* all or nothing: a failure once prepared takes it all back */
+	if (ret && ax.prepared)
+		undo(ax.m->id, ax.m, ax.loaded);
+	apply_ctx_free(&ax);
+	return ret;
 }
 
 /* Unload a new-code module, waiting a little for its last users. */
