@@ -188,5 +188,5 @@ fuzz:
 CORPUS_ARGS ?=
 .PHONY: corpus
 corpus: tools kmod
-	scripts/corpus $(CORPUS_ARGS)
+	scripts/corpus/run $(CORPUS_ARGS)
 # ---- end corpus

@@ -14,7 +14,8 @@ done
 fail() { echo "FAIL: $*"; exit 1; }
 W=$(mktemp -d); trap 'rm -rf "$W"' EXIT
 VP="$ROOT/scripts/version-patch 6.1.187-1 6.1.190-1"
-# the changed .c files of fs/ocfs2 (as scripts/corpus lists the compiled ones)
+# the changed .c files of fs/ocfs2 (as scripts/corpus/classify.sh lists
+# the compiled ones)
 (cd "$CACHE/kernels" && diff -rq 6.1.187-1/src/fs/ocfs2 6.1.190-1/src/fs/ocfs2) |
 	awk '/^Files / { f = $2; sub("^6.1.187-1/src/", "", f); if (f ~ /\.c$/) print f }' > "$W/cand"
 [ "$(wc -l < "$W/cand")" -gt 3 ] || fail "expected several changed files in fs/ocfs2"

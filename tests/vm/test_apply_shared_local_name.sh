@@ -8,7 +8,7 @@
 # core module's check must still take it (resolve.c: ksplice_symbol_at):
 # before, ksplice-apply ended failed_to_find "... is io_wq_online+0x0 in
 # vmlinux, not __key.0".  Applied, smoke-tested and removed in the guest by
-# scripts/corpus.
+# scripts/corpus/run.
 . "$(dirname "$0")/../lib/lib.sh"
 K=6.1.0-53-amd64
 for v in 6.1.187-1 6.1.190-1; do
@@ -17,8 +17,8 @@ done
 [ -f "$ROOT/build/kmod/$K/ksplice.ko" ] || fail "core module not built for $K (make kmod)"
 W=$(mktemp -d "${TMPDIR:-/tmp}/shared-local.XXXXXX"); trap 'rm -rf "$W"' EXIT
 echo io_uring/io-wq.c > "$W/files"
-"$ROOT/scripts/corpus" --files "$W/files" --results "$W/r.tsv" --report "$W/r.md" \
-	--summary "$W/s.txt" > "$W/out" 2> "$W/err" || { tail -5 "$W/err"; fail "scripts/corpus failed"; }
+"$ROOT/scripts/corpus/run" --files "$W/files" --results "$W/r.tsv" --report "$W/r.md" \
+	--summary "$W/s.txt" > "$W/out" 2> "$W/err" || { tail -5 "$W/err"; fail "scripts/corpus/run failed"; }
 row=$(cat "$W/r.tsv")
 echo "$row" | cut -f1,4,5,6 | cut -c1-300
 expect_eq "io_uring/io-wq.c result" applied "$(cut -f4 <<< "$row")"

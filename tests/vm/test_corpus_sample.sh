@@ -3,7 +3,7 @@
 # of the .c files changed between Debian 6.1.187-1 and 6.1.190-1 that the
 # stock config compiles, each made into an update by ksplice-create and
 # applied, smoke-tested and removed in the stock 6.1.0-53-amd64 kernel by
-# scripts/corpus.  Asserts against the committed per-file expectations
+# scripts/corpus/run.  Asserts against the committed per-file expectations
 # (corpus/sample-20.expected): the sample is the same 20 files, every file
 # recorded as applied still applies, and the applied count does not drop
 # below the recorded baseline.  Files that now do better are reported (the
@@ -17,9 +17,9 @@ done
 [ -f "$ROOT/build/kmod/$ABI/ksplice.ko" ] || fail "core module not built for $ABI (make kmod)"
 [ -f "$EXP" ] || fail "$EXP missing"
 W=$(mktemp -d "${TMPDIR:-/tmp}/corpus-sample.XXXXXX"); trap 'rm -rf "$W"' EXIT
-"$ROOT/scripts/corpus" --sample 20 --seed 1 --results "$W/results.tsv" \
+"$ROOT/scripts/corpus/run" --sample 20 --seed 1 --results "$W/results.tsv" \
 	--report "$W/REPORT.md" --summary "$W/summary.txt" > "$W/out" 2> "$W/err" ||
-	{ tail -20 "$W/err"; fail "scripts/corpus failed"; }
+	{ tail -20 "$W/err"; fail "scripts/corpus/run failed"; }
 cat "$W/summary.txt"
 # results.tsv: PATH KIND TARGETS CLASS REASON FUNCS NEWCODE
 # expected:    PATH CLASS (tab separated; '#' comments)

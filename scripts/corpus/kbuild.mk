@@ -1,4 +1,4 @@
-# Read by scripts/corpus after scripts/Makefile.build (make -f ... -f this):
+# Read by scripts/corpus/classify.sh after scripts/Makefile.build (make -f ... -f this):
 # prints Kbuild's object and subdirectory lists of one directory, after
 # the directory's Makefile has been evaluated with the tree's config.
 corpus-print:
