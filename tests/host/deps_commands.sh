@@ -24,11 +24,12 @@ GUEST_ONLY=" ksplice-apply ksplice-remove ksplice-view ksplice-create ksplice-un
 
 shell_sources() {
 	local f
-	for f in scripts/* tests/run-tests tests/lib/lib.sh tests/host/*.sh tests/lib/*.bash \
+	# (scripts/*/*: a tool of several files, such as scripts/corpus/)
+	for f in scripts/* scripts/*/* tests/run-tests tests/lib/lib.sh tests/host/*.sh tests/lib/*.bash \
 		tests/vm/*.sh tests/bench/* tests/fuzz/run-fuzz .ci/run; do
 		[ -f "$f" ] || continue
 		# scripts that run inside the guest, not on the host
-		case $f in *-guest|*guest-lib) continue ;; esac
+		case $f in *-guest|*guest-lib|*/in-guest) continue ;; esac
 		head -c 200 "$f" | head -1 | grep -q '^#!.*\(bash\|sh\)' ||
 			case $f in *.sh|*.bash|tests/lib/lib.sh) ;; *) continue ;; esac
 		echo "$f"
