@@ -3,10 +3,13 @@
 # the paths of the project and of the cache, logging, the seeded order,
 # the tools snapshot and the accessors of cached results.
 # Cache layout ($KSPLICE_CACHE/corpus/OLD-NEW/, docs/corpus.md "The cache"):
-#   files.tsv changed.tsv dirs.txt kbuild.txt kbuild-shadow/   classify.sh
-#   compiled.txt changed-h.txt create/KEY/                     create.sh
-#   tools/HASH/                                                snapshot_tools
-#   guest/KEY/result logs/                                     guest.sh
+#   files.tsv compiled.txt changed.tsv dirs.txt kbuild.txt
+#     kbuild-shadow/                          classify.sh
+#   changed-h.txt create/KEY/                 create.sh
+#   tools/HASH/                               snapshot_tools, below
+#   guest/KEY/result logs/                    guest.sh
+#   selection.PID*: one run's own files, removed when it ends
+# and $KSPLICE_CACHE/corpus/chunks/, the pieces of chunks.
 
 # HERE: this folder (its stage files, in-guest, kbuild.mk); ROOT: the
 # project (CORPUS_ROOT: when the folder runs from a copy elsewhere)
