@@ -49,9 +49,13 @@ static void strings(struct json_writer *w, const char *key, char *const *s,
 void ut_json_update(struct json_writer *w, struct uptrack_ctx *c,
 		    const char *id)
 {
-	const struct repo_update *u =
-		c->have_idx ? repo_index_find(&c->idx, id) : NULL;
+	ut_json_repo_update(w, id, c->have_idx ? repo_index_find(&c->idx, id)
+					       : NULL);
+}
 
+void ut_json_repo_update(struct json_writer *w, const char *id,
+			 const struct repo_update *u)
+{
 	/*
 	 * Every key is always there, null or [] when unknown, so that a
 	 * reader never has to ask whether a key exists.

@@ -29,6 +29,9 @@ void ut_json_end(struct json_writer *w, struct uptrack_ctx *c);
  */
 void ut_json_update(struct json_writer *w, struct uptrack_ctx *c,
 		    const char *id);
+/* The same for the index entry U (NULL: not known) of update ID. */
+void ut_json_repo_update(struct json_writer *w, const char *id,
+			 const struct repo_update *u);
 
 /* KEY: [ update objects ] for the updates at index positions POS[0..n). */
 void ut_json_plan(struct json_writer *w, struct uptrack_ctx *c,
