@@ -150,6 +150,9 @@ static void refresh(struct ui *ui)
 	else
 		text = failure_text(o, err, "uptrack-show failed");
 	gtk_label_set_text(GTK_LABEL(ui->status), text);
+	/* Echoed, so scripts can follow what the window says. */
+	printf("uptrack-manager: status: %s\n", text);
+	fflush(stdout);
 	g_free(text);
 	gtk_widget_set_sensitive(ui->upgrade, ui->nr_available > 0);
 out:
