@@ -143,11 +143,13 @@ clean:
 	rm -rf $(BUILD)
 	$(MAKE) -C kmod clean-local 2>/dev/null || true
 
-# --- Uptrack GUI (issue 6): gui/uptrack-manager, GTK 3.  Built into
-# build/gui/ (not build/bin/, so guests do not carry GTK) when GTK 3 is
-# installed (scripts/install-deps installs libgtk-3-dev).
-GTK_CFLAGS := $(shell pkg-config --cflags gtk+-3.0 2>/dev/null)
-GTK_LIBS   := $(shell pkg-config --libs gtk+-3.0 2>/dev/null)
+# --- Uptrack GUI (issue 6): gui/uptrack-manager, GTK 3, reading the
+# client's --json output with json-glib.  Built into build/gui/ (not
+# build/bin/, so guests do not carry GTK) when both are installed
+# (scripts/install-deps installs libgtk-3-dev and libjson-glib-dev).
+GUI_PKGS   := gtk+-3.0 json-glib-1.0
+GTK_CFLAGS := $(shell pkg-config --cflags $(GUI_PKGS) 2>/dev/null)
+GTK_LIBS   := $(shell pkg-config --libs $(GUI_PKGS) 2>/dev/null)
 .PHONY: gui
 gui: $(BUILD)/gui/uptrack-manager
 ifneq ($(GTK_LIBS),)

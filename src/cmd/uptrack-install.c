@@ -6,11 +6,12 @@
 #include <string.h>
 
 #include "uptrack/uptrack_client.h"
+#include "uptrack/uptrack_json.h"
 #include "util/fs.h"
 
 static void usage(FILE *f)
 {
-	fputs("Usage: uptrack-install [-q|-v] [-n] [--config=FILE] [--progress-fd=FD] ID...\n"
+	fputs("Usage: uptrack-install [-q|-v] [-n] [--json] [--config=FILE] [--progress-fd=FD] ID...\n"
 	      "\n"
 	      "Installs the named updates from the repository, with the updates they\n"
 	      "require, after verifying the index signature and the package hashes.\n"
@@ -18,11 +19,35 @@ static void usage(FILE *f)
 	      "  -n, --dry-run      only say what would be done\n"
 	      "  -q, --quiet        print only errors\n"
 	      "  -v, --verbose      say more\n"
+	      "  --json             print one JSON object at the end (docs/json.md)\n"
 	      "  --config=FILE      configuration (default /etc/uptrack/uptrack.conf)\n"
 	      "  --progress-fd=FD   write 'progress ID PERCENT STEP' lines to FD\n"
 	      "  -h, --help         this text\n"
 	      "\n"
 	      "Exit status as uptrack-upgrade; 13 when an ID is not in the index.\n", f);
+}
+
+/*
+ * What was asked, planned and done.  "installed" is read off the state
+ * (which follows the kernel), so a rolled-back run reports none.
+ */
+static void print_json(struct uptrack_ctx *c, int ret, int dry,
+		       char *const *req, size_t nr_req, char *const *already,
+		       size_t nr_already, const struct ut_id_list *before,
+		       const int *plan, size_t n)
+{
+	struct json_writer w;
+
+	ut_json_begin(&w, c, "install", ret);
+	jw_kv_bool(&w, "dry_run", dry);
+	ut_json_ids(&w, "requested", req, nr_req);
+	ut_json_ids(&w, "already_installed", already, nr_already);
+	ut_json_plan(&w, c, "plan", plan, n);
+	ut_json_ids_minus(&w, "installed", c->state.installed,
+			  c->state.nr_installed, before->ids, before->n);
+	jw_kv_string(&w, "failed", c->failed_id);
+	ut_json_kernels(&w, c);
+	ut_json_end(&w, c);
 }
 
 int main(int argc, char **argv)
@@ -31,21 +56,25 @@ int main(int argc, char **argv)
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "json", no_argument, NULL, 'j' },
 		{ "config", required_argument, NULL, 'c' },
 		{ "progress-fd", required_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int verb = 0, dry = 0, pfd = -1, opt, ret, *plan;
+	int verb = 0, dry = 0, json = 0, pfd = -1, opt, ret, *plan = NULL;
 	const char *config = NULL;
+	struct ut_id_list before = { 0 };
 	struct uptrack_ctx c;
-	size_t n = 0, i;
+	char **already;
+	size_t n = 0, nr_already = 0, i;
 
 	while ((opt = getopt_long(argc, argv, "nqvh", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'n': dry = 1; break;
 		case 'q': verb = -1; break;
 		case 'v': verb = 1; break;
+		case 'j': json = 1; break;
 		case 'c': config = optarg; break;
 		case 'P': pfd = atoi(optarg); break;
 		case 'h': usage(stdout); return 0;
@@ -56,14 +85,17 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return UT_USAGE;
 	}
+	already = ks_xrealloc(NULL, (size_t)argc * sizeof(char *));
 	ret = ut_init(&c, "uptrack-install", config, 1);
 	c.verbosity = verb;
 	c.progress_fd = pfd;
+	c.json = json;
 	if (ret)
 		goto out;
 	ret = ut_lock_and_load(&c);
 	if (ret)
 		goto out;
+	ut_ids_copy(&before, c.state.installed, c.state.nr_installed);
 	ret = ut_fetch_index(&c);
 	if (ret)
 		goto out;
@@ -72,14 +104,17 @@ int main(int argc, char **argv)
 		int pos = repo_index_pos(&c.idx, argv[i]);
 
 		if (pos < 0) {
-			free(plan);
+			/* Refused before anything is done: no plan either. */
+			n = 0;
 			ret = ut_fail(&c, UT_UNKNOWN_UPDATE,
 				      "there is no update '%s' for this kernel (uptrack-show --available lists them)",
 				      argv[i]);
 			goto out;
 		}
-		if (uptrack_state_has(&c.state, argv[i]))
+		if (uptrack_state_has(&c.state, argv[i])) {
 			ut_say(&c, "Update [%s] is already installed.\n", argv[i]);
+			already[nr_already++] = argv[i];
+		}
 		ut_plan_add(&c, pos, plan, &n);
 	}
 	for (i = 0; i < n; i++)
@@ -87,10 +122,15 @@ int main(int argc, char **argv)
 		       c.idx.updates[plan[i]].id, c.idx.updates[plan[i]].title);
 	if (!dry && n)
 		ret = ut_install(&c, plan, n);
-	free(plan);
 	if (!ret && !dry)
 		ut_say_effective(&c);
 out:
+	if (json)
+		print_json(&c, ret, dry, argv + optind, (size_t)(argc - optind),
+			   already, nr_already, &before, plan, n);
+	free(plan);
+	free(already);
+	ut_ids_free(&before);
 	ut_done(&c);
 	return ret;
 }

@@ -28,6 +28,7 @@
 #include "package/package.h"
 #include "uptrack/repo_index.h"
 #include "uptrack/repo_sign.h"
+#include "uptrack/uptrack_json.h"
 #include "util/fs.h"
 
 static void usage(FILE *f)
@@ -37,7 +38,7 @@ static void usage(FILE *f)
 	      "       uptrack-publish add --repo=DIR --key=PRIVATE.pem [options]\n"
 	      "                       --source=SRC --kernel=ABI --id=ID\n"
 	      "                       (--patch=FILE... | --to-source=NEWSRC --file=PATH...)\n"
-	      "       uptrack-publish list --repo=DIR\n"
+	      "       uptrack-publish list --repo=DIR [--json]\n"
 	      "\n"
 	      "genkey makes an Ed25519 key pair.  add puts an update package into the\n"
 	      "repository (building it first with ksplice-create from a patch, or from\n"
@@ -67,6 +68,7 @@ static void usage(FILE *f)
 	      "  --patch=FILE          ksplice-create: a patch (repeatable)\n"
 	      "  --to-source=NEWSRC    make the patch from SRC -> NEWSRC for each --file\n"
 	      "  --file=PATH           a source file that differs (repeatable)\n"
+	      "  --json                list: one JSON object (docs/json.md)\n"
 	      "  -h, --help            this text\n"
 	      "\n"
 	      "Exit status: 0 success, 1 failure, 2 usage.\n", f);
@@ -79,6 +81,7 @@ struct opts {
 	char **cves, **requires, **patches, **files;
 	size_t nr_cves, nr_requires, nr_patches, nr_files;
 	int optional;
+	int json;		/* list --json */
 	long long serial;	/* --serial, 0 when not given */
 };
 
@@ -488,9 +491,40 @@ out_work:
 	return ret;
 }
 
+/*
+ * list --json: the head of every uptrack --json object (docs/json.md),
+ * left open for the indexes; a failure closes it at once.
+ */
+static int list_json_head(struct json_writer *w, const struct opts *o,
+			  int status, const char *message)
+{
+	jw_init(w, stdout);
+	jw_object_begin(w);
+	jw_kv_string(w, "action", "list");
+	jw_kv_string(w, "result", status ? "error" : "ok");
+	jw_kv_string(w, "cause", status ? "error" : "none");
+	jw_kv_int(w, "exit_status", status);
+	if (status)
+		jw_kv_string(w, "message", message);
+	jw_kv_string(w, "repository", o->repo);
+	if (status) {
+		jw_key(w, "indexes");
+		jw_array_begin(w);
+		jw_array_end(w);
+		jw_key(w, "notes");
+		jw_array_begin(w);
+		jw_array_end(w);
+		jw_object_end(w);
+	}
+	return status;
+}
+
 static int cmd_list(struct opts *o)
 {
-	char *pat;
+	struct json_writer w;
+	char **unreadable = NULL;
+	size_t nr_unreadable = 0;
+	char *pat, *msg;
 	glob_t g;
 	size_t i, j;
 
@@ -499,7 +533,18 @@ static int cmd_list(struct opts *o)
 	pat = ks_strfmt("%s/*/*/index", o->repo);
 	if (glob(pat, 0, NULL, &g)) {
 		free(pat);
-		return die("no index under %s", o->repo);
+		if (!o->json)
+			return die("no index under %s", o->repo);
+		msg = ks_strfmt("no index under %s", o->repo);
+		die("%s", msg);
+		list_json_head(&w, o, 1, msg);
+		free(msg);
+		return 1;
+	}
+	if (o->json) {
+		list_json_head(&w, o, 0, NULL);
+		jw_key(&w, "indexes");
+		jw_array_begin(&w);
 	}
 	for (i = 0; i < g.gl_pathc; i++) {
 		struct repo_index idx;
@@ -507,7 +552,29 @@ static int cmd_list(struct opts *o)
 		char *text = ks_read_file(g.gl_pathv[i], &len), err[512];
 
 		if (!text || repo_index_parse(text, len, &idx, err, sizeof(err))) {
-			printf("%s: unreadable\n", g.gl_pathv[i]);
+			if (o->json)
+				push(&unreadable, &nr_unreadable,
+				     ks_strfmt("%s: unreadable", g.gl_pathv[i]));
+			else
+				printf("%s: unreadable\n", g.gl_pathv[i]);
+			free(text);
+			continue;
+		}
+		if (o->json) {
+			jw_object_begin(&w);
+			jw_kv_string(&w, "path", g.gl_pathv[i]);
+			jw_kv_string(&w, "kernel_release", idx.kernel_release);
+			jw_kv_string(&w, "kernel_version", idx.kernel_version);
+			jw_kv_string(&w, "base_version", idx.base_version);
+			jw_kv_int(&w, "serial", idx.serial);
+			jw_key(&w, "updates");
+			jw_array_begin(&w);
+			for (j = 0; j < idx.nr_updates; j++)
+				ut_json_repo_update(&w, idx.updates[j].id,
+						    &idx.updates[j]);
+			jw_array_end(&w);
+			jw_object_end(&w);
+			repo_index_free(&idx);
 			free(text);
 			continue;
 		}
@@ -520,6 +587,19 @@ static int cmd_list(struct opts *o)
 			       idx.updates[j].brings ? idx.updates[j].brings : "");
 		repo_index_free(&idx);
 		free(text);
+	}
+	if (o->json) {
+		jw_array_end(&w);
+		/* Unreadable indexes: as the text says them, one a note. */
+		jw_key(&w, "notes");
+		jw_array_begin(&w);
+		for (i = 0; i < nr_unreadable; i++) {
+			jw_string(&w, unreadable[i]);
+			free(unreadable[i]);
+		}
+		jw_array_end(&w);
+		jw_object_end(&w);
+		free(unreadable);
 	}
 	globfree(&g);
 	free(pat);
@@ -548,6 +628,7 @@ int main(int argc, char **argv)
 		{ "to-source", required_argument, NULL, 't' },
 		{ "file", required_argument, NULL, 'f' },
 		{ "serial", required_argument, NULL, 's' },
+		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -588,6 +669,7 @@ int main(int argc, char **argv)
 			}
 			break;
 		}
+		case 'j': o.json = 1; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -597,6 +679,11 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	cmd = argv[optind++];
+	/* Only list has something to report as data. */
+	if (o.json && strcmp(cmd, "list")) {
+		usage(stderr);
+		return 2;
+	}
 	if (!strcmp(cmd, "genkey")) {
 		if (!o.key || !o.pubkey || optind != argc) {
 			usage(stderr);

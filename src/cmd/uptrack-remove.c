@@ -6,12 +6,13 @@
 #include <string.h>
 
 #include "uptrack/uptrack_client.h"
+#include "uptrack/uptrack_json.h"
 #include "util/fs.h"
 
 static void usage(FILE *f)
 {
-	fputs("Usage: uptrack-remove [-q|-v] [-n] [--config=FILE] ID...\n"
-	      "       uptrack-remove [-q|-v] [-n] [--config=FILE] --all\n"
+	fputs("Usage: uptrack-remove [-q|-v] [-n] [--json] [--config=FILE] ID...\n"
+	      "       uptrack-remove [-q|-v] [-n] [--json] [--config=FILE] --all\n"
 	      "\n"
 	      "Removes installed updates with ksplice-remove, the newest first.  An\n"
 	      "update that another installed update requires is removed after it.\n"
@@ -20,6 +21,7 @@ static void usage(FILE *f)
 	      "  -n, --dry-run      only say what would be done\n"
 	      "  -q, --quiet        print only errors\n"
 	      "  -v, --verbose      say more\n"
+	      "  --json             print one JSON object at the end (docs/json.md)\n"
 	      "  --config=FILE      configuration (default /etc/uptrack/uptrack.conf)\n"
 	      "  -h, --help         this text\n"
 	      "\n"
@@ -44,6 +46,32 @@ static int requires(struct uptrack_ctx *c, const char *a, const char *b,
 	return 0;
 }
 
+/* What was asked, planned (newest first) and done. */
+static void print_json(struct uptrack_ctx *c, int ret, int dry, int all,
+		       char *const *req, size_t nr_req, char *const *ids,
+		       size_t n)
+{
+	struct json_writer w;
+	size_t i;
+
+	ut_json_begin(&w, c, "remove", ret);
+	jw_kv_bool(&w, "dry_run", dry);
+	jw_kv_bool(&w, "all", all);
+	ut_json_ids(&w, "requested", req, nr_req);
+	jw_key(&w, "plan");
+	jw_array_begin(&w);
+	for (i = 0; i < n; i++)
+		ut_json_update(&w, c, ids[i]);
+	jw_array_end(&w);
+	/* Read off the state, which follows the kernel: in the order of
+	 * removal, and only what is really gone when one failed. */
+	ut_json_ids_minus(&w, "removed", ids, n, c->state.installed,
+			  c->state.nr_installed);
+	jw_kv_string(&w, "failed", c->failed_id);
+	ut_json_kernels(&w, c);
+	ut_json_end(&w, c);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -51,14 +79,15 @@ int main(int argc, char **argv)
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "json", no_argument, NULL, 'j' },
 		{ "config", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int verb = 0, dry = 0, all = 0, opt, ret;
+	int verb = 0, dry = 0, all = 0, json = 0, opt, ret;
 	const char *config = NULL;
 	struct uptrack_ctx c;
-	char **ids;
+	char **ids = NULL;
 	size_t n = 0, i, k;
 
 	while ((opt = getopt_long(argc, argv, "nqvh", opts, NULL)) != -1) {
@@ -67,6 +96,7 @@ int main(int argc, char **argv)
 		case 'n': dry = 1; break;
 		case 'q': verb = -1; break;
 		case 'v': verb = 1; break;
+		case 'j': json = 1; break;
 		case 'c': config = optarg; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return UT_USAGE;
@@ -79,6 +109,7 @@ int main(int argc, char **argv)
 	/* Removing needs no repository: a missing config is fine. */
 	ret = ut_init(&c, "uptrack-remove", config, 0);
 	c.verbosity = verb;
+	c.json = json;
 	if (ret)
 		goto out;
 	ret = ut_lock_and_load(&c);
@@ -110,12 +141,15 @@ int main(int argc, char **argv)
 		uptrack_log(&c.paths, "remove: %zu updates", n);
 		ret = ut_remove(&c, ids, n);
 	}
-	for (i = 0; i < n; i++)
-		free(ids[i]);
-	free(ids);
 	if (!ret && !dry)
 		ut_say_effective(&c);
 out:
+	if (json)
+		print_json(&c, ret, dry, all, argv + optind,
+			   (size_t)(argc - optind), ids, n);
+	for (i = 0; i < n; i++)
+		free(ids[i]);
+	free(ids);
 	ut_done(&c);
 	return ret;
 }

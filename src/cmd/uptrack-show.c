@@ -6,11 +6,12 @@
 #include <string.h>
 
 #include "uptrack/uptrack_client.h"
+#include "uptrack/uptrack_json.h"
 #include "util/fs.h"
 
 static void usage(FILE *f)
 {
-	fputs("Usage: uptrack-show [-v] [--available] [--config=FILE]\n"
+	fputs("Usage: uptrack-show [-v] [--available] [--json] [--config=FILE]\n"
 	      "\n"
 	      "Lists the updates installed in the running kernel (as the kernel reports\n"
 	      "them), and with --available also the updates of the repository that are\n"
@@ -19,6 +20,7 @@ static void usage(FILE *f)
 	      "  --available        also list available updates (needs the repository)\n"
 	      "  -v, --verbose      show CVEs, the Debian version each update brings, the\n"
 	      "                     package hash\n"
+	      "  --json             print one JSON object instead (docs/json.md)\n"
 	      "  --config=FILE      configuration (default /etc/uptrack/uptrack.conf)\n"
 	      "  -h, --help         this text\n"
 	      "\n"
@@ -47,16 +49,47 @@ static void show(struct uptrack_ctx *c, const char *id)
 	printf("    sha256 %s\n", u->sha256);
 }
 
+/*
+ * The same lists as the text.  On a failure the object still comes, with
+ * what is known: the installed updates if the state was read, "available"
+ * null unless the index was fetched.
+ */
+static void print_json(struct uptrack_ctx *c, int avail, int ret)
+{
+	struct json_writer w;
+	size_t i;
+
+	ut_json_begin(&w, c, "show", ret);
+	ut_json_kernels(&w, c);
+	jw_key(&w, "installed");
+	jw_array_begin(&w);
+	for (i = 0; i < c->state.nr_installed; i++)
+		ut_json_update(&w, c, c->state.installed[i]);
+	jw_array_end(&w);
+	jw_key(&w, "available");
+	if (avail && !ret) {
+		jw_array_begin(&w);
+		for (i = 0; i < c->idx.nr_updates; i++)
+			if (!uptrack_state_has(&c->state, c->idx.updates[i].id))
+				ut_json_update(&w, c, c->idx.updates[i].id);
+		jw_array_end(&w);
+	} else {
+		jw_null(&w);
+	}
+	ut_json_end(&w, c);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "available", no_argument, NULL, 'a' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "json", no_argument, NULL, 'j' },
 		{ "config", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int avail = 0, verb = 0, opt, ret;
+	int avail = 0, verb = 0, json = 0, opt, ret;
 	const char *config = NULL;
 	struct uptrack_ctx c;
 	size_t i, n = 0;
@@ -65,6 +98,7 @@ int main(int argc, char **argv)
 		switch (opt) {
 		case 'a': avail = 1; break;
 		case 'v': verb = 1; break;
+		case 'j': json = 1; break;
 		case 'c': config = optarg; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return UT_USAGE;
@@ -76,12 +110,15 @@ int main(int argc, char **argv)
 	}
 	ret = ut_init(&c, "uptrack-show", config, avail);
 	c.verbosity = verb;
+	c.json = json;
 	if (ret)
 		goto out;
 	ret = avail ? ut_lock_and_load(&c) : ut_load_readonly(&c);
 	if (!ret && avail)
 		ret = ut_fetch_index(&c);
 	if (ret)
+		goto out;
+	if (json)
 		goto out;
 	printf("Installed updates:\n");
 	for (i = 0; i < c.state.nr_installed; i++)
@@ -102,6 +139,8 @@ int main(int argc, char **argv)
 	printf("\n");
 	ut_say_effective(&c);
 out:
+	if (json)
+		print_json(&c, avail, ret);
 	ut_done(&c);
 	return ret;
 }

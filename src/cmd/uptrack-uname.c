@@ -9,10 +9,11 @@
 #include <sys/utsname.h>
 
 #include "uptrack/uptrack_client.h"
+#include "uptrack/uptrack_json.h"
 
 static void usage(FILE *f)
 {
-	fputs("Usage: uptrack-uname [-a|-s|-n|-r|-v|-m|-o] [--config=FILE]\n"
+	fputs("Usage: uptrack-uname [-a|-s|-n|-r|-v|-m|-o] [--json] [--config=FILE]\n"
 	      "\n"
 	      "Prints system information like uname(1), but with the effective kernel\n"
 	      "release and version: those of the newest Debian kernel whose fixes are\n"
@@ -26,6 +27,8 @@ static void usage(FILE *f)
 	      "  -v, --kernel-version     effective kernel version (build)\n"
 	      "  -m, --machine            machine hardware name\n"
 	      "  -o, --operating-system   operating system\n"
+	      "  --json                   every field, effective and real, as one\n"
+	      "                           JSON object (docs/json.md)\n"
 	      "  --config=FILE            configuration (default /etc/uptrack/uptrack.conf)\n"
 	      "  -h, --help               this text\n", f);
 }
@@ -40,6 +43,7 @@ int main(int argc, char **argv)
 		{ "kernel-version", no_argument, NULL, 'v' },
 		{ "machine", no_argument, NULL, 'm' },
 		{ "operating-system", no_argument, NULL, 'o' },
+		{ "json", no_argument, NULL, 'j' },
 		{ "config", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -49,7 +53,7 @@ int main(int argc, char **argv)
 	const struct repo_update *e;
 	struct uptrack_ctx c;
 	struct utsname u;
-	int f = 0, opt, first = 1;
+	int f = 0, opt, first = 1, json = 0;
 
 	while ((opt = getopt_long(argc, argv, "asnrvmoh", opts, NULL)) != -1) {
 		switch (opt) {
@@ -60,6 +64,7 @@ int main(int argc, char **argv)
 		case 'v': f |= V; break;
 		case 'm': f |= M; break;
 		case 'o': f |= O; break;
+		case 'j': json = 1; break;
 		case 'c': config = optarg; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return UT_USAGE;
@@ -73,8 +78,23 @@ int main(int argc, char **argv)
 		f = S;
 	/* Reading only; without a configuration the real values stand. */
 	ut_init(&c, "uptrack-uname", config, 0);
+	c.json = json;
 	ut_load_readonly(&c);
 	uname(&u);
+	if (json) {
+		struct json_writer w;
+
+		/* Exit 0 as without --json: the real values stand in. */
+		ut_json_begin(&w, &c, "uname", 0);
+		ut_json_kernels(&w, &c);
+		jw_kv_string(&w, "kernel_name", u.sysname);
+		jw_kv_string(&w, "nodename", u.nodename);
+		jw_kv_string(&w, "machine", u.machine);
+		jw_kv_string(&w, "operating_system", "GNU/Linux");
+		ut_json_end(&w, &c);
+		ut_done(&c);
+		return 0;
+	}
 	e = ut_effective(&c);
 	rel = e && e->brings_release ? e->brings_release : c.release;
 	ver = e && e->brings_build ? e->brings_build : c.version;

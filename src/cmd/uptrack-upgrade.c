@@ -12,12 +12,13 @@
 #include <unistd.h>
 
 #include "uptrack/uptrack_client.h"
+#include "uptrack/uptrack_json.h"
 #include "util/fs.h"
 
 static void usage(FILE *f)
 {
 	fputs("Usage: uptrack-upgrade [-y|-n] [-q|-v] [--all] [--cron] [--init]\n"
-	      "                       [--config=FILE] [--progress-fd=FD]\n"
+	      "                       [--json] [--config=FILE] [--progress-fd=FD]\n"
 	      "\n"
 	      "Fetches the signed update index for the running kernel, downloads the\n"
 	      "updates not yet installed, verifies them and applies them in order with\n"
@@ -33,6 +34,8 @@ static void usage(FILE *f)
 	      "  --init             at boot: re-apply the updates installed before the\n"
 	      "                     reboot (install_on_reboot), then upgrade if\n"
 	      "                     upgrade_on_reboot = yes\n"
+	      "  --json             print one JSON object at the end (docs/json.md);\n"
+	      "                     never asks: without -y it only reports\n"
 	      "  --config=FILE      configuration (default /etc/uptrack/uptrack.conf)\n"
 	      "  --progress-fd=FD   write 'progress ID PERCENT STEP' lines to FD\n"
 	      "  -h, --help         this text\n"
@@ -55,7 +58,7 @@ static int reapply(struct uptrack_ctx *c)
 		return UT_OK;
 	}
 	if (!c->cfg.install_on_reboot) {
-		ut_say(c, "install_on_reboot = no: the %zu updates installed before the reboot are not re-applied.\n",
+		ut_note(c, "install_on_reboot = no: the %zu updates installed before the reboot are not re-applied.\n",
 		       c->nr_prev_boot);
 		uptrack_log(&c->paths, "boot: install_on_reboot = no, %zu updates dropped",
 			    c->nr_prev_boot);
@@ -66,7 +69,7 @@ static int reapply(struct uptrack_ctx *c)
 	c->mute = 0;
 	if (ret == UT_WRONG_KERNEL) {
 		/* Booted into another kernel: those updates do not apply. */
-		ut_say(c, "The %zu updates installed before the reboot were for kernel %s %s, not the running one: not re-applied.\n",
+		ut_note(c, "The %zu updates installed before the reboot were for kernel %s %s, not the running one: not re-applied.\n",
 		       c->nr_prev_boot, c->idx.kernel_release,
 		       c->idx.kernel_version);
 		uptrack_log(&c->paths, "boot: running another kernel, %zu updates dropped",
@@ -87,6 +90,9 @@ static int reapply(struct uptrack_ctx *c)
 		if (pos < 0) {
 			fprintf(stderr, "%s: %s is not in the kept index; skipped\n",
 				c->cmd, c->prev_boot[i]);
+			if (c->json)
+				ut_note(c, "%s is not in the kept index; skipped",
+					c->prev_boot[i]);
 			continue;
 		}
 		ut_plan_add(c, pos, plan, &n);
@@ -109,6 +115,31 @@ static int ask(void)
 	return line[0] == 'y' || line[0] == 'Y';
 }
 
+/*
+ * The plan and what the run did, read off the state (which follows the
+ * kernel): "reapplied" by --init from the kept copies, "installed" from
+ * the repository.  A rolled-back run installed nothing.
+ */
+static void print_json(struct uptrack_ctx *c, int ret, int dry,
+		       const int *plan, size_t n,
+		       const struct ut_id_list *before,
+		       const struct ut_id_list *mid)
+{
+	struct json_writer w;
+	const struct ut_id_list *from = mid->ids ? mid : before;
+
+	ut_json_begin(&w, c, "upgrade", ret);
+	jw_kv_bool(&w, "dry_run", dry);
+	ut_json_plan(&w, c, "plan", plan, n);
+	ut_json_ids_minus(&w, "reapplied", from->ids, from->n, before->ids,
+			  before->n);
+	ut_json_ids_minus(&w, "installed", c->state.installed,
+			  c->state.nr_installed, from->ids, from->n);
+	jw_kv_string(&w, "failed", c->failed_id);
+	ut_json_kernels(&w, c);
+	ut_json_end(&w, c);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -119,15 +150,18 @@ int main(int argc, char **argv)
 		{ "all", no_argument, NULL, 'A' },
 		{ "cron", no_argument, NULL, 'C' },
 		{ "init", no_argument, NULL, 'I' },
+		{ "json", no_argument, NULL, 'j' },
 		{ "config", required_argument, NULL, 'c' },
 		{ "progress-fd", required_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int yes = 0, dry = 0, all = 0, cron = 0, init = 0, verb = 0, pfd = -1;
+	int json = 0;
 	const char *config = NULL;
+	struct ut_id_list before = { 0 }, mid = { 0 };
 	struct uptrack_ctx c;
-	int opt, ret, *plan;
+	int opt, ret, *plan = NULL;
 	size_t i, n = 0;
 
 	while ((opt = getopt_long(argc, argv, "ynqvh", opts, NULL)) != -1) {
@@ -139,6 +173,7 @@ int main(int argc, char **argv)
 		case 'A': all = 1; break;
 		case 'C': cron = 1; break;
 		case 'I': init = 1; break;
+		case 'j': json = 1; break;
 		case 'c': config = optarg; break;
 		case 'P': pfd = atoi(optarg); break;
 		case 'h': usage(stdout); return 0;
@@ -152,16 +187,21 @@ int main(int argc, char **argv)
 	ret = ut_init(&c, "uptrack-upgrade", config, 1);
 	c.verbosity = verb;
 	c.progress_fd = pfd;
+	c.json = json;
 	if (ret)
 		goto out;
 	ret = ut_lock_and_load(&c);
 	if (ret)
 		goto out;
+	ut_ids_copy(&before, c.state.installed, c.state.nr_installed);
 	if (init) {
 		ret = reapply(&c);
+		ut_ids_copy(&mid, c.state.installed, c.state.nr_installed);
 		if (ret || !c.cfg.upgrade_on_reboot)
 			goto out;
 		yes = 1;
+	} else {
+		ut_ids_copy(&mid, c.state.installed, c.state.nr_installed);
 	}
 	ret = ut_fetch_index(&c);
 	if (ret)
@@ -173,12 +213,11 @@ int main(int argc, char **argv)
 	if (n == 0) {
 		ut_say(&c, "Your kernel is fully up to date.\n");
 		ut_say_effective(&c);
-		free(plan);
 		goto out;
 	}
 	if (cron && !c.cfg.autoinstall) {
 		/* Report only, as a cron mail or a journal line would. */
-		ut_say(&c, "%zu updates are available (autoinstall = no):\n", n);
+		ut_note(&c, "%zu updates are available (autoinstall = no):\n", n);
 		dry = 1;
 	} else if (cron) {
 		yes = 1;
@@ -190,29 +229,33 @@ int main(int argc, char **argv)
 		ut_say(&c, "Install [%s] %s\n", c.idx.updates[plan[i]].id,
 		       c.idx.updates[plan[i]].title);
 	if (!yes && !dry) {
-		if (isatty(STDIN_FILENO) && c.verbosity >= 0) {
+		/* A prompt on stdout would break the JSON object there. */
+		if (isatty(STDIN_FILENO) && c.verbosity >= 0 && !json) {
 			if (!ask()) {
 				ut_say(&c, "Nothing was changed.\n");
-				free(plan);
+				dry = 1;
 				goto out;
 			}
 		} else {
-			ut_say(&c, "Not installing without -y (standard input is not a terminal).\n");
+			ut_note(&c, json ? "Not installing without -y (--json does not ask)." :
+				"Not installing without -y (standard input is not a terminal).\n");
 			dry = 1;
 		}
 	}
-	if (dry) {
-		free(plan);
+	if (dry)
 		goto out;
-	}
 	uptrack_log(&c.paths, "upgrade: %zu updates to install", n);
 	ret = ut_install(&c, plan, n);
-	free(plan);
 	if (!ret) {
 		ut_say(&c, "Your kernel is fully up to date.\n");
 		ut_say_effective(&c);
 	}
 out:
+	if (json)
+		print_json(&c, ret, dry, plan, n, &before, &mid);
+	free(plan);
+	ut_ids_free(&before);
+	ut_ids_free(&mid);
 	ut_done(&c);
 	return ret;
 }

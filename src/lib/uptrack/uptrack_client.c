@@ -31,7 +31,7 @@ void ut_say(struct uptrack_ctx *c, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (c->verbosity < 0)
+	if (c->verbosity < 0 || c->json)
 		return;
 	va_start(ap, fmt);
 	vprintf(fmt, ap);
@@ -43,12 +43,63 @@ void ut_verbose(struct uptrack_ctx *c, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (c->verbosity < 1)
+	if (c->verbosity < 1 || c->json)
 		return;
 	va_start(ap, fmt);
 	vprintf(fmt, ap);
 	va_end(ap);
 	fflush(stdout);
+}
+
+void ut_note(struct uptrack_ctx *c, const char *fmt, ...)
+{
+	char msg[2048];
+	size_t len;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (!c->json) {
+		if (c->verbosity >= 0) {
+			fputs(msg, stdout);
+			fflush(stdout);
+		}
+		return;
+	}
+	/* A note is one line of the "notes" array: no newline of its own. */
+	len = strlen(msg);
+	while (len > 0 && msg[len - 1] == '\n')
+		msg[--len] = 0;
+	c->notes = ks_xrealloc(c->notes, (c->nr_notes + 1) * sizeof(char *));
+	c->notes[c->nr_notes++] = ks_xstrdup(msg);
+}
+
+const char *ut_exit_name(int code)
+{
+	/* One word per code of enum uptrack_exit, as docs/uptrack.md lists. */
+	static const char *const names[] = {
+		[UT_OK] = "none",
+		[UT_ERROR] = "error",
+		[UT_USAGE] = "usage",
+		[UT_CONFIG] = "config",
+		[UT_LOCKED] = "locked",
+		[UT_UNREACHABLE] = "unreachable",
+		[UT_NO_INDEX] = "no_index",
+		[UT_WRONG_KERNEL] = "wrong_kernel",
+		[UT_BAD_SIGNATURE] = "bad_signature",
+		[UT_HASH_MISMATCH] = "hash_mismatch",
+		[UT_TRUNCATED] = "truncated",
+		[UT_APPLY_FAILED] = "apply_failed",
+		[UT_REMOVE_FAILED] = "remove_failed",
+		[UT_UNKNOWN_UPDATE] = "unknown_update",
+		[UT_BAD_INDEX] = "bad_index",
+	};
+
+	if (code < 0 || (size_t)code >= sizeof(names) / sizeof(names[0]) ||
+	    !names[code])
+		return "error";
+	return names[code];
 }
 
 int ut_fail(struct uptrack_ctx *c, int code, const char *fmt, ...)
@@ -62,6 +113,11 @@ int ut_fail(struct uptrack_ctx *c, int code, const char *fmt, ...)
 	fflush(stdout);
 	if (!c->mute)
 		fprintf(stderr, "%s: %s\n", c->cmd, msg);
+	/* The first failure is the one the exit code reports; the later
+	 * ones (a rollback's) follow from it.  Muted checks are not failures
+	 * of the command. */
+	if (!c->mute && !c->error)
+		c->error = ks_xstrdup(msg);
 	uptrack_log(&c->paths, "%s: error %d: %s", c->cmd, code, msg);
 	return code;
 }
@@ -117,6 +173,11 @@ void ut_done(struct uptrack_ctx *c)
 	free(c->release);
 	free(c->version);
 	free(c->boot_id);
+	free(c->error);
+	for (i = 0; i < c->nr_notes; i++)
+		free(c->notes[i]);
+	free(c->notes);
+	free(c->failed_id);
 }
 
 /* Verify INDEX/SIG texts and parse; check the kernel.  Fills c->idx. */
@@ -409,7 +470,8 @@ static void draw(struct progress *p, int pct)
 	if (p->c->progress_fd >= 0)
 		dprintf(p->c->progress_fd, "progress %s %d %s\n", p->id, pct,
 			p->what);
-	if (!p->c->tty || p->c->verbosity < 0)
+	/* The bar is for a person at a terminal; --json keeps stdout clean. */
+	if (!p->c->tty || p->c->verbosity < 0 || p->c->json)
 		return;
 	for (i = 0; i < 30; i++)
 		bar[i] = i < fill ? '#' : '-';
@@ -580,7 +642,7 @@ static int run_tool(struct progress *p, const char *prog, const char *arg, char 
 
 static void end_bar(struct uptrack_ctx *c)
 {
-	if (c->tty && c->verbosity >= 0) {
+	if (c->tty && c->verbosity >= 0 && !c->json) {
 		printf("\n");
 		fflush(stdout);
 	}
@@ -620,6 +682,8 @@ static int remove_one(struct uptrack_ctx *c, const char *id)
 	end_bar(c);
 	fprintf(stderr, "%s", out);
 	free(out);
+	if (!c->failed_id)
+		c->failed_id = ks_xstrdup(id);
 	return ut_fail(c, UT_REMOVE_FAILED,
 		       "ksplice-remove %s failed (exit %d); the update is still applied",
 		       id, rc);
@@ -695,6 +759,8 @@ int ut_install(struct uptrack_ctx *c, const int *plan, size_t n)
 		end_bar(c);
 		fprintf(stderr, "%s", out);
 		free(out);
+		if (!c->failed_id)
+			c->failed_id = ks_xstrdup(u->id);
 		ret = ut_fail(c, UT_APPLY_FAILED,
 			      "update %s could not be applied (ksplice-apply exit %d)%s",
 			      u->id, rc,

@@ -51,7 +51,20 @@ struct uptrack_ctx {
 	int have_idx;
 	const char *cmd;	/* program name for messages */
 	int mute;		/* ut_fail only logs (background checks) */
+	/*
+	 * --json (docs/json.md): standard output carries one JSON object
+	 * written at the end, so nothing else may be printed there; what
+	 * the human text would say is kept here for that object instead.
+	 */
+	int json;
+	char *error;		/* message of the first reported failure */
+	char **notes;		/* ut_note lines, without their newline */
+	size_t nr_notes;
+	char *failed_id;	/* update whose apply or remove failed first */
 };
+
+/* The name of an exit code in --json output ("none" for UT_OK). */
+const char *ut_exit_name(int code);
 
 /* Read the configuration (unless NEED_CONFIG is 0 and it is missing). */
 int ut_init(struct uptrack_ctx *c, const char *cmd, const char *config_path,
@@ -87,8 +100,15 @@ int ut_remove(struct uptrack_ctx *c, char **ids, size_t n);
 /* The update whose effective version is live, or NULL (docs/uptrack.md). */
 const struct repo_update *ut_effective(struct uptrack_ctx *c);
 
-/* Messages: normal output (not with -q), verbose, errors (always). */
+/*
+ * Messages: normal output (not with -q), verbose, errors (always).  With
+ * --json ut_say and ut_verbose print nothing (the object says it);
+ * ut_note is ut_say for a sentence the object has no field for, which
+ * --json keeps in "notes".  ut_fail still writes to standard error.
+ */
 void ut_say(struct uptrack_ctx *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void ut_note(struct uptrack_ctx *c, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void ut_verbose(struct uptrack_ctx *c, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
