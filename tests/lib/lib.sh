@@ -39,3 +39,30 @@ create_setup() {
 	WORK=$(mktemp -d)
 	trap 'rm -rf "$WORK"' EXIT
 }
+
+# ktest_setup NAME: for the guest tests around the hand-made update
+# "ktest" (tests/bench/ktest-package): W, a scratch directory removed at
+# exit, holding ktest.tar.gz; skips when its ingredients are not built.
+ktest_setup() {
+	local rc
+	W=$(mktemp -d "${TMPDIR:-/tmp}/$1.XXXXXX")
+	trap 'rm -rf "$W"' EXIT
+	"$ROOT/tests/bench/ktest-package" "$W" > "$W/pkg.log" 2>&1; rc=$?
+	[ $rc = 77 ] && skip "$(tail -1 "$W/pkg.log")"
+	[ $rc = 0 ] || { cat "$W/pkg.log"; fail "building the ktest package"; }
+}
+
+# ktest_guest [VM-RUN OPTIONS]: run $W/guest.sh in a 2-vCPU guest with
+# the ktest package and tests/bench/fault-guest-lib in /root; passes when
+# the guest prints ALL-OK and vm-run saw no oops, warning or hang.
+ktest_guest() {
+	local out rc
+	out=$("$VM_RUN" --smp 2 "$@" \
+		--file "$W/ktest.tar.gz:/root/ktest.tar.gz" \
+		--file "$ROOT/tests/bench/fault-guest-lib:/root/fault-guest-lib" \
+		--file "$W/guest.sh:/root/guest.sh" -- "sh /root/guest.sh")
+	rc=$?
+	echo "$out"
+	expect_eq "guest exit (125: oops/warning, 124: hang)" 0 "$rc"
+	expect_contains "guest result" ALL-OK "$out"
+}

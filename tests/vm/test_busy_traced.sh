@@ -11,10 +11,7 @@
 # WARN in rethook_find_ret_addr(), which vm-run counts as a failure), and
 # on reverse, with the task asleep inside the new code.
 . "$(dirname "$0")/../lib/lib.sh"
-W=$(mktemp -d "${TMPDIR:-/tmp}/busy-traced.XXXXXX"); trap 'rm -rf "$W"' EXIT
-"$ROOT/tests/bench/ktest-package" "$W" > "$W/pkg.log" 2>&1; rc=$?
-[ $rc = 77 ] && skip "$(tail -1 "$W/pkg.log")"
-[ $rc = 0 ] || { cat "$W/pkg.log"; fail "building the ktest package"; }
+ktest_setup busy-traced
 cat > "$W/guest.sh" <<'GUEST'
 . /root/fault-guest-lib
 T=/sys/kernel/tracing
@@ -26,13 +23,6 @@ record_orig
 works "first run"
 echo 2 > /sys/module/ksplice/parameters/retries
 echo 100 > /sys/module/ksplice/parameters/retry_delay_ms
-wait_for() { # FILE VALUE
-	i=0
-	until [ "$(cat "$1")" = "$2" ]; do
-		i=$((i + 1)); [ $i -lt 600 ] || fail "$1 never became $2"
-		sleep 0.05
-	done
-}
 # Each tracer is switched on before the sleeper enters, so that its
 # entry into schedule() (and, for function_graph, into every traced
 # function it traces) is hooked.  r1024: enough rethook nodes for every task.
@@ -91,10 +81,4 @@ for tr in kretprobe graph; do
 done
 echo ALL-OK
 GUEST
-out=$("$VM_RUN" --smp 2 --file "$W/ktest.tar.gz:/root/ktest.tar.gz" \
-	--file "$ROOT/tests/bench/fault-guest-lib:/root/fault-guest-lib" \
-	--file "$W/guest.sh:/root/guest.sh" -- "sh /root/guest.sh")
-rc=$?
-echo "$out"
-expect_eq "guest exit (125: oops/warning, 124: hang)" 0 "$rc"
-expect_contains "guest result" ALL-OK "$out"
+ktest_guest

@@ -9,10 +9,7 @@
 #  - a failed remove leaves the update applied and working;
 #  - after each failure a plain apply/remove works.
 . "$(dirname "$0")/../lib/lib.sh"
-W=$(mktemp -d "${TMPDIR:-/tmp}/fault-alloc.XXXXXX"); trap 'rm -rf "$W"' EXIT
-"$ROOT/tests/bench/ktest-package" "$W" > "$W/pkg.log" 2>&1; rc=$?
-[ $rc = 77 ] && skip "$(tail -1 "$W/pkg.log")"
-[ $rc = 0 ] || { cat "$W/pkg.log"; fail "building the ktest package"; }
+ktest_setup fault-alloc
 "$ROOT/tests/bench/build-debug-kmod" "$W/dbg" > "$W/dbg.log" 2>&1 ||
 	{ cat "$W/dbg.log"; fail "building the debug core module"; }
 cat > "$W/guest.sh" <<'GUEST'
@@ -61,11 +58,4 @@ dmesg | grep -c "forced allocation failure" | sed 's/^/forced failures logged: /
 echo "apply: $apply_fail allocation points failed in turn, remove: $remove_fail; all clean"
 echo ALL-OK
 GUEST
-out=$("$VM_RUN" --smp 2 --file "$W/ktest.tar.gz:/root/ktest.tar.gz" \
-	--file "$W/dbg/ksplice.ko:/root/ksplice.ko" \
-	--file "$ROOT/tests/bench/fault-guest-lib:/root/fault-guest-lib" \
-	--file "$W/guest.sh:/root/guest.sh" -- "sh /root/guest.sh")
-rc=$?
-echo "$out"
-expect_eq "guest exit (125: oops/warning, 124: hang)" 0 "$rc"
-expect_contains "guest result" ALL-OK "$out"
+ktest_guest --file "$W/dbg/ksplice.ko:/root/ksplice.ko"

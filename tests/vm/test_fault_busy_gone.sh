@@ -10,10 +10,7 @@
 #    and rmmod is refused; either way the kernel is consistent and a retry
 #    with the target loaded again works.
 . "$(dirname "$0")/../lib/lib.sh"
-W=$(mktemp -d "${TMPDIR:-/tmp}/fault-busy.XXXXXX"); trap 'rm -rf "$W"' EXIT
-"$ROOT/tests/bench/ktest-package" "$W" > "$W/pkg.log" 2>&1; rc=$?
-[ $rc = 77 ] && skip "$(tail -1 "$W/pkg.log")"
-[ $rc = 0 ] || { cat "$W/pkg.log"; fail "building the ktest package"; }
+ktest_setup fault-busy
 cat > "$W/guest.sh" <<'GUEST'
 . /root/fault-guest-lib
 insmod /lib/ksplice/ksplice_target.ko || fail "insmod target"
@@ -55,10 +52,4 @@ for trig in "[ -e $K/ktest ]" "[ -e /sys/module/ksplice_testupdate ]"; do
 done
 echo ALL-OK
 GUEST
-out=$("$VM_RUN" --smp 2 --file "$W/ktest.tar.gz:/root/ktest.tar.gz" \
-	--file "$ROOT/tests/bench/fault-guest-lib:/root/fault-guest-lib" \
-	--file "$W/guest.sh:/root/guest.sh" -- "sh /root/guest.sh")
-rc=$?
-echo "$out"
-expect_eq "guest exit (125: oops/warning, 124: hang)" 0 "$rc"
-expect_contains "guest result" ALL-OK "$out"
+ktest_guest

@@ -11,10 +11,7 @@
 #    exactly as before (no oops: vm-run fails on one);
 #  - a plain apply/remove works afterwards.
 . "$(dirname "$0")/../lib/lib.sh"
-W=$(mktemp -d "${TMPDIR:-/tmp}/fault-coming.XXXXXX"); trap 'rm -rf "$W"' EXIT
-"$ROOT/tests/bench/ktest-package" "$W" > "$W/pkg.log" 2>&1; rc=$?
-[ $rc = 77 ] && skip "$(tail -1 "$W/pkg.log")"
-[ $rc = 0 ] || { cat "$W/pkg.log"; fail "building the ktest package"; }
+ktest_setup fault-coming
 "$ROOT/tests/bench/build-debug-kmod" "$W/dbg" > "$W/dbg.log" 2>&1 ||
 	{ cat "$W/dbg.log"; fail "building the debug core module"; }
 cat > "$W/guest.sh" <<'GUEST'
@@ -25,13 +22,6 @@ insmod /root/ksplice.ko || fail "insmod debug ksplice"
 insmod /lib/ksplice/ksplice_target.ko || fail "insmod target"
 record_orig
 works "first run"
-wait_for() { # FILE VALUE
-	i=0
-	until [ "$(cat "$1")" = "$2" ]; do
-		i=$((i + 1)); [ $i -lt 600 ] || fail "$1 never became $2"
-		sleep 0.05
-	done
-}
 echo 1 > $D/new_code_init_hold
 ksplice-apply --raw-errors /root/ktest.tar.gz > /tmp/o 2>&1 & pid=$!
 wait_for $D/new_code_init_waiting Y
@@ -54,11 +44,4 @@ unchanged "after the failed load"
 works "after the failed load"
 echo ALL-OK
 GUEST
-out=$("$VM_RUN" --smp 2 --file "$W/ktest.tar.gz:/root/ktest.tar.gz" \
-	--file "$W/dbg/ksplice.ko:/root/ksplice.ko" \
-	--file "$ROOT/tests/bench/fault-guest-lib:/root/fault-guest-lib" \
-	--file "$W/guest.sh:/root/guest.sh" -- "sh /root/guest.sh")
-rc=$?
-echo "$out"
-expect_eq "guest exit (125: oops/warning, 124: hang)" 0 "$rc"
-expect_contains "guest result" ALL-OK "$out"
+ktest_guest --file "$W/dbg/ksplice.ko:/root/ksplice.ko"

@@ -9,10 +9,7 @@
 # bytes), every state file and ksplice-view are readable, and a plain
 # retry brings it to a clean applied state and then back.
 . "$(dirname "$0")/../lib/lib.sh"
-W=$(mktemp -d "${TMPDIR:-/tmp}/fault-kill.XXXXXX"); trap 'rm -rf "$W"' EXIT
-"$ROOT/tests/bench/ktest-package" "$W" > "$W/pkg.log" 2>&1; rc=$?
-[ $rc = 77 ] && skip "$(tail -1 "$W/pkg.log")"
-[ $rc = 0 ] || { cat "$W/pkg.log"; fail "building the ktest package"; }
+ktest_setup fault-kill
 cat > "$W/guest.sh" <<'GUEST'
 . /root/fault-guest-lib
 ms() { awk '{printf "%d", $1 * 1000}' /proc/uptime; }
@@ -85,10 +82,4 @@ retry "remove, new code unloaded"
 echo "states seen after kills:$(echo $states | tr ' ' '\n' | sort | uniq -c | tr -s ' \n' ' ')"
 echo ALL-OK
 GUEST
-out=$("$VM_RUN" --smp 2 --timeout 500 --file "$W/ktest.tar.gz:/root/ktest.tar.gz" \
-	--file "$ROOT/tests/bench/fault-guest-lib:/root/fault-guest-lib" \
-	--file "$W/guest.sh:/root/guest.sh" -- "sh /root/guest.sh")
-rc=$?
-echo "$out"
-expect_eq "guest exit (125: oops/warning, 124: hang)" 0 "$rc"
-expect_contains "guest result" ALL-OK "$out"
+ktest_guest --timeout 500

@@ -7,10 +7,7 @@
 #  - a non-root ksplice-apply / ksplice-remove is refused with a clear
 #    sentence that says root is needed, and changes nothing.
 . "$(dirname "$0")/../lib/lib.sh"
-W=$(mktemp -d "${TMPDIR:-/tmp}/fault-nonroot.XXXXXX"); trap 'rm -rf "$W"' EXIT
-"$ROOT/tests/bench/ktest-package" "$W" > "$W/pkg.log" 2>&1; rc=$?
-[ $rc = 77 ] && skip "$(tail -1 "$W/pkg.log")"
-[ $rc = 0 ] || { cat "$W/pkg.log"; fail "building the ktest package"; }
+ktest_setup fault-nonroot
 cat > "$W/guest.sh" <<'GUEST'
 . /root/fault-guest-lib
 echo 'nobody:x:65534:65534:nobody:/tmp:/bin/sh' >> /etc/passwd
@@ -67,10 +64,4 @@ grep -qi "root" /tmp/o || fail "ksplice-view's refusal does not say root is need
 asuser "ksplice-view --file=/tmp/ktest.tar.gz" > /tmp/o 2>&1 || { cat /tmp/o; fail "nobody's ksplice-view --file"; }
 echo ALL-OK
 GUEST
-out=$("$VM_RUN" --smp 2 --file "$W/ktest.tar.gz:/root/ktest.tar.gz" \
-	--file "$ROOT/tests/bench/fault-guest-lib:/root/fault-guest-lib" \
-	--file "$W/guest.sh:/root/guest.sh" -- "sh /root/guest.sh")
-rc=$?
-echo "$out"
-expect_eq "guest exit (125: oops/warning, 124: hang)" 0 "$rc"
-expect_contains "guest result" ALL-OK "$out"
+ktest_guest
