@@ -325,6 +325,8 @@ static struct module *ksplice_get_target_module(struct ksplice_target *t)
 static int ksplice_prepare_target(struct ksplice_update *u,
 				  struct ksplice_target *t, bool reverse)
 {
+	const char *why = NULL;
+
 	if (!t->new_mod) {
 		ksplice_set_abort(u, KSPLICE_ABORT_INVALID_UPDATE,
 				  "no new-code module is loaded for target %s",
@@ -375,22 +377,16 @@ new_code:
 	 * only once it is LIVE.  State changes to LIVE without our mutex,
 	 * so this read may be early, never wrong.
 	 */
-	if (READ_ONCE(t->new_mod->state) != MODULE_STATE_LIVE) {
+	if (READ_ONCE(t->new_mod->state) != MODULE_STATE_LIVE)
+		why = "is still loading (its init has not returned); apply once it is live";
+	else if (!try_module_get(t->new_mod))
+		why = "is going away";
+	if (why) {
 		if (t->target_mod)
 			module_put(t->target_mod);
 		t->target_mod = NULL;
 		ksplice_set_abort(u, KSPLICE_ABORT_MODULE_BUSY,
-				  "new-code module %s is still loading (its init has not returned); apply once it is live",
-				  t->new_mod->name);
-		return -EBUSY;
-	}
-	if (!try_module_get(t->new_mod)) {
-		if (t->target_mod)
-			module_put(t->target_mod);
-		t->target_mod = NULL;
-		ksplice_set_abort(u, KSPLICE_ABORT_MODULE_BUSY,
-				  "new-code module %s is going away",
-				  t->new_mod->name);
+				  "new-code module %s %s", t->new_mod->name, why);
 		return -EBUSY;
 	}
 	t->refs_held = true;
