@@ -177,14 +177,30 @@ int nc_write_elf(const struct nc_object *nc, const char *path,
 	gelf_update_ehdr(e, &eh);
 	str_add(&shs, "");
 
+	/*
+	 * Sections with a size but no bytes are all zeros.  They share one
+	 * zeroed buffer as large as the largest: libelf reads it only at
+	 * elf_update(), so it must not move or change once handed over.
+	 */
+	{
+		GElf_Xword zero_size = 0;
+
+		for (i = 0; i < nc->nr_secs; i++)
+			if (nc->secs[i].type != SHT_NOBITS && !nc->secs[i].data &&
+			    nc->secs[i].size > zero_size)
+				zero_size = nc->secs[i].size;
+		if (zero_size) {
+			zero = calloc(1, zero_size);
+			if (!zero)
+				abort();
+		}
+	}
 	for (i = 0; i < nc->nr_secs; i++) {
 		const struct nc_sec *s = &nc->secs[i];
 		void *buf = s->data;
 
-		if (s->type != SHT_NOBITS && !buf && s->size) {
-			zero = realloc(zero, s->size);
+		if (s->type != SHT_NOBITS && !buf && s->size)
 			buf = zero;
-		}
 		if (!add_scn(e, &shs, s->name, s->type, s->flags, s->align,
 			     s->entsize, s->type == SHT_NOBITS ? NULL : buf,
 			     s->size))
