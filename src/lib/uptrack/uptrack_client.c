@@ -23,6 +23,7 @@
 #include "apply/abort_causes.h"
 #include "uptrack/repo_fetch.h"
 #include "uptrack/repo_sign.h"
+#include "util/array.h"
 #include "util/fs.h"
 
 #define INDEX_MAX (4 << 20)
@@ -803,25 +804,118 @@ int ut_remove(struct uptrack_ctx *c, char **ids, size_t n)
 	return UT_OK;
 }
 
-const struct repo_update *ut_effective(struct uptrack_ctx *c)
+/*
+ * The updates that bring a Debian version form a sequence of releases in
+ * index order.  A release is complete when every update that brings it is
+ * installed.  Returns the number of complete releases at the head of the
+ * sequence; *last_complete is the last update of the last of them (NULL
+ * if none), *first_open the first update of the release after them (NULL
+ * if every release is complete).
+ */
+static size_t complete_releases(struct uptrack_ctx *c,
+				const struct repo_update **last_complete,
+				const struct repo_update **first_open)
 {
-	const struct repo_update *eff = NULL;
-	size_t i;
+	size_t i, j, n = 0;
 
+	*last_complete = NULL;
+	*first_open = NULL;
 	if (!c->have_idx)
-		return NULL;
-	/* The Debian versions form a sequence: the effective one is the
-	 * last of an unbroken run of installed updates that bring one. */
+		return 0;
 	for (i = 0; i < c->idx.nr_updates; i++) {
-		const struct repo_update *u = &c->idx.updates[i];
+		const struct repo_update *u = &c->idx.updates[i], *last = u;
+		int done = 1, seen = 0;
 
 		if (!u->brings)
 			continue;
-		if (!uptrack_state_has(&c->state, u->id))
+		/* Only the first update of each release starts one. */
+		for (j = 0; j < i && !seen; j++)
+			seen = c->idx.updates[j].brings &&
+			       !strcmp(c->idx.updates[j].brings, u->brings);
+		if (seen)
+			continue;
+		for (j = i; j < c->idx.nr_updates; j++) {
+			const struct repo_update *v = &c->idx.updates[j];
+
+			if (!v->brings || strcmp(v->brings, u->brings))
+				continue;
+			done &= uptrack_state_has(&c->state, v->id);
+			last = v;
+		}
+		if (!done) {
+			*first_open = u;
 			break;
-		eff = u;
+		}
+		*last_complete = last;
+		n++;
 	}
+	return n;
+}
+
+const struct repo_update *ut_effective(struct uptrack_ctx *c)
+{
+	const struct repo_update *eff, *open;
+
+	complete_releases(c, &eff, &open);
 	return eff;
+}
+
+int ut_partial_release(struct uptrack_ctx *c, struct ut_partial *p)
+{
+	const struct repo_update *eff, *open;
+	size_t i;
+	int later = 0;
+
+	memset(p, 0, sizeof(*p));
+	complete_releases(c, &eff, &open);
+	if (!open)
+		return 0;
+	/* Open, and worth a word when any of it or of a later release is
+	 * installed: otherwise the machine simply runs the older release. */
+	for (i = (size_t)(open - c->idx.updates); i < c->idx.nr_updates; i++) {
+		const struct repo_update *v = &c->idx.updates[i];
+
+		if (!v->brings)
+			continue;
+		later |= uptrack_state_has(&c->state, v->id);
+		if (strcmp(v->brings, open->brings))
+			continue;
+		p->total++;
+		if (uptrack_state_has(&c->state, v->id))
+			p->installed++;
+		else
+			KS_PUSH(p->missing, p->nr_missing, v->id);
+	}
+	if (!later) {
+		free(p->missing);
+		memset(p, 0, sizeof(*p));
+		return 0;
+	}
+	p->debian = open->brings;
+	return 1;
+}
+
+void ut_partial_free(struct ut_partial *p)
+{
+	free(p->missing);
+	memset(p, 0, sizeof(*p));
+}
+
+/* "RELEASE with N of M fixes of V; missing: a, b" for a release begun. */
+static void say_partial(struct uptrack_ctx *c, const struct repo_update *e)
+{
+	struct ut_partial p;
+	size_t i;
+
+	if (!ut_partial_release(c, &p))
+		return;
+	ut_say(c, "%s with %zu of %zu fixes of %s; missing: ",
+	       e && e->brings_release ? e->brings_release : c->release,
+	       p.installed, p.total, p.debian);
+	for (i = 0; i < p.nr_missing; i++)
+		ut_say(c, "%s%s", i ? ", " : "", p.missing[i]);
+	ut_say(c, "\n");
+	ut_partial_free(&p);
 }
 
 void ut_say_effective(struct uptrack_ctx *c)
@@ -839,4 +933,5 @@ void ut_say_effective(struct uptrack_ctx *c)
 		       c->have_idx && c->idx.base_version ? " (Debian " : "",
 		       c->have_idx && c->idx.base_version ? c->idx.base_version : "",
 		       c->have_idx && c->idx.base_version ? ")" : "");
+	say_partial(c, e);
 }

@@ -97,8 +97,29 @@ int ut_install(struct uptrack_ctx *c, const int *plan, size_t n);
 /* Remove the given installed updates, in the order given. */
 int ut_remove(struct uptrack_ctx *c, char **ids, size_t n);
 
-/* The update whose effective version is live, or NULL (docs/uptrack.md). */
+/*
+ * The update whose effective version is live, or NULL (docs/uptrack.md):
+ * the last of the longest run of complete releases, a release being
+ * complete when every update that brings it is installed.
+ */
 const struct repo_update *ut_effective(struct uptrack_ctx *c);
+
+/*
+ * The first release after the effective one that is not complete, when
+ * an update of it or of a later release is installed: its Debian version,
+ * how many of its updates are installed of how many, and the missing ids
+ * (pointers into the index).
+ */
+struct ut_partial {
+	const char *debian;
+	size_t installed, total;
+	const char **missing;
+	size_t nr_missing;
+};
+
+/* 1 and *p filled when there is such a release (ut_partial_free it), else 0. */
+int ut_partial_release(struct uptrack_ctx *c, struct ut_partial *p);
+void ut_partial_free(struct ut_partial *p);
 
 /*
  * Messages: normal output (not with -q), verbose, errors (always).  With

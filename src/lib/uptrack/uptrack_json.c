@@ -101,6 +101,7 @@ void ut_json_kernels(struct json_writer *w, struct uptrack_ctx *c)
 	const struct repo_update *e = ut_effective(c);
 	const char *debian = e ? e->brings :
 		c->have_idx ? c->idx.base_version : NULL;
+	struct ut_partial p;
 
 	jw_key(w, "kernel");
 	jw_object_begin(w);
@@ -116,6 +117,19 @@ void ut_json_kernels(struct json_writer *w, struct uptrack_ctx *c)
 							   c->version);
 	jw_kv_string(w, "debian", debian);
 	jw_object_end(w);
+	/* A release begun but not complete, as uptrack-show says it. */
+	jw_key(w, "partial");
+	if (ut_partial_release(c, &p)) {
+		jw_object_begin(w);
+		jw_kv_string(w, "debian", p.debian);
+		jw_kv_int(w, "installed", (long long)p.installed);
+		jw_kv_int(w, "total", (long long)p.total);
+		strings(w, "missing", (char *const *)p.missing, p.nr_missing);
+		jw_object_end(w);
+		ut_partial_free(&p);
+	} else {
+		jw_null(w);
+	}
 }
 
 void ut_ids_copy(struct ut_id_list *l, char *const *ids, size_t n)
