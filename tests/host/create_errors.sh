@@ -2,7 +2,7 @@
 # ksplice-create's refusals: each one clear sentence, its own exit
 # status, and nothing left behind (no tarball, no temp dir, tree clean).
 set -uo pipefail
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+. "$(dirname "$0")/../lib/lib.sh"
 CACHE=${KSPLICE_CACHE:-/var/cache/ksplice}
 SRC=$CACHE/kernels/6.1.192-1/src
 ABI=6.1.0-55-amd64
@@ -69,12 +69,13 @@ expect 6 'compiler' --config="$WORK/cfg" \
 expect 2 'usage' "$SRC"
 
 # The private tree is back to the source's content.
-# The private tree of $SRC: tree-KEY, KEY the first 16 hex digits of the
-# SHA-256 of its real path (kb_prepare_tree()); not whichever tree sorts
-# first, which is another source's once the cache holds several.
-KEY=$(printf '%s' "$(readlink -f "$SRC")" | sha256sum | cut -c1-16)
-TREE=$CACHE/create/tree-$KEY
+TREE=$(private_tree "$SRC")
 [ -d "$TREE" ] || fail "no private tree $TREE for $SRC"
-cmp -s "$TREE/kernel/sys.c" "$SRC/kernel/sys.c" || fail "kernel/sys.c left patched in $TREE"
-cmp -s "$TREE/fs/proc/version.c" "$SRC/fs/proc/version.c" || fail "version.c left patched"
+# Read under the tree's lock, as ksplice-create holds it while the tree
+# is patched: another ksplice-create on the same source (another checkout
+# testing at the same time) must not be mistaken for a leftover.
+flock "$TREE/.ksplice-lock" cmp -s "$TREE/kernel/sys.c" "$SRC/kernel/sys.c" ||
+	fail "kernel/sys.c left patched in $TREE"
+flock "$TREE/.ksplice-lock" cmp -s "$TREE/fs/proc/version.c" "$SRC/fs/proc/version.c" ||
+	fail "version.c left patched"
 echo "PASS"

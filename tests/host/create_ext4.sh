@@ -5,7 +5,7 @@
 # module's vermagic and the package's own checks; prints the wall time of
 # a run without the pre object cached and of a run with it.
 set -uo pipefail
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+. "$(dirname "$0")/../lib/lib.sh"
 CACHE=${KSPLICE_CACHE:-/var/cache/ksplice}
 OLD=$CACHE/kernels/6.1.192-1/src
 NEW=$CACHE/kernels/6.1.192-2/src
@@ -27,8 +27,8 @@ grep -q '^+++ b/fs/ext4/mballoc.c' "$WORK/ext4.patch" || fail "could not make th
 
 # A run without the pre object cached (the private tree copy itself is
 # kept across runs), then one with it.
-TREE=$(ls -d "$CACHE"/create/tree-* 2>/dev/null | head -1)
-[ -n "$TREE" ] && rm -f "$TREE"/.ksplice-pre/fs/ext4/mballoc.o*
+TREE=$(private_tree "$OLD")
+rm -f "$TREE"/.ksplice-pre/fs/ext4/mballoc.o*
 run() { # OUTFILE
 	local s e
 	s=$(date +%s.%N)

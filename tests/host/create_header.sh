@@ -27,7 +27,7 @@ want="changed:ext4_init_orphan_info:fs/ext4/orphan.o changed:ext4_orphan_add:fs/
 [ "$(awk '$1 == "object"' "$M" | wc -l)" = 1 ] || fail "only orphan.o should be carried"
 
 # A global header without --prebuild: refused, status 7, says why.
-TREE=$(ls -d "$KSPLICE_CACHE"/create/tree-* | head -1)
+TREE=$(private_tree "$SRC")
 if [ ! -e "$TREE/.ksplice-prebuilt" ]; then
 	mkdir -p "$WORK/p/a/include/linux" "$WORK/p/b/include/linux"
 	cp "$SRC/include/linux/kernel.h" "$WORK/p/a/include/linux/"

@@ -10,8 +10,7 @@
 set -uo pipefail
 . "$(dirname "$0")/../lib/lib.sh"
 create_setup
-TREE=$(ls -d "$KSPLICE_CACHE"/create/tree-* 2>/dev/null | head -1)
-[ -n "$TREE" ] && [ -e "$TREE/.ksplice-prebuilt" ] &&
+[ -e "$(private_tree "$SRC")/.ksplice-prebuilt" ] &&
 	skip "the build tree is --prebuilt: every includer is known, this path is not taken"
 P=$ROOT/tests/patches/global-header-helper.patch
 

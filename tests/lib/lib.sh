@@ -40,6 +40,14 @@ create_setup() {
 	trap 'rm -rf "$WORK"' EXIT
 }
 
+# private_tree SRC: the private build tree ksplice-create keeps for the
+# source SRC: tree-KEY, KEY the first 16 hex digits of the SHA-256 of its
+# real path (kb_prepare_tree()).  Not whichever tree sorts first, which is
+# another source's once the cache holds several.
+private_tree() {
+	echo "$KSPLICE_CACHE/create/tree-$(printf '%s' "$(readlink -f "$1")" | sha256sum | cut -c1-16)"
+}
+
 # ktest_setup NAME: for the guest tests around the hand-made update
 # "ktest" (tests/bench/ktest-package): W, a scratch directory removed at
 # exit, holding ktest.tar.gz; skips when its ingredients are not built.
