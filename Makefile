@@ -42,7 +42,7 @@ GUEST_BINS := $(patsubst tests/guest/%.c,$(BUILD)/guest/%,$(GUEST_SRCS))
 LIB     := $(BUILD)/libksplice.a
 SAN_LIB := $(BUILD)/san/libksplice.a
 
-.PHONY: all tools kmod tests man install deps provision check check-unit check-vm demo bench clean help
+.PHONY: all tools kmod tests man install uninstall deps provision check check-unit check-vm demo bench clean help
 all: tools kmod tests
 
 help:
@@ -54,6 +54,7 @@ help:
 	@echo "make check-prescan  the opt-in stack prescan's own test"
 	@echo "make fuzz       run the fuzz targets for a fixed budget"
 	@echo "make install    install under DESTDIR/PREFIX"
+	@echo "make uninstall  remove what make install put there (keeps /etc/uptrack/uptrack.conf)"
 
 tools: $(TOOLS)
 
@@ -138,6 +139,9 @@ $(BUILD)/man/%: docs/%.md
 
 install: tools man
 	scripts/install "$(DESTDIR)" "$(PREFIX)"
+
+uninstall:
+	scripts/install --uninstall "$(DESTDIR)" "$(PREFIX)"
 
 clean:
 	rm -rf $(BUILD)
