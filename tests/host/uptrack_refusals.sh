@@ -87,12 +87,29 @@ expect_rc "reinstall with a damaged kept copy" 0 "$B/uptrack-install" upd1
 expect_eq "applied" "upd1 " "$(applied)"
 cmp -s "$UPTRACK_STATE_DIR/updates/upd1.tar.gz" "$KDIR/updates/ksplice-upd1.tar.gz" ||
 	fail "kept copy not replaced"
-# 12. A configuration with a typo: exit 3 naming the line, nothing done.
+# 12. A key the client does not know (a typo, or a key of a newer
+#     version) is a warning naming the line, never fatal: above all not at
+#     boot, where one stray line would leave the machine unpatched.  The
+#     key is ignored: autoinstal = yes does not make --cron install.
 reset_kernel
 write_conf "autoinstal = yes"
-expect_rc "bad configuration" 3 "$B/uptrack-upgrade" -y
-expect_contains "message" "line 5: unknown key 'autoinstal'" "$ERR"
-nothing_applied "bad configuration"
+expect_rc "cron with an unknown key" 0 "$B/uptrack-upgrade" --cron
+expect_contains "warning" "uptrack-upgrade: warning: $UPTRACK_CONFIG line 5: unknown key 'autoinstal' (ignored)" "$ERR"
+nothing_applied "unknown key ignored"
+expect_rc "upgrade with an unknown key" 0 "$B/uptrack-upgrade" -y
+expect_eq "installed with an unknown key" "upd1 upd2 " "$(applied)"
+rm -rf "$KSPLICE_SYSFS"/*; : > "$KSPLICE_SYSFS/.apply-calls"
+echo 55555555-2222-3333-4444-555555555555 > "$W/boot_id"
+expect_rc "boot re-apply with an unknown key" 0 "$B/uptrack-upgrade" --init
+expect_eq "re-applied with an unknown key" "upd1 upd2 " "$(applied)"
+j=$("$B/uptrack-show" --json) || fail "show --json with an unknown key"
+jq -e . <<< "$j" > /dev/null || fail "the warning broke --json's standard output"
+# A bad value is still an error naming the line: exit 3, nothing done.
+reset_kernel
+write_conf "autoinstall = maybe"
+expect_rc "bad value" 3 "$B/uptrack-upgrade" -y
+expect_contains "message" "line 5: autoinstall must be yes or no, not 'maybe'" "$ERR"
+nothing_applied "bad value"
 rm "$UPTRACK_CONFIG"
 expect_rc "missing configuration" 3 "$B/uptrack-upgrade" -y
 echo PASS

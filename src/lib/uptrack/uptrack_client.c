@@ -148,6 +148,9 @@ int ut_init(struct uptrack_ctx *c, const char *cmd, const char *config_path,
 		if (need_config || access(c->config_path, F_OK) == 0)
 			return ut_fail(c, UT_CONFIG, "%s", err);
 	}
+	/* On standard error: --json keeps standard output one object. */
+	for (size_t i = 0; i < c->cfg.nr_warnings; i++)
+		fprintf(stderr, "%s: warning: %s\n", cmd, c->cfg.warnings[i]);
 	if (ks_mkdir_p(c->paths.state_dir, 0755) < 0) {
 		/* Read-only users (uptrack-show as non-root) may go on. */
 		if (need_config)

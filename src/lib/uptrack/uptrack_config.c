@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "util/array.h"
 #include "util/fs.h"
 
 static int parse_bool(const char *v, int *out)
@@ -87,9 +88,10 @@ int uptrack_config_parse(const char *text, const char *name,
 			if (!strcmp(key, keys[k].key))
 				break;
 		if (k == sizeof(keys) / sizeof(keys[0])) {
-			snprintf(err, errlen, "%s line %u: unknown key '%s'",
-				 name, lineno, key);
-			goto bad;
+			KS_PUSH(c->warnings, c->nr_warnings,
+				ks_strfmt("%s line %u: unknown key '%s' (ignored)",
+					  name, lineno, key));
+			continue;
 		}
 		if (*section && strcasecmp(section, keys[k].section)) {
 			snprintf(err, errlen,
@@ -182,5 +184,8 @@ void uptrack_config_free(struct uptrack_config *c)
 	free(c->repo_url);
 	free(c->public_key);
 	free(c->proxy);
+	for (size_t i = 0; i < c->nr_warnings; i++)
+		free(c->warnings[i]);
+	free(c->warnings);
 	memset(c, 0, sizeof(*c));
 }

@@ -18,6 +18,12 @@ struct uptrack_config {
 	int upgrade_on_reboot;	/* also upgrade at boot */
 	char *proxy;		/* proxy: URL, "none", or NULL = environment */
 	long timeout;		/* timeout: seconds for each download */
+	/*
+	 * Sentences about lines that were ignored (an unknown key): a stray
+	 * line must never stop the boot-time re-apply, so it is a warning.
+	 */
+	char **warnings;
+	size_t nr_warnings;
 };
 
 /* Parse TEXT (NAME for messages).  Returns 0 or -1 with err set. */
