@@ -194,6 +194,16 @@ int main(int argc, char **argv)
 	if (ret)
 		goto out;
 	ut_ids_copy(&before, c.state.installed, c.state.nr_installed);
+	if ((init || cron) && ut_automatic_disabled(&c)) {
+		const char *why = ut_automatic_disabled(&c);
+
+		ut_note(&c, "Uptrack is disabled (%s): nothing is re-applied or installed automatically.\n",
+			why);
+		uptrack_log(&c.paths, "%s: disabled, %s", init ? "boot" : "cron", why);
+		ut_ids_copy(&mid, c.state.installed, c.state.nr_installed);
+		dry = 1;
+		goto out;
+	}
 	if (init) {
 		ret = reapply(&c);
 		ut_ids_copy(&mid, c.state.installed, c.state.nr_installed);

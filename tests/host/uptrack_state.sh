@@ -111,4 +111,41 @@ out=$(UPTRACK_KERNEL_VERSION="#2 SMP newer build" "$B/uptrack-upgrade" --init) |
 	fail "init on another kernel"
 expect_contains "init on another kernel" "not re-applied" "$out"
 nothing_applied "another kernel"
+
+# 9. The escape hatch for a machine an update made unusable: with
+#    nouptrack on the kernel command line (a word of it), or with the
+#    file disable next to the configuration, the boot re-applies nothing
+#    and --cron installs nothing; the commands run by hand still work.
+reboot_with() { # BOOT-ID CMDLINE
+	rm -rf "$KSPLICE_SYSFS"/*; : > "$KSPLICE_SYSFS/.apply-calls"
+	echo "$1" > "$W/boot_id"; echo "$2" > "$W/cmdline"
+}
+export UPTRACK_CMDLINE_FILE=$W/cmdline
+"$B/uptrack-upgrade" -y -q || fail "upgrade"
+reboot_with 66666666-2222-3333-4444-555555555555 "BOOT_IMAGE=/vmlinuz root=/dev/vda ro nouptrack quiet"
+out=$("$B/uptrack-upgrade" --init) || fail "init with nouptrack"
+expect_contains "init with nouptrack" "Uptrack is disabled (nouptrack is on the kernel command line)" "$out"
+nothing_applied "init with nouptrack"
+write_conf "autoinstall = yes"
+out=$("$B/uptrack-upgrade" --cron) || fail "cron with nouptrack"
+nothing_applied "cron with nouptrack"
+grep -q "boot: disabled, nouptrack" "$UPTRACK_LOG" || fail "nouptrack not logged"
+expect_rc "install by hand with nouptrack" 0 "$B/uptrack-install" upd1
+expect_eq "installed by hand" "upd1 " "$(applied)"
+# Part of another word is not the flag.
+reboot_with 77777777-2222-3333-4444-555555555555 "root=/dev/vda nouptrackx=1 xnouptrack"
+expect_rc "init with words containing nouptrack" 0 "$B/uptrack-upgrade" --init
+expect_eq "re-applied" "upd1 " "$(applied)"
+# The disable file, for every boot until it is removed.
+"$B/uptrack-upgrade" -y -q || fail "upgrade"
+touch "$(dirname "$UPTRACK_CONFIG")/disable"
+reboot_with 88888888-2222-3333-4444-555555555555 "root=/dev/vda"
+out=$("$B/uptrack-upgrade" --init) || fail "init with the disable file"
+expect_contains "init with disable" "Uptrack is disabled ($(dirname "$UPTRACK_CONFIG")/disable exists)" "$out"
+nothing_applied "init with the disable file"
+"$B/uptrack-upgrade" --cron -q || fail "cron with the disable file"
+nothing_applied "cron with the disable file"
+rm "$(dirname "$UPTRACK_CONFIG")/disable"
+"$B/uptrack-upgrade" --cron -q || fail "cron after the disable file"
+expect_eq "cron installs again" "upd1 upd2 " "$(applied)"
 echo PASS

@@ -855,6 +855,36 @@ static size_t complete_releases(struct uptrack_ctx *c,
 	return n;
 }
 
+const char *ut_automatic_disabled(struct uptrack_ctx *c)
+{
+	static char why[4200];
+	char *cmdline = ks_read_file(c->paths.cmdline_file, NULL);
+	char *dir = ks_xstrdup(c->config_path), *slash = strrchr(dir, '/');
+	char *flag;
+	const char *tok;
+	int found = 0;
+
+	/* A whole word of the command line, not a part of another. */
+	for (tok = cmdline; tok && (tok = strstr(tok, "nouptrack")); tok += 9)
+		if ((tok == cmdline || tok[-1] == ' ') &&
+		    (!tok[9] || tok[9] == ' ' || tok[9] == '\n'))
+			found = 1;
+	free(cmdline);
+	if (found) {
+		free(dir);
+		return "nouptrack is on the kernel command line";
+	}
+	if (slash)
+		slash[1] = 0;
+	flag = ks_strfmt("%sdisable", slash ? dir : "");
+	free(dir);
+	found = access(flag, F_OK) == 0;
+	if (found)
+		snprintf(why, sizeof(why), "%s exists", flag);
+	free(flag);
+	return found ? why : NULL;
+}
+
 const struct repo_update *ut_effective(struct uptrack_ctx *c)
 {
 	const struct repo_update *eff, *open;

@@ -136,6 +136,14 @@ void ut_verbose(struct uptrack_ctx *c, const char *fmt, ...)
 int ut_fail(struct uptrack_ctx *c, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/*
+ * Why the automatic runs (--init at boot, --cron) must do nothing, or
+ * NULL: "nouptrack" on the kernel command line (this boot only), or the
+ * file "disable" next to the configuration (/etc/uptrack/disable).  The
+ * escape hatch for a machine an update made unusable.  Static storage.
+ */
+const char *ut_automatic_disabled(struct uptrack_ctx *c);
+
 /* Print "Effective kernel version is ..." (not with -q). */
 void ut_say_effective(struct uptrack_ctx *c);
 

@@ -29,6 +29,7 @@ void uptrack_paths_init(struct uptrack_paths *p)
 	p->sysfs = env_or("KSPLICE_SYSFS", "/sys/kernel/ksplice");
 	p->boot_id_file = env_or("UPTRACK_BOOT_ID_FILE",
 				 "/proc/sys/kernel/random/boot_id");
+	p->cmdline_file = env_or("UPTRACK_CMDLINE_FILE", "/proc/cmdline");
 }
 
 void uptrack_paths_free(struct uptrack_paths *p)
@@ -37,6 +38,7 @@ void uptrack_paths_free(struct uptrack_paths *p)
 	free(p->log_file);
 	free(p->sysfs);
 	free(p->boot_id_file);
+	free(p->cmdline_file);
 }
 
 void uptrack_state_free(struct uptrack_state *s)

@@ -17,6 +17,7 @@ struct uptrack_paths {
 	char *log_file;		/* $UPTRACK_LOG or /var/log/uptrack.log */
 	char *sysfs;		/* $KSPLICE_SYSFS or /sys/kernel/ksplice */
 	char *boot_id_file;	/* $UPTRACK_BOOT_ID_FILE or the kernel's */
+	char *cmdline_file;	/* $UPTRACK_CMDLINE_FILE or /proc/cmdline */
 };
 
 void uptrack_paths_init(struct uptrack_paths *p);
