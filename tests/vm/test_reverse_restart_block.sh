@@ -11,40 +11,58 @@
 # restart runs in the new code and the read returns; then remove works.
 . "$(dirname "$0")/../lib/lib.sh"
 ktest_setup restart-block
-cat > "$W/guest.sh" <<'GUEST'
+# With KSPLICE_TEST_PRESCAN=1 (make check-prescan) the same again with
+# the opt-in stack prescan on: the stopped task is clean on its stack and
+# does not run before the window, so only the prescan can send it there.
+PRESCAN=${KSPLICE_TEST_PRESCAN:-0}
+cat > "$W/guest.sh" <<GUEST
+PRESCAN=$PRESCAN
+GUEST
+cat >> "$W/guest.sh" <<'GUEST'
 . /root/fault-guest-lib
 U=/sys/module/ksplice_testupdate/parameters
 state() { sed 's/.*) //' /proc/$1/stat | cut -d' ' -f1; }
+round() { # WHAT
+	ksplice-apply /root/ktest.tar.gz > /tmp/o 2>&1 || { cat /tmp/o; fail "$1: apply"; }
+	[ "$(cat $P/value)" = 2 ] || fail "$1: new code not running"
+	echo 1 > /sys/module/ksplice/parameters/retries
+	echo 100 > /sys/module/ksplice/parameters/retry_delay_ms
+	cat /proc/ksplice_ktest_restart > /tmp/r & pid=$!
+	wait_for $U/restart_waiting 1
+	kill -STOP $pid
+	# Stopped: it left the new code with the restart pending.
+	i=0; until [ "$(state $pid)" = T ]; do
+		i=$((i + 1)); [ $i -lt 600 ] || fail "$1: reader never stopped"; sleep 0.05
+	done
+	[ "$(cat $U/restart_waiting)" = 0 ] || fail "$1: reader still inside the read"
+	echo "== $1: remove with a restart pending into the new code"
+	ksplice-remove --raw-errors ktest > /tmp/o 2>&1; rc=$?
+	cat /tmp/o
+	[ $rc = 12 ] || fail "$1: remove with a restart pending: exit $rc, expected 12 (code_busy)"
+	[ "$(head -1 /tmp/o)" = code_busy ] || fail "$1: first line not code_busy"
+	grep -Eq "^$pid cat restart_block:ksplice_testupdate" /tmp/o || fail "$1: task not named"
+	[ "$(cat $K/ktest/stage)" = applied ] || fail "$1: stage $(cat $K/ktest/stage), not applied"
+	[ "$(cat $P/value)" = 2 ] || fail "$1: value $(cat $P/value) after a refused remove"
+	lsmod | grep -q '^ksplice_testupdate ' || fail "$1: new code unloaded"
+	echo "== $1: the restart runs the new code; then remove works"
+	kill -CONT $pid
+	wait $pid; rc=$?
+	[ $rc = 0 ] || fail "$1: reader exit $rc"
+	[ "$(cat $U/restarted)" = 1 ] || fail "$1: restarted $(cat $U/restarted), not 1"
+	ksplice-remove ktest > /tmp/o 2>&1 || { cat /tmp/o; fail "$1: remove after the restart"; }
+	unchanged "$1: after remove"
+}
 insmod /lib/ksplice/ksplice_target.ko || fail "insmod target"
 record_orig
-ksplice-apply /root/ktest.tar.gz > /tmp/o 2>&1 || { cat /tmp/o; fail "apply"; }
-echo 1 > /sys/module/ksplice/parameters/retries
-echo 100 > /sys/module/ksplice/parameters/retry_delay_ms
-[ "$(cat $P/value)" = 2 ] || fail "new code not running"
-cat /proc/ksplice_ktest_restart > /tmp/r & pid=$!
-wait_for $U/restart_waiting 1
-kill -STOP $pid
-# Stopped: it left the new code with the restart pending.
-i=0; until [ "$(state $pid)" = T ]; do
-	i=$((i + 1)); [ $i -lt 600 ] || fail "reader never stopped"; sleep 0.05
-done
-[ "$(cat $U/restart_waiting)" = 0 ] || fail "reader still inside the read"
-echo "== remove with a restart pending into the new code"
-ksplice-remove --raw-errors ktest > /tmp/o 2>&1; rc=$?
-cat /tmp/o
-[ $rc = 12 ] || fail "remove with a restart pending: exit $rc, expected 12 (code_busy)"
-[ "$(head -1 /tmp/o)" = code_busy ] || fail "first line not code_busy"
-grep -Eq "^$pid cat restart_block:ksplice_testupdate" /tmp/o || fail "task not named"
-[ "$(cat $K/ktest/stage)" = applied ] || fail "stage $(cat $K/ktest/stage), not applied"
-[ "$(cat $P/value)" = 2 ] || fail "value $(cat $P/value) after a refused remove"
-lsmod | grep -q '^ksplice_testupdate ' || fail "new code unloaded"
-echo "== the restart runs the new code; then remove works"
-kill -CONT $pid
-wait $pid; rc=$?
-[ $rc = 0 ] || fail "reader exit $rc"
-[ "$(cat $U/restarted)" = 1 ] || fail "restarted $(cat $U/restarted), not 1"
-ksplice-remove ktest > /tmp/o 2>&1 || { cat /tmp/o; fail "remove after the restart"; }
-unchanged "after remove"
+round "stack check"
+if [ "$PRESCAN" = 1 ]; then
+	echo 1 > /sys/module/ksplice/parameters/stack_prescan
+	round "with the prescan"
+	dmesg | grep "update ktest reversed" | tail -1 | grep -q " [1-9][0-9]* clean since the prescan" ||
+		fail "the prescan did not run: $(dmesg | grep "update ktest reversed" | tail -1)"
+else
+	echo "prescan round not run (opt-in: make check-prescan)"
+fi
 works "again"
 echo ALL-OK
 GUEST
