@@ -115,32 +115,6 @@ static const char *ksplice_new_code_func(const struct ksplice_stack_check *sc,
 }
 
 /**
- * ksplice_restart_hit() - does @task's pending restart go into the new code?
- * @sc: the stack check
- * @task: any task (its task_struct held, by RCU or a reference)
- *
- * A syscall that returns -ERESTART_RESTARTBLOCK leaves restart_block.fn
- * set; the task calls it when it goes back to user space (a task stopped
- * by SIGSTOP there calls it after SIGCONT), or whenever it calls
- * restart_syscall(2) itself.  Only the task writes the field, so for a
- * task that is not running it is as frozen as its stack.  Checked on
- * reverse only: on apply the old code it may point into stays in memory,
- * and a stale pointer (the field is not cleared after a restart) would
- * make an update of a restart function busy for as long as such a task
- * lives.
- *
- * Return: the function or module it points into, or NULL.
- */
-const char *ksplice_restart_hit(const struct ksplice_stack_check *sc,
-				struct task_struct *task)
-{
-	if (!sc->new_code)
-		return NULL;
-	return ksplice_new_code_func(sc,
-			(unsigned long)READ_ONCE(task->restart_block.fn));
-}
-
-/**
  * ksplice_hijacked_find() - test the return addresses tracers keep for @task
  * @sc: the stack check
  * @task: a task that is not running, or (prescan) one whose result is
@@ -325,6 +299,36 @@ static bool ksplice_in_ranges(const struct ksplice_stack_check *sc,
 			return true;
 	}
 	return false;
+}
+
+/**
+ * ksplice_restart_hit() - does @task's pending restart go into the new code?
+ * @sc: the stack check
+ * @task: any task (its task_struct held, by RCU or a reference)
+ *
+ * A syscall that returns -ERESTART_RESTARTBLOCK leaves restart_block.fn
+ * set; the task calls it when it goes back to user space (a task stopped
+ * by SIGSTOP there calls it after SIGCONT), or whenever it calls
+ * restart_syscall(2) itself.  Only the task writes the field, so for a
+ * task that is not running it is as frozen as its stack.  Checked on
+ * reverse only: on apply the old code it may point into stays in memory,
+ * and a stale pointer (the field is not cleared after a restart) would
+ * make an update of a restart function busy for as long as such a task
+ * lives.
+ *
+ * Return: the function or module it points into, or NULL.
+ */
+const char *ksplice_restart_hit(const struct ksplice_stack_check *sc,
+				struct task_struct *task)
+{
+	unsigned long addr = (unsigned long)READ_ONCE(task->restart_block.fn);
+
+	if (!sc->new_code)
+		return NULL;
+	/* The sorted ranges first: one binary search for most tasks. */
+	if (sc->ranges && !ksplice_in_ranges(sc, addr))
+		return NULL;
+	return ksplice_new_code_func(sc, addr);
 }
 
 /* ksplice_in_ranges() as an address test for ksplice_hijacked_find(). */
