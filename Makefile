@@ -199,6 +199,7 @@ soak: all
 .PHONY: check-prescan
 check-prescan: all
 	KSPLICE_TEST_PRESCAN=1 tests/run-tests apply_busy
+	KSPLICE_TEST_PRESCAN=1 tests/run-tests restart_block
 
 fuzz:
 	tests/fuzz/run-fuzz $(FUZZ_SECONDS)

@@ -415,6 +415,8 @@ int ksplice_stack_ranges_build(struct ksplice_stack_check *sc);
 void ksplice_stack_ranges_free(struct ksplice_stack_check *sc);
 bool ksplice_stack_may_hit(const struct ksplice_stack_check *sc,
 			   struct task_struct *task);
+const char *ksplice_restart_hit(const struct ksplice_stack_check *sc,
+				struct task_struct *task);
 
 /* switch_log.c */
 #define KSPLICE_SWITCH_LOG_LEN 2048

@@ -360,11 +360,13 @@ static int ksplice_module_coming(struct module *mod)
 	return 0;
 }
 
-static void ksplice_module_going(struct module *mod)
+/* Return: @mod was the new code of an update (its code may have run). */
+static bool ksplice_module_going(struct module *mod)
 {
 	struct ksplice_func_site *f;
 	struct ksplice_update *u;
 	struct ksplice_target *t;
+	bool new_code = false;
 	unsigned int n;
 
 	/* Shadow data the module's code allocated dies with it. */
@@ -378,6 +380,7 @@ static void ksplice_module_going(struct module *mod)
 				/* Applied updates hold a reference: cannot be. */
 				WARN_ON(u->stage == KSPLICE_STAGE_APPLIED);
 				ksplice_target_detach(t);
+				new_code = true;
 				pr_info("update %s: %s detached\n", u->id,
 					mod->name);
 			}
@@ -402,12 +405,14 @@ static void ksplice_module_going(struct module *mod)
 				t->target_mod = NULL;
 		}
 	}
+	return new_code;
 }
 
 static int ksplice_module_notify(struct notifier_block *nb,
 				 unsigned long action, void *data)
 {
 	struct module *mod = data;
+	bool new_code = false;
 	int ret = 0;
 
 	if (action != MODULE_STATE_COMING && action != MODULE_STATE_GOING)
@@ -416,8 +421,22 @@ static int ksplice_module_notify(struct notifier_block *nb,
 	if (action == MODULE_STATE_COMING)
 		ret = ksplice_module_coming(mod);
 	else
-		ksplice_module_going(mod);
+		new_code = ksplice_module_going(mod);
 	mutex_unlock(&ksplice_mutex);
+	/*
+	 * The kernel frees a going module after synchronize_rcu(), which
+	 * waits for readers, not for callbacks: one the new code queued
+	 * with call_rcu() could run after the memory it is in is gone.
+	 * By now its update is reversed (no task in or due to return into
+	 * its code, none with a restart pending into it) and its exit has
+	 * run; what the new code itself keeps queueing (a callback that
+	 * queues itself again, its timers, its work) is the update
+	 * author's to stop in a reverse hook (docs/design.md, "What the
+	 * removal of new code waits for").  Outside our mutex: this waits
+	 * a grace period or more.
+	 */
+	if (new_code)
+		rcu_barrier();
 	return notifier_from_errno(ret);
 }
 

@@ -3,6 +3,11 @@
  * Shadow data (include/ksplice/shadow.h): a hash table of small
  * allocations keyed by (object address, key), each owned by the module
  * whose code allocated it, freed when that module goes away.
+ *
+ * Lookups walk the table under RCU and writers take a spinlock; a shadow
+ * is unlinked with hash_del_rcu() and freed after a grace period, so a
+ * reader that found it under rcu_read_lock() may use it until its
+ * rcu_read_unlock(), even while another update's removal frees it.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -10,6 +15,7 @@
 #include <linux/hashtable.h>
 #include <linux/kernel.h>
 #include <linux/module.h>
+#include <linux/rcupdate.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <ksplice/shadow.h>
@@ -20,6 +26,7 @@
 /**
  * struct ksplice_shadow - one shadow variable
  * @node: in ksplice_shadows
+ * @rcu: frees it after the readers that may have found it are gone
  * @obj: the object it is attached to
  * @key: the author's key
  * @owner: the module whose code allocated it (NULL: unknown)
@@ -27,6 +34,7 @@
  */
 struct ksplice_shadow {
 	struct hlist_node node;
+	struct rcu_head rcu;
 	const void *obj;
 	unsigned long key;
 	struct module *owner;
@@ -41,28 +49,32 @@ static unsigned long ksplice_shadow_hash(const void *obj, unsigned long key)
 	return hash_ptr(obj, 32) ^ hash_long(key, 32);
 }
 
-/* Caller holds ksplice_shadow_lock. */
+/* Caller holds rcu_read_lock() or ksplice_shadow_lock. */
 static struct ksplice_shadow *ksplice_shadow_find(const void *obj,
 						  unsigned long key)
 {
 	struct ksplice_shadow *s;
 
-	lockdep_assert_held(&ksplice_shadow_lock);
-	hash_for_each_possible(ksplice_shadows, s, node,
-			       ksplice_shadow_hash(obj, key))
+	hash_for_each_possible_rcu(ksplice_shadows, s, node,
+				   ksplice_shadow_hash(obj, key),
+				   lockdep_is_held(&ksplice_shadow_lock))
 		if (s->obj == obj && s->key == key)
 			return s;
 	return NULL;
 }
 
+/*
+ * The pointer stays valid until the caller's rcu_read_unlock() (or, for
+ * the owner's own code, until the owner frees it or is unloaded):
+ * include/ksplice/shadow.h.
+ */
 void *ksplice_shadow_get(const void *obj, unsigned long key)
 {
 	struct ksplice_shadow *s;
-	unsigned long flags;
 
-	spin_lock_irqsave(&ksplice_shadow_lock, flags);
+	rcu_read_lock();
 	s = ksplice_shadow_find(obj, key);
-	spin_unlock_irqrestore(&ksplice_shadow_lock, flags);
+	rcu_read_unlock();
 	return s ? s->data : NULL;
 }
 EXPORT_SYMBOL_GPL(ksplice_shadow_get);
@@ -87,10 +99,11 @@ void *ksplice_shadow_alloc(const void *obj, unsigned long key, size_t size,
 	spin_lock_irqsave(&ksplice_shadow_lock, flags);
 	old = ksplice_shadow_find(obj, key);
 	if (!old)
-		hash_add(ksplice_shadows, &s->node,
-			 ksplice_shadow_hash(obj, key));
+		hash_add_rcu(ksplice_shadows, &s->node,
+			     ksplice_shadow_hash(obj, key));
 	spin_unlock_irqrestore(&ksplice_shadow_lock, flags);
 	if (old) {
+		/* Never published: no reader can have it. */
 		kfree(s);
 		return old->data;
 	}
@@ -105,16 +118,21 @@ void ksplice_shadow_free(const void *obj, unsigned long key)
 
 	spin_lock_irqsave(&ksplice_shadow_lock, flags);
 	s = ksplice_shadow_find(obj, key);
-	if (s)
-		hash_del(&s->node);
+	if (s) {
+		hash_del_rcu(&s->node);
+		kfree_rcu(s, rcu);
+	}
 	spin_unlock_irqrestore(&ksplice_shadow_lock, flags);
-	kfree(s);
 }
 EXPORT_SYMBOL_GPL(ksplice_shadow_free);
 
 /**
  * ksplice_shadow_free_owned() - free the shadows a module allocated
  * @mod: a module going away (NULL: every shadow, at core module exit)
+ *
+ * Each is unlinked now and freed after a grace period: code of another
+ * update may be reading it under rcu_read_lock().  kfree_rcu() calls no
+ * function of ours, so the core module may go before the frees happen.
  *
  * Return: how many were freed.
  */
@@ -124,18 +142,15 @@ unsigned int ksplice_shadow_free_owned(struct module *mod)
 	struct hlist_node *tmp;
 	unsigned long flags;
 	unsigned int bkt, n = 0;
-	HLIST_HEAD(dead);
 
 	spin_lock_irqsave(&ksplice_shadow_lock, flags);
 	hash_for_each_safe(ksplice_shadows, bkt, tmp, s, node) {
 		if (mod && s->owner != mod)
 			continue;
-		hash_del(&s->node);
-		hlist_add_head(&s->node, &dead);
+		hash_del_rcu(&s->node);
+		kfree_rcu(s, rcu);
 		n++;
 	}
 	spin_unlock_irqrestore(&ksplice_shadow_lock, flags);
-	hlist_for_each_entry_safe(s, tmp, &dead, node)
-		kfree(s);
 	return n;
 }

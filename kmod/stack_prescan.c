@@ -79,6 +79,9 @@ static bool ksplice_prescan_clean_now(const struct ksplice_stack_check *sc,
 	/* Acquire: pairs with finish_task()'s release of on_cpu. */
 	if (smp_load_acquire(&task->on_cpu))
 		return false;
+	/* Written only by the task itself, like its stack. */
+	if (ksplice_restart_hit(sc, task))
+		return false;
 	/* No stack left: the task is dead and will never run again. */
 	if (!try_get_task_stack(task))
 		return true;

@@ -22,6 +22,11 @@
  * kept addresses as well as the stack, so a task asleep under a traced
  * caller is still seen (ksplice_hijacked_find()).
  *
+ * On reverse, a task's pending syscall restart counts as a frame too
+ * (ksplice_restart_hit()): its restart_block.fn is called when the task
+ * resumes, so one into the new code would jump into the new-code module
+ * after it is unloaded.
+ *
  * Nothing here allocates, sleeps or takes a lock other than RCU; the
  * range table is built before the machine is stopped.
  */
@@ -83,6 +88,27 @@ static const char *ksplice_busy_func(const struct ksplice_stack_check *sc,
 		}
 		if (sc->new_code && t->new_mod &&
 		    ksplice_in_new_text(t->new_mod, addr))
+			return t->new_mod->name;
+	}
+	return NULL;
+}
+
+/*
+ * Is @addr inside the new code of the update (its replacements, or
+ * anywhere in the text of one of its new-code modules)?  Its name if so.
+ */
+static const char *ksplice_new_code_func(const struct ksplice_stack_check *sc,
+					 unsigned long addr)
+{
+	struct ksplice_func_site *f;
+	struct ksplice_target *t;
+
+	list_for_each_entry(t, &sc->u->targets, list) {
+		list_for_each_entry(f, &t->funcs, list)
+			if (addr >= f->new_addr &&
+			    addr < f->new_addr + f->new_size)
+				return f->name;
+		if (t->new_mod && ksplice_in_new_text(t->new_mod, addr))
 			return t->new_mod->name;
 	}
 	return NULL;
@@ -275,6 +301,36 @@ static bool ksplice_in_ranges(const struct ksplice_stack_check *sc,
 	return false;
 }
 
+/**
+ * ksplice_restart_hit() - does @task's pending restart go into the new code?
+ * @sc: the stack check
+ * @task: any task (its task_struct held, by RCU or a reference)
+ *
+ * A syscall that returns -ERESTART_RESTARTBLOCK leaves restart_block.fn
+ * set; the task calls it when it goes back to user space (a task stopped
+ * by SIGSTOP there calls it after SIGCONT), or whenever it calls
+ * restart_syscall(2) itself.  Only the task writes the field, so for a
+ * task that is not running it is as frozen as its stack.  Checked on
+ * reverse only: on apply the old code it may point into stays in memory,
+ * and a stale pointer (the field is not cleared after a restart) would
+ * make an update of a restart function busy for as long as such a task
+ * lives.
+ *
+ * Return: the function or module it points into, or NULL.
+ */
+const char *ksplice_restart_hit(const struct ksplice_stack_check *sc,
+				struct task_struct *task)
+{
+	unsigned long addr = (unsigned long)READ_ONCE(task->restart_block.fn);
+
+	if (!sc->new_code)
+		return NULL;
+	/* The sorted ranges first: one binary search for most tasks. */
+	if (sc->ranges && !ksplice_in_ranges(sc, addr))
+		return NULL;
+	return ksplice_new_code_func(sc, addr);
+}
+
 /* ksplice_in_ranges() as an address test for ksplice_hijacked_find(). */
 static const char *ksplice_range_hit(const struct ksplice_stack_check *sc,
 				     unsigned long addr)
@@ -390,7 +446,7 @@ static bool ksplice_reported_busy(struct ksplice_stack_check *shared,
 static void ksplice_check_one(struct ksplice_stack_check *sc,
 			      struct task_struct *task)
 {
-	const char *hit;
+	const char *hit, *where = "";
 
 	if (READ_ONCE(task->on_cpu))
 		return;
@@ -398,7 +454,11 @@ static void ksplice_check_one(struct ksplice_stack_check *sc,
 	if (!task_stack_page(task) || !refcount_read(&task->stack_refcount))
 		return;
 	sc->nr_tasks++;
-	hit = ksplice_check_task(sc, task);
+	hit = ksplice_restart_hit(sc, task);
+	if (hit)
+		where = "restart_block:";
+	else
+		hit = ksplice_check_task(sc, task);
 	if (!hit)
 		return;
 	/* The conflicts buffer is shared by the CPUs checking stacks. */
@@ -410,8 +470,8 @@ static void ksplice_check_one(struct ksplice_stack_check *sc,
 	sc->nr_conflicts++;
 	sc->shared->len += scnprintf(sc->shared->conflicts + sc->shared->len,
 				     KSPLICE_CONFLICTS_LEN - sc->shared->len,
-				     "%d %s %s\n", task_pid_nr(task),
-				     task->comm, hit);
+				     "%d %s %s%s\n", task_pid_nr(task),
+				     task->comm, where, hit);
 	raw_spin_unlock(&sc->shared->lock);
 }
 

@@ -26,6 +26,14 @@
  *                a static per-CPU variable that is 100 + CPU on each CPU
  *   pcpu_other   read: the same for ksplice_target_pcpu_other (7 each),
  *                the neighbour a wrong address would name
+ *   hog          write N: a SCHED_FIFO (priority 1) kthread bound to CPU N
+ *                spins there (calling cond_resched(): grace periods still
+ *                end), keeping every normal-priority task that may run
+ *                only on CPU N from running; ksoftirqd/N is raised above
+ *                it meanwhile, so softirqs (RCU's own work) still run;
+ *                write -1: it stops.  hogging reads 1 while it spins.  With
+ *                rcu_nocbs=N and rcuop/N pinned to CPU N, RCU callbacks
+ *                queued on CPU N stay pending exactly that long.
  */
 #include <linux/atomic.h>
 #include <linux/cpumask.h>
@@ -37,6 +45,8 @@
 #include <linux/moduleparam.h>
 #include <linux/percpu.h>
 #include <linux/sched.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/task.h>
 #include <linux/slab.h>
 #include <linux/wait.h>
 
@@ -295,6 +305,85 @@ static int pcpu_other_get(char *buf, const struct kernel_param *kp)
 
 static DEFINE_MUTEX(ksplice_target_hammer_lock);
 
+static struct task_struct *ksplice_target_hogger;
+static struct task_struct *ksplice_target_softirqd;
+static int ksplice_target_hogging;
+
+/* ksplice_hog's CPU's ksoftirqd, referenced, or NULL. */
+static struct task_struct *ksplice_target_find_softirqd(int cpu)
+{
+	struct task_struct *g, *t, *found = NULL;
+	char comm[TASK_COMM_LEN];
+
+	snprintf(comm, sizeof(comm), "ksoftirqd/%d", cpu);
+	rcu_read_lock();
+	for_each_process_thread(g, t) {
+		if ((t->flags & PF_KTHREAD) && !strcmp(t->comm, comm)) {
+			found = get_task_struct(t);
+			break;
+		}
+	}
+	rcu_read_unlock();
+	return found;
+}
+
+static int ksplice_target_hog_fn(void *unused)
+{
+	WRITE_ONCE(ksplice_target_hogging, 1);
+	while (!kthread_should_stop())
+		cond_resched();
+	WRITE_ONCE(ksplice_target_hogging, 0);
+	return 0;
+}
+
+static void ksplice_target_hog_stop(void)
+{
+	if (ksplice_target_hogger)
+		kthread_stop(ksplice_target_hogger);
+	ksplice_target_hogger = NULL;
+	if (ksplice_target_softirqd) {
+		sched_set_normal(ksplice_target_softirqd, 0);
+		put_task_struct(ksplice_target_softirqd);
+	}
+	ksplice_target_softirqd = NULL;
+}
+
+static int hog_set(const char *val, const struct kernel_param *kp)
+{
+	struct task_struct *t;
+	int cpu, ret = kstrtoint(val, 0, &cpu);
+
+	if (ret)
+		return ret;
+	mutex_lock(&ksplice_target_hammer_lock);
+	ksplice_target_hog_stop();
+	if (cpu >= 0) {
+		ret = -EINVAL;
+		if (cpu >= nr_cpu_ids || !cpu_online(cpu))
+			goto out;
+		t = kthread_create(ksplice_target_hog_fn, NULL,
+				   "ksplice_hog/%d", cpu);
+		ret = PTR_ERR_OR_ZERO(t);
+		if (ret)
+			goto out;
+		kthread_bind(t, cpu);
+		sched_set_fifo_low(t);
+		ksplice_target_softirqd = ksplice_target_find_softirqd(cpu);
+		if (ksplice_target_softirqd)
+			sched_set_fifo(ksplice_target_softirqd);
+		ksplice_target_hogger = t;
+		wake_up_process(t);
+	}
+out:
+	mutex_unlock(&ksplice_target_hammer_lock);
+	return ret;
+}
+
+static int hogging_get(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%d\n", READ_ONCE(ksplice_target_hogging));
+}
+
 static int hammer_set(const char *val, const struct kernel_param *kp)
 {
 	bool on;
@@ -346,6 +435,8 @@ static const struct kernel_param_ops hammer_calls_ops = {
 static const struct kernel_param_ops hammer_errors_ops = {
 	.get = hammer_errors_get,
 };
+static const struct kernel_param_ops hog_ops = { .set = hog_set };
+static const struct kernel_param_ops hogging_ops = { .get = hogging_get };
 static const struct kernel_param_ops pcpu_sum_ops = { .get = pcpu_sum_get };
 static const struct kernel_param_ops pcpu_other_ops = {
 	.get = pcpu_other_get,
@@ -366,6 +457,8 @@ module_param_cb(hammer_calls, &hammer_calls_ops, NULL, 0444);
 module_param_cb(hammer_errors, &hammer_errors_ops, NULL, 0444);
 module_param_cb(pcpu_sum, &pcpu_sum_ops, NULL, 0444);
 module_param_cb(pcpu_other, &pcpu_other_ops, NULL, 0444);
+module_param_cb(hog, &hog_ops, NULL, 0200);
+module_param_cb(hogging, &hogging_ops, NULL, 0444);
 
 static int __init ksplice_target_init(void)
 {
@@ -384,6 +477,7 @@ static void __exit ksplice_target_exit(void)
 {
 	mutex_lock(&ksplice_target_hammer_lock);
 	ksplice_target_hammer_stop();
+	ksplice_target_hog_stop();
 	mutex_unlock(&ksplice_target_hammer_lock);
 	WRITE_ONCE(ksplice_target_hold, false);
 	kthread_stop(ksplice_target_sleeper);
