@@ -26,12 +26,16 @@
  *                a static per-CPU variable that is 100 + CPU on each CPU
  *   pcpu_other   read: the same for ksplice_target_pcpu_other (7 each),
  *                the neighbour a wrong address would name
+ *   unsafe       read: "N K B", the results of ksplice_target_noinstr(),
+ *                ksplice_target_kprobes() and ksplice_target_nokprobe()
+ *                (11 21 31 until patched), functions ksplice must refuse
  */
 #include <linux/atomic.h>
 #include <linux/cpumask.h>
 #include <linux/jump_label.h>
 #include <linux/kallsyms.h>
 #include <linux/kernel.h>
+#include <linux/kprobes.h>
 #include <linux/kthread.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
@@ -76,6 +80,31 @@ noinline int ksplice_target_locked(void)
 	atomic_inc(&ksplice_target_count);
 	return 1;
 }
+
+/*
+ * Three places ksplice must not put a jump (tests/vm/test_refuse_unsafe.sh):
+ * code in .noinstr.text (a noinstr function has no fentry site, so the
+ * jump would go at offset 0), code in .kprobes.text and a function on the
+ * kprobe blacklist.  Such code may run in NMI and exception entry, where
+ * a jump into a module or a half-written jump is fatal.
+ */
+static int ksplice_target_unsafe_base = 1;
+
+noinstr int ksplice_target_noinstr(void)
+{
+	return READ_ONCE(ksplice_target_unsafe_base) + 10;
+}
+
+noinline __kprobes int ksplice_target_kprobes(void)
+{
+	return READ_ONCE(ksplice_target_unsafe_base) + 20;
+}
+
+noinline int ksplice_target_nokprobe(void)
+{
+	return READ_ONCE(ksplice_target_unsafe_base) + 30;
+}
+NOKPROBE_SYMBOL(ksplice_target_nokprobe);
 
 static DECLARE_WAIT_QUEUE_HEAD(ksplice_target_ctl_wq);
 static DECLARE_WAIT_QUEUE_HEAD(ksplice_target_hold_wq);
@@ -293,6 +322,12 @@ static int pcpu_other_get(char *buf, const struct kernel_param *kp)
 	return sysfs_emit(buf, "%lu\n", sum);
 }
 
+static int unsafe_get(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%d %d %d\n", ksplice_target_noinstr(),
+			  ksplice_target_kprobes(), ksplice_target_nokprobe());
+}
+
 static DEFINE_MUTEX(ksplice_target_hammer_lock);
 
 static int hammer_set(const char *val, const struct kernel_param *kp)
@@ -346,6 +381,7 @@ static const struct kernel_param_ops hammer_calls_ops = {
 static const struct kernel_param_ops hammer_errors_ops = {
 	.get = hammer_errors_get,
 };
+static const struct kernel_param_ops unsafe_ops = { .get = unsafe_get };
 static const struct kernel_param_ops pcpu_sum_ops = { .get = pcpu_sum_get };
 static const struct kernel_param_ops pcpu_other_ops = {
 	.get = pcpu_other_get,
@@ -366,6 +402,7 @@ module_param_cb(hammer_calls, &hammer_calls_ops, NULL, 0444);
 module_param_cb(hammer_errors, &hammer_errors_ops, NULL, 0444);
 module_param_cb(pcpu_sum, &pcpu_sum_ops, NULL, 0444);
 module_param_cb(pcpu_other, &pcpu_other_ops, NULL, 0444);
+module_param_cb(unsafe, &unsafe_ops, NULL, 0444);
 
 static int __init ksplice_target_init(void)
 {
