@@ -45,7 +45,7 @@ for k in noinstr kprobes nokprobe; do variant $k; done
 cat > "$W/guest.sh" <<'GUEST'
 . /root/fault-guest-lib
 insmod /lib/ksplice/ksplice_target.ko || fail "insmod target"
-[ "$(cat $P/unsafe)" = "11 21 31" ] || fail "unsafe: $(cat $P/unsafe)"
+[ "$(cat $P/unsafe)" = "11 21 31 41" ] || fail "unsafe: $(cat $P/unsafe)"
 code() { # FUNCTION -> its first 32 bytes
 	a=$(grep " $1	\[ksplice_target\]" /proc/kallsyms | cut -d' ' -f1)
 	[ -n "$a" ] || fail "$1 not in /proc/kallsyms"
@@ -66,7 +66,7 @@ refused() { # KIND REASON
 	[ $rc -eq 24 ] || fail "ku$1: exit $rc without --raw-errors"
 	grep -q "NMI" /tmp/o || { cat /tmp/o; fail "ku$1: not the cause paragraph"; }
 	[ "$(code $f)" = "$before" ] || fail "ku$1: the code of $f changed: $(code $f)"
-	[ "$(cat $P/unsafe)" = "11 21 31" ] || fail "ku$1: results $(cat $P/unsafe)"
+	[ "$(cat $P/unsafe)" = "11 21 31 41" ] || fail "ku$1: results $(cat $P/unsafe)"
 	[ -e $K/ku$1 ] && fail "ku$1: left in sysfs"
 	lsmod | grep -q "^ksplice_unsafe_$1 " && fail "ku$1: new code left loaded"
 	return 0

@@ -26,9 +26,10 @@
  *                a static per-CPU variable that is 100 + CPU on each CPU
  *   pcpu_other   read: the same for ksplice_target_pcpu_other (7 each),
  *                the neighbour a wrong address would name
- *   unsafe       read: "N K B", the results of ksplice_target_noinstr(),
+ *   unsafe       read: "N K B X", the results of ksplice_target_noinstr(),
  *                ksplice_target_kprobes() and ksplice_target_nokprobe()
- *                (11 21 31 until patched), functions ksplice must refuse
+ *                (11 21 31 until patched), functions ksplice must refuse,
+ *                and of ksplice_target_kprobes_next() (41)
  */
 #include <linux/atomic.h>
 #include <linux/cpumask.h>
@@ -98,6 +99,16 @@ noinstr int ksplice_target_noinstr(void)
 noinline __kprobes int ksplice_target_kprobes(void)
 {
 	return READ_ONCE(ksplice_target_unsafe_base) + 20;
+}
+
+/*
+ * Not to be patched: keeps ksplice_target_kprobes() from being the last
+ * symbol of the module's text, whose size kallsyms and /proc/kallsyms
+ * readers reckon differently (to the end of the text, to the next symbol).
+ */
+noinline __kprobes int ksplice_target_kprobes_next(void)
+{
+	return READ_ONCE(ksplice_target_unsafe_base) + 40;
 }
 
 noinline int ksplice_target_nokprobe(void)
@@ -324,8 +335,9 @@ static int pcpu_other_get(char *buf, const struct kernel_param *kp)
 
 static int unsafe_get(char *buf, const struct kernel_param *kp)
 {
-	return sysfs_emit(buf, "%d %d %d\n", ksplice_target_noinstr(),
-			  ksplice_target_kprobes(), ksplice_target_nokprobe());
+	return sysfs_emit(buf, "%d %d %d %d\n", ksplice_target_noinstr(),
+			  ksplice_target_kprobes(), ksplice_target_nokprobe(),
+			  ksplice_target_kprobes_next());
 }
 
 static DEFINE_MUTEX(ksplice_target_hammer_lock);
