@@ -222,6 +222,14 @@ struct ksplice_update {
  * @kallsyms_on_each_symbol: walks every vmlinux symbol; NULL: a local
  *	symbol whose name several files share (__key.0) is only taken where
  *	kallsyms names it first
+ * @noinstr_start: vmlinux __noinstr_text_start
+ * @noinstr_end: __noinstr_text_end
+ * @entry_start: vmlinux __entry_text_start
+ * @entry_end: __entry_text_end
+ * @kprobes_start: vmlinux __kprobes_text_start
+ * @kprobes_end: __kprobes_text_end
+ * @within_kprobe_blacklist: is an address on the kprobe blacklist
+ *	(NOKPROBE_SYMBOL of vmlinux and of every loaded module)
  *
  * Found once at module init (ksplice_main.c).
  */
@@ -246,6 +254,13 @@ struct ksplice_kernel_syms {
 						 struct module *,
 						 unsigned long),
 				       void *data);
+	unsigned long noinstr_start;
+	unsigned long noinstr_end;
+	unsigned long entry_start;
+	unsigned long entry_end;
+	unsigned long kprobes_start;
+	unsigned long kprobes_end;
+	bool (*within_kprobe_blacklist)(unsigned long addr);
 };
 
 extern struct ksplice_kernel_syms ksplice_ksyms;
@@ -321,6 +336,9 @@ void ksplice_alias_unmap(u8 *alias);
 int ksplice_check_foreign_sites(struct ksplice_update *u,
 				struct ksplice_target *t,
 				struct ksplice_func_site *f);
+int ksplice_check_unsafe_site(struct ksplice_update *u,
+			      struct ksplice_target *t,
+			      struct ksplice_func_site *f);
 
 /* hooks.c */
 const char *ksplice_hook_name(enum ksplice_hook_kind kind);

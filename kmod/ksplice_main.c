@@ -187,6 +187,26 @@ static int ksplice_find_site_tables(void)
 	return 0;
 }
 
+/* Code that may run in NMI and exception entry: never patched. */
+static int ksplice_find_unsafe_text(void)
+{
+	struct ksplice_kernel_syms *k = &ksplice_ksyms;
+	unsigned long a;
+	int ret;
+
+	ret = ksplice_lookup("__noinstr_text_start", &k->noinstr_start);
+	ret = ret ?: ksplice_lookup("__noinstr_text_end", &k->noinstr_end);
+	ret = ret ?: ksplice_lookup("__entry_text_start", &k->entry_start);
+	ret = ret ?: ksplice_lookup("__entry_text_end", &k->entry_end);
+	ret = ret ?: ksplice_lookup("__kprobes_text_start", &k->kprobes_start);
+	ret = ret ?: ksplice_lookup("__kprobes_text_end", &k->kprobes_end);
+	ret = ret ?: ksplice_lookup("within_kprobe_blacklist", &a);
+	if (ret)
+		return ret;
+	k->within_kprobe_blacklist = (void *)a;
+	return 0;
+}
+
 /*
  * Optional: what per-CPU symbols are checked against (resolve.c).  On
  * x86-64 the per-CPU section is linked at 0, so __per_cpu_start is 0 in
@@ -247,7 +267,8 @@ static int ksplice_find_kernel_syms(void)
 		ksplice_ksyms.kallsyms_lookup_name("kallsyms_on_each_symbol");
 	if (!ksplice_ksyms.kallsyms_on_each_symbol)
 		pr_warn("kallsyms_on_each_symbol not found: local symbols of shared names are found only where kallsyms lists them first\n");
-	return ksplice_find_site_tables();
+	ret = ksplice_find_site_tables();
+	return ret ?: ksplice_find_unsafe_text();
 }
 
 static int __init ksplice_init(void)

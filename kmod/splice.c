@@ -473,6 +473,8 @@ static int ksplice_prepare_site(struct ksplice_update *u,
 		}
 		if (ksplice_check_foreign_sites(u, t, f))
 			return -EBUSY;
+		if (ksplice_check_unsafe_site(u, t, f))
+			return -EPERM;
 	}
 	if (ksplice_check_stacking(u, f, reverse))
 		return -EBUSY;

@@ -6,10 +6,9 @@
  */
 #include <linux/module.h>
 #include <ksplice/abi.h>
+#include "unsafe.h"
 
 #define KT_PTR(p) ((__u64)(unsigned long)(p))
-
-extern struct ksplice_func ksplice_unsafe_funcs[1];
 
 struct ksplice_update_desc __ksplice_update_desc __used = {
 	.abi_version = KSPLICE_ABI_VERSION,
