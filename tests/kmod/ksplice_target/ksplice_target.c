@@ -30,6 +30,7 @@
  *                ksplice_target_kprobes() and ksplice_target_nokprobe()
  *                (11 21 31 until patched), functions ksplice must refuse,
  *                and of ksplice_target_kprobes_next() (41)
+ *   untraced     read: calls ksplice_target_notrace() (51 until patched)
  */
 #include <linux/atomic.h>
 #include <linux/cpumask.h>
@@ -116,6 +117,16 @@ noinline int ksplice_target_nokprobe(void)
 	return READ_ONCE(ksplice_target_unsafe_base) + 30;
 }
 NOKPROBE_SYMBOL(ksplice_target_nokprobe);
+
+/*
+ * No fentry site, so the jump goes at offset 0, and functions are 16-byte
+ * aligned: its five bytes lie in one aligned quadword, where the other
+ * functions' (at offset 5) cross into the next (tests/vm/test_poke.sh).
+ */
+noinline notrace int ksplice_target_notrace(void)
+{
+	return READ_ONCE(ksplice_target_unsafe_base) + 50;
+}
 
 static DECLARE_WAIT_QUEUE_HEAD(ksplice_target_ctl_wq);
 static DECLARE_WAIT_QUEUE_HEAD(ksplice_target_hold_wq);
@@ -340,6 +351,11 @@ static int unsafe_get(char *buf, const struct kernel_param *kp)
 			  ksplice_target_kprobes_next());
 }
 
+static int untraced_get(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%d\n", ksplice_target_notrace());
+}
+
 static DEFINE_MUTEX(ksplice_target_hammer_lock);
 
 static int hammer_set(const char *val, const struct kernel_param *kp)
@@ -394,6 +410,7 @@ static const struct kernel_param_ops hammer_errors_ops = {
 	.get = hammer_errors_get,
 };
 static const struct kernel_param_ops unsafe_ops = { .get = unsafe_get };
+static const struct kernel_param_ops untraced_ops = { .get = untraced_get };
 static const struct kernel_param_ops pcpu_sum_ops = { .get = pcpu_sum_get };
 static const struct kernel_param_ops pcpu_other_ops = {
 	.get = pcpu_other_get,
@@ -415,6 +432,7 @@ module_param_cb(hammer_errors, &hammer_errors_ops, NULL, 0444);
 module_param_cb(pcpu_sum, &pcpu_sum_ops, NULL, 0444);
 module_param_cb(pcpu_other, &pcpu_other_ops, NULL, 0444);
 module_param_cb(unsafe, &unsafe_ops, NULL, 0444);
+module_param_cb(untraced, &untraced_ops, NULL, 0444);
 
 static int __init ksplice_target_init(void)
 {

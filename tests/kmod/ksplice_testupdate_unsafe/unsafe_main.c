@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * New code of update KU_ID (target ksplice_target), replacing KU_NAME, a
- * function ksplice must refuse to patch.  Included by the *_main.c
- * wrappers.
+ * function ksplice must refuse to patch (or, for kunotrace, one it may
+ * patch at offset 0).  Included by the *_main.c wrappers.
  */
 #include <linux/module.h>
 #include <ksplice/abi.h>
