@@ -19,6 +19,11 @@
 #    are the jump, one instruction), no intermediate step;
 #  - after each, the function returns the new, then the old value, and
 #    vm-run sees no oops or warning.
+# ksplice_target_notrace starts with an instruction whose fifth byte is
+# not 0: with the old write (a 4-byte store, then a 1-byte store) and the
+# same NMI call placed between the two stores, the NMI ran the torn jump
+# and the guest died ("BUG: unable to handle page fault for address:
+# 0000000016591000", an instruction fetch, in the NMI).
 . "$(dirname "$0")/../lib/lib.sh"
 KDIR=$ROOT/build/kmod/$ABI
 [ -f "$KDIR/ksplice_testupdate_notrace.ko" ] || skip "test modules not built (scripts/build-kmod $ABI)"

@@ -122,9 +122,17 @@ NOKPROBE_SYMBOL(ksplice_target_nokprobe);
  * No fentry site, so the jump goes at offset 0, and functions are 16-byte
  * aligned: its five bytes lie in one aligned quadword, where the other
  * functions' (at offset 5) cross into the next (tests/vm/test_poke.sh).
+ * It starts with `mov $0x12345678, %rax` (48 c7 c0 78 56 34 12), whose
+ * fifth byte (0x56) differs from the top byte of a jump to a nearby
+ * module (0): a jump written four bytes first and the fifth later, as
+ * the old write did, leads far away in between.  (In
+ * ksplice_target_value the fifth byte is 0, so there the torn jump
+ * happens to be the whole one.)
  */
 noinline notrace int ksplice_target_notrace(void)
 {
+	asm volatile(".byte 0x48, 0xc7, 0xc0, 0x78, 0x56, 0x34, 0x12"
+		     ::: "rax", "memory");
 	return READ_ONCE(ksplice_target_unsafe_base) + 50;
 }
 
