@@ -18,6 +18,7 @@
  *   shadow.c        shadow data for new code (include/ksplice/shadow.h)
  *   pending.c       parts for modules not loaded yet, spliced as they come
  *   stackcheck.c    the task stack check inside the window
+ *   poke.c          writing the jumps safely against NMIs (int3 handler)
  * The sysfs ABI is docs/sysfs-abi.md; the shared ABI include/ksplice/abi.h.
  */
 #ifndef KSPLICE_INTERNAL_H
@@ -77,6 +78,7 @@ enum ksplice_stage {
  * @pcode: pending targets: the pre code to find when the module loads
  * @pmask: per byte of @pcode, 0xff to compare, 0 to ignore
  * @plen: bytes in @pcode (the function's size)
+ * @poke: enum ksplice_poke_pattern of the last write at the site
  */
 struct ksplice_func_site {
 	struct list_head list;
@@ -98,6 +100,7 @@ struct ksplice_func_site {
 	u8 *pcode;
 	u8 *pmask;
 	unsigned int plen;
+	u8 poke;
 };
 
 /**
@@ -222,6 +225,14 @@ struct ksplice_update {
  * @kallsyms_on_each_symbol: walks every vmlinux symbol; NULL: a local
  *	symbol whose name several files share (__key.0) is only taken where
  *	kallsyms names it first
+ * @noinstr_start: vmlinux __noinstr_text_start
+ * @noinstr_end: __noinstr_text_end
+ * @entry_start: vmlinux __entry_text_start
+ * @entry_end: __entry_text_end
+ * @kprobes_start: vmlinux __kprobes_text_start
+ * @kprobes_end: __kprobes_text_end
+ * @within_kprobe_blacklist: is an address on the kprobe blacklist
+ *	(NOKPROBE_SYMBOL of vmlinux and of every loaded module)
  *
  * Found once at module init (ksplice_main.c).
  */
@@ -246,6 +257,13 @@ struct ksplice_kernel_syms {
 						 struct module *,
 						 unsigned long),
 				       void *data);
+	unsigned long noinstr_start;
+	unsigned long noinstr_end;
+	unsigned long entry_start;
+	unsigned long entry_end;
+	unsigned long kprobes_start;
+	unsigned long kprobes_end;
+	bool (*within_kprobe_blacklist)(unsigned long addr);
 };
 
 extern struct ksplice_kernel_syms ksplice_ksyms;
@@ -258,7 +276,22 @@ extern bool ksplice_stack_filter;
 extern bool ksplice_stack_parallel;
 extern bool ksplice_stack_prescan;
 
+/**
+ * enum ksplice_poke_pattern - how a jump is written (kmod/poke.c)
+ * @KSPLICE_POKE_BP: int3 first, then the tail, then the first byte
+ * @KSPLICE_POKE_STORE8: one aligned 8-byte store
+ */
+enum ksplice_poke_pattern {
+	KSPLICE_POKE_BP = 1,
+	KSPLICE_POKE_STORE8,
+};
+
 #ifdef KSPLICE_DEBUG
+void ksplice_debug_poke_start(void);
+void ksplice_debug_poke_count(enum ksplice_poke_pattern pattern);
+void ksplice_debug_poke_step(void);
+int ksplice_debug_init(void);
+void ksplice_debug_exit(void);
 bool ksplice_should_fail(void);
 void ksplice_debug_after_prescan(void);
 int ksplice_debug_new_code_init(void);
@@ -276,6 +309,28 @@ static inline void ksplice_debug_after_prescan(void)
 static inline int ksplice_debug_new_code_init(void)
 {
 	return 0;
+}
+
+static inline void ksplice_debug_poke_start(void)
+{
+}
+
+static inline void
+ksplice_debug_poke_count(enum ksplice_poke_pattern pattern)
+{
+}
+
+static inline void ksplice_debug_poke_step(void)
+{
+}
+
+static inline int ksplice_debug_init(void)
+{
+	return 0;
+}
+
+static inline void ksplice_debug_exit(void)
+{
 }
 #endif
 
@@ -321,6 +376,29 @@ void ksplice_alias_unmap(u8 *alias);
 int ksplice_check_foreign_sites(struct ksplice_update *u,
 				struct ksplice_target *t,
 				struct ksplice_func_site *f);
+int ksplice_check_unsafe_site(struct ksplice_update *u,
+			      struct ksplice_target *t,
+			      struct ksplice_func_site *f);
+
+/* poke.c */
+/**
+ * struct ksplice_poke_sync - the leader's steps, answered by the others
+ * @step: the last step published (from 1)
+ * @answers: answers given, all steps together
+ * @nr_others: CPUs other than the leader in the window
+ */
+struct ksplice_poke_sync {
+	unsigned int step;
+	atomic_t answers;
+	unsigned int nr_others;
+};
+int ksplice_poke_init(void);
+void ksplice_poke_exit(void);
+enum ksplice_poke_pattern ksplice_poke_pattern(unsigned long site,
+					       bool reverse);
+void ksplice_poke_follow(struct ksplice_poke_sync *s, unsigned int *seen);
+void ksplice_poke_sites(struct ksplice_update *u, bool reverse,
+			struct ksplice_poke_sync *s);
 
 /* hooks.c */
 const char *ksplice_hook_name(enum ksplice_hook_kind kind);

@@ -10,6 +10,9 @@
 #include <linux/kprobes.h>
 #include <linux/module.h>
 #include <linux/stop_machine.h>
+#include <linux/timekeeping.h>
+#include <asm/apic.h>
+#include <asm/nmi.h>
 #include "ksplice_internal.h"
 
 unsigned int ksplice_retries = 5;
@@ -124,6 +127,113 @@ int ksplice_debug_new_code_init(void)
 	pr_info("forced new-code init failure (new_code_init_fail)\n");
 	return -EINVAL;
 }
+
+/*
+ * Which store pattern wrote each site (kmod/poke.c), counted, so that a
+ * test can tell which one a site got; and a call made from an NMI on
+ * another CPU at every intermediate step of the breakpoint-first
+ * pattern (poke_nmi_call: a function's address, int (*)(void)), its
+ * results in poke_nmi_results, so that a test sees what an NMI handler
+ * running the function meets between the stores.
+ */
+static unsigned int ksplice_poke_bp_count;
+module_param_named(poke_bp, ksplice_poke_bp_count, uint, 0400);
+MODULE_PARM_DESC(poke_bp,
+		 "debug build: sites written int3 first (breakpoint protocol)");
+static unsigned int ksplice_poke_store8_count;
+module_param_named(poke_store8, ksplice_poke_store8_count, uint, 0400);
+MODULE_PARM_DESC(poke_store8,
+		 "debug build: sites written with one aligned 8-byte store");
+static unsigned long ksplice_poke_nmi_call;
+module_param_named(poke_nmi_call, ksplice_poke_nmi_call, ulong, 0600);
+MODULE_PARM_DESC(poke_nmi_call,
+		 "debug build: int (*)(void) an NMI on another CPU calls at each intermediate step of the int3 protocol (0: none)");
+#define KSPLICE_NMI_RESULTS_LEN 64
+static char ksplice_poke_nmi_results[KSPLICE_NMI_RESULTS_LEN];
+module_param_string(poke_nmi_results, ksplice_poke_nmi_results,
+		    KSPLICE_NMI_RESULTS_LEN, 0400);
+MODULE_PARM_DESC(poke_nmi_results,
+		 "debug build: what poke_nmi_call returned at each step of the last window (-1: the NMI did not come)");
+
+/* The CPU the debug NMI is for (-1: none), and its result. */
+static int ksplice_nmi_cpu = -1;
+static int ksplice_nmi_result;
+static bool ksplice_nmi_done;
+static bool ksplice_nmi_registered;
+
+void ksplice_debug_poke_start(void)
+{
+	ksplice_poke_nmi_results[0] = '\0';
+}
+
+void ksplice_debug_poke_count(enum ksplice_poke_pattern pattern)
+{
+	if (pattern == KSPLICE_POKE_STORE8)
+		ksplice_poke_store8_count++;
+	else
+		ksplice_poke_bp_count++;
+}
+
+typedef int (*ksplice_nmi_fn)(void);
+
+static int ksplice_debug_nmi(unsigned int type, struct pt_regs *regs)
+{
+	ksplice_nmi_fn fn = (ksplice_nmi_fn)READ_ONCE(ksplice_poke_nmi_call);
+
+	if (READ_ONCE(ksplice_nmi_cpu) != smp_processor_id() || !fn)
+		return NMI_DONE;
+	ksplice_nmi_result = fn();
+	WRITE_ONCE(ksplice_nmi_cpu, -1);
+	/* Pairs with the acquire in ksplice_debug_poke_step(): the result. */
+	smp_store_release(&ksplice_nmi_done, true);
+	return NMI_HANDLED;
+}
+
+/* Inside the window, on the leader: NMI another CPU, wait for its call. */
+void ksplice_debug_poke_step(void)
+{
+	size_t len = strlen(ksplice_poke_nmi_results);
+	unsigned int cpu;
+	int result = -1;
+	u64 until;
+
+	cpu = cpumask_any_but(cpu_online_mask, smp_processor_id());
+	if (!READ_ONCE(ksplice_poke_nmi_call) || !ksplice_nmi_registered ||
+	    cpu >= nr_cpu_ids)
+		return;
+	WRITE_ONCE(ksplice_nmi_done, false);
+	WRITE_ONCE(ksplice_nmi_cpu, cpu);
+	apic->send_IPI(cpu, NMI_VECTOR);
+	/* Bounded: a lost NMI must not hang the stopped machine. */
+	until = ktime_get_ns() + NSEC_PER_SEC;
+	while (ktime_get_ns() < until) {
+		/* Pairs with the release in ksplice_debug_nmi(). */
+		if (smp_load_acquire(&ksplice_nmi_done)) {
+			result = ksplice_nmi_result;
+			break;
+		}
+		cpu_relax();
+	}
+	WRITE_ONCE(ksplice_nmi_cpu, -1);
+	scnprintf(ksplice_poke_nmi_results + len,
+		  KSPLICE_NMI_RESULTS_LEN - len, "%s%d", len ? " " : "",
+		  result);
+}
+
+int ksplice_debug_init(void)
+{
+	int ret = register_nmi_handler(NMI_LOCAL, ksplice_debug_nmi, 0,
+				       "ksplice_debug");
+
+	ksplice_nmi_registered = !ret;
+	return ret;
+}
+
+void ksplice_debug_exit(void)
+{
+	if (ksplice_nmi_registered)
+		unregister_nmi_handler(NMI_LOCAL, "ksplice_debug");
+}
 #endif
 
 struct ksplice_kernel_syms ksplice_ksyms;
@@ -187,6 +297,26 @@ static int ksplice_find_site_tables(void)
 	return 0;
 }
 
+/* Code that may run in NMI and exception entry: never patched. */
+static int ksplice_find_unsafe_text(void)
+{
+	struct ksplice_kernel_syms *k = &ksplice_ksyms;
+	unsigned long a;
+	int ret;
+
+	ret = ksplice_lookup("__noinstr_text_start", &k->noinstr_start);
+	ret = ret ?: ksplice_lookup("__noinstr_text_end", &k->noinstr_end);
+	ret = ret ?: ksplice_lookup("__entry_text_start", &k->entry_start);
+	ret = ret ?: ksplice_lookup("__entry_text_end", &k->entry_end);
+	ret = ret ?: ksplice_lookup("__kprobes_text_start", &k->kprobes_start);
+	ret = ret ?: ksplice_lookup("__kprobes_text_end", &k->kprobes_end);
+	ret = ret ?: ksplice_lookup("within_kprobe_blacklist", &a);
+	if (ret)
+		return ret;
+	k->within_kprobe_blacklist = (void *)a;
+	return 0;
+}
+
 /*
  * Optional: what per-CPU symbols are checked against (resolve.c).  On
  * x86-64 the per-CPU section is linked at 0, so __per_cpu_start is 0 in
@@ -247,7 +377,8 @@ static int ksplice_find_kernel_syms(void)
 		ksplice_ksyms.kallsyms_lookup_name("kallsyms_on_each_symbol");
 	if (!ksplice_ksyms.kallsyms_on_each_symbol)
 		pr_warn("kallsyms_on_each_symbol not found: local symbols of shared names are found only where kallsyms lists them first\n");
-	return ksplice_find_site_tables();
+	ret = ksplice_find_site_tables();
+	return ret ?: ksplice_find_unsafe_text();
 }
 
 static int __init ksplice_init(void)
@@ -257,10 +388,17 @@ static int __init ksplice_init(void)
 	ret = ksplice_find_kernel_syms();
 	if (ret)
 		return ret;
+	ret = ksplice_poke_init();
+	if (ret)
+		return ret;
+	ret = ksplice_debug_init();
+	if (ret)
+		goto out_poke;
 	ksplice_root = kobject_create_and_add("ksplice", kernel_kobj);
 	if (!ksplice_root) {
 		pr_err("cannot create /sys/kernel/ksplice\n");
-		return -ENOMEM;
+		ret = -ENOMEM;
+		goto out_debug;
 	}
 	ret = ksplice_updates_init(ksplice_root);
 	if (ret)
@@ -275,6 +413,10 @@ out_updates:
 	ksplice_updates_exit();
 out_root:
 	kobject_put(ksplice_root);
+out_debug:
+	ksplice_debug_exit();
+out_poke:
+	ksplice_poke_exit();
 	return ret;
 }
 
@@ -286,6 +428,8 @@ static void __exit ksplice_exit(void)
 	/* New-code modules depend on this one: only strays are left. */
 	ksplice_shadow_free_owned(NULL);
 	kobject_put(ksplice_root);
+	ksplice_debug_exit();
+	ksplice_poke_exit();
 }
 
 module_init(ksplice_init);

@@ -71,6 +71,7 @@ enum ksplice_stop_phase {
  *	(includes waking the stopper threads on every CPU)
  * @sc: the stack check state
  * @prescan: the stacks found clean just before stop_machine()
+ * @sync: the steps of writing the jumps, which the others answer
  *
  * Every CPU checks a share of the tasks' stacks (they would otherwise
  * spin, waiting); the leader alone verifies and writes the sites.
@@ -89,6 +90,7 @@ struct ksplice_stop_ctx {
 	u64 call_ns;
 	struct ksplice_stack_check sc;
 	struct ksplice_prescan prescan;
+	struct ksplice_poke_sync sync;
 };
 
 /* Are the bytes at every patch site the ones we are about to replace? */
@@ -120,33 +122,12 @@ static bool ksplice_verify_sites(struct ksplice_stop_ctx *ctx)
 	return true;
 }
 
-static void ksplice_write_sites(struct ksplice_stop_ctx *ctx)
-{
-	struct ksplice_func_site *f;
-	struct ksplice_target *t;
-
-	list_for_each_entry(t, &ctx->u->targets, list) {
-		if (!ksplice_site_live(t))
-			continue;
-		list_for_each_entry(f, &t->funcs, list) {
-			if (ctx->reverse) {
-				memcpy(f->alias, f->saved, KSPLICE_JUMP_LEN);
-				f->patched = false;
-			} else {
-				memcpy(f->saved, (void *)(f->addr + f->patchoff),
-				       KSPLICE_JUMP_LEN);
-				memcpy(f->alias, f->jump, KSPLICE_JUMP_LEN);
-				f->patched = true;
-			}
-		}
-	}
-}
-
 /* Runs on every online CPU with interrupts off. */
 static int ksplice_stop_fn(void *data)
 {
 	struct ksplice_stop_ctx *ctx = data;
 	unsigned int slot = atomic_inc_return(&ctx->entered) - 1;
+	unsigned int seen = 0;
 	u64 start = 0;
 	int phase;
 
@@ -181,7 +162,8 @@ static int ksplice_stop_fn(void *data)
 							       ctx->reverse)) {
 				ctx->cause = KSPLICE_ABORT_CALL_FAILED;
 			} else {
-				ksplice_write_sites(ctx);
+				ksplice_poke_sites(ctx->u, ctx->reverse,
+						   &ctx->sync);
 				ksplice_hooks_action_stopped(ctx->u,
 							     ctx->reverse);
 				ctx->cause = KSPLICE_ABORT_NONE;
@@ -191,9 +173,11 @@ static int ksplice_stop_fn(void *data)
 		/* Publish the writes before letting the other CPUs go. */
 		smp_store_release(&ctx->done, 1);
 	} else {
-		/* Pairs with the release above. */
-		while (!smp_load_acquire(&ctx->done))
+		/* Pairs with the release above; answer the leader's steps. */
+		while (!smp_load_acquire(&ctx->done)) {
+			ksplice_poke_follow(&ctx->sync, &seen);
 			cpu_relax();
+		}
 	}
 	/* Do not run stale prefetched instructions of a patched site. */
 	sync_core();
@@ -229,6 +213,9 @@ static int ksplice_run_stopped(struct ksplice_stop_ctx *ctx)
 	/* The CPUs stop_machine will run the callback on: all online ones. */
 	ctx->nr_cpus = num_online_cpus();
 	ctx->nr_workers = READ_ONCE(ksplice_stack_parallel) ? ctx->nr_cpus : 1;
+	ctx->sync.step = 0;
+	atomic_set(&ctx->sync.answers, 0);
+	ctx->sync.nr_others = ctx->nr_cpus - 1;
 	ctx->call_ns = ktime_get_ns();
 	ret = ksplice_ksyms.stop_machine_cpuslocked(ksplice_stop_fn, ctx,
 						    cpu_online_mask);
@@ -473,6 +460,8 @@ static int ksplice_prepare_site(struct ksplice_update *u,
 		}
 		if (ksplice_check_foreign_sites(u, t, f))
 			return -EBUSY;
+		if (ksplice_check_unsafe_site(u, t, f))
+			return -EPERM;
 	}
 	if (ksplice_check_stacking(u, f, reverse))
 		return -EBUSY;

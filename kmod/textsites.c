@@ -4,7 +4,8 @@
  * ftrace each own sites whose bytes they later rewrite, checking first
  * that the bytes are theirs (and BUG()ing or disabling ftrace when they
  * are not).  A ksplice jump must never cover such a site, so every patch
- * site is checked against their tables before an apply.
+ * site is checked against their tables before an apply.  Also here: the
+ * code no jump may go into at all (ksplice_check_unsafe_site()).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -102,4 +103,62 @@ int ksplice_check_foreign_sites(struct ksplice_update *u,
 			  "%s site at 0x%lx overlaps the patch site of %s at 0x%lx+%u; it would be rewritten under the jump",
 			  owner, hit, f->name, f->addr, f->patchoff);
 	return -EBUSY;
+}
+
+static bool ksplice_in_text(unsigned long addr, const void *start,
+			    unsigned int size)
+{
+	return start && addr - (unsigned long)start < size;
+}
+
+/**
+ * ksplice_check_unsafe_site() - may this function take a jump at all?
+ * @u: the update (for the abort message)
+ * @t: the target; @t->target_mod is set for a module target
+ * @f: the function
+ *
+ * Code in .noinstr.text, .entry.text and .kprobes.text, and the functions
+ * on the kprobe blacklist, may run in NMI, #MC or exception entry: before
+ * RCU watches, on an entry stack, with the user's page tables (which map
+ * the entry text but no module), or inside kprobes' own int3 handling.
+ * A jump there sends such code into a module compiled with none of those
+ * constraints; and such code may already be inside the five bytes, on
+ * any CPU, while they are written (docs/design.md, "Writing the jump").
+ * noinstr functions have no fentry site, so the jump would go at their
+ * very first byte.
+ *
+ * Return: 0, or -EPERM with abort cause unsafe_site and a message naming
+ * the function and the reason.
+ */
+int ksplice_check_unsafe_site(struct ksplice_update *u,
+			      struct ksplice_target *t,
+			      struct ksplice_func_site *f)
+{
+	const struct ksplice_kernel_syms *k = &ksplice_ksyms;
+	struct module *m = t->target_mod;
+	unsigned long a = f->addr;
+	const char *why = NULL;
+
+	if (m) {
+		if (ksplice_in_text(a, m->noinstr_text_start,
+				    m->noinstr_text_size))
+			why = "in .noinstr.text (noinstr)";
+		else if (ksplice_in_text(a, m->kprobes_text_start,
+					 m->kprobes_text_size))
+			why = "in .kprobes.text (__kprobes)";
+	} else if (a >= k->noinstr_start && a < k->noinstr_end) {
+		why = "in .noinstr.text (noinstr)";
+	} else if (a >= k->entry_start && a < k->entry_end) {
+		why = "in .entry.text";
+	} else if (a >= k->kprobes_start && a < k->kprobes_end) {
+		why = "in .kprobes.text (__kprobes)";
+	}
+	if (!why && k->within_kprobe_blacklist(a))
+		why = "on the kprobe blacklist (NOKPROBE_SYMBOL)";
+	if (!why)
+		return 0;
+	ksplice_set_abort(u, KSPLICE_ABORT_UNSAFE_SITE,
+			  "%s at 0x%lx is %s: it may run in NMI or exception entry, where neither the jump nor the code it leads to is safe",
+			  f->name, a, why);
+	return -EPERM;
 }

@@ -72,6 +72,13 @@ static const char *const paragraphs[KSPLICE_ABORT_COUNT] = {
 	"below names the function, the offset and the site; such a fix can "
 	"only be applied live if it leaves that function alone (by changing "
 	"its callers instead, for example).",
+	[KSPLICE_ABORT_UNSAFE_SITE] =
+	"A function that the update replaces may run where no jump can be "
+	"written or taken safely: in NMI or exception entry code (noinstr, "
+	"entry or kprobes text) or on the kernel's kprobe blacklist. The "
+	"kernel was not changed. The message below names the function and "
+	"the reason; such a fix can only be applied live if it leaves that "
+	"function alone (by changing its callers instead, for example).",
 };
 
 const char *ks_abort_name(enum ksplice_abort_cause c)

@@ -34,12 +34,18 @@
  *                write -1: it stops.  hogging reads 1 while it spins.  With
  *                rcu_nocbs=N and rcuop/N pinned to CPU N, RCU callbacks
  *                queued on CPU N stay pending exactly that long.
+ *   unsafe       read: "N K B X", the results of ksplice_target_noinstr(),
+ *                ksplice_target_kprobes() and ksplice_target_nokprobe()
+ *                (11 21 31 until patched), functions ksplice must refuse,
+ *                and of ksplice_target_kprobes_next() (41)
+ *   untraced     read: calls ksplice_target_notrace() (51 until patched)
  */
 #include <linux/atomic.h>
 #include <linux/cpumask.h>
 #include <linux/jump_label.h>
 #include <linux/kallsyms.h>
 #include <linux/kernel.h>
+#include <linux/kprobes.h>
 #include <linux/kthread.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
@@ -85,6 +91,59 @@ noinline int ksplice_target_locked(void)
 {
 	atomic_inc(&ksplice_target_count);
 	return 1;
+}
+
+/*
+ * Three places ksplice must not put a jump (tests/vm/test_refuse_unsafe.sh):
+ * code in .noinstr.text (a noinstr function has no fentry site, so the
+ * jump would go at offset 0), code in .kprobes.text and a function on the
+ * kprobe blacklist.  Such code may run in NMI and exception entry, where
+ * a jump into a module or a half-written jump is fatal.
+ */
+static int ksplice_target_unsafe_base = 1;
+
+noinstr int ksplice_target_noinstr(void)
+{
+	return READ_ONCE(ksplice_target_unsafe_base) + 10;
+}
+
+noinline __kprobes int ksplice_target_kprobes(void)
+{
+	return READ_ONCE(ksplice_target_unsafe_base) + 20;
+}
+
+/*
+ * Not to be patched: keeps ksplice_target_kprobes() from being the last
+ * symbol of the module's text, whose size kallsyms and /proc/kallsyms
+ * readers reckon differently (to the end of the text, to the next symbol).
+ */
+noinline __kprobes int ksplice_target_kprobes_next(void)
+{
+	return READ_ONCE(ksplice_target_unsafe_base) + 40;
+}
+
+noinline int ksplice_target_nokprobe(void)
+{
+	return READ_ONCE(ksplice_target_unsafe_base) + 30;
+}
+NOKPROBE_SYMBOL(ksplice_target_nokprobe);
+
+/*
+ * No fentry site, so the jump goes at offset 0, and functions are 16-byte
+ * aligned: its five bytes lie in one aligned quadword, where the other
+ * functions' (at offset 5) cross into the next (tests/vm/test_poke.sh).
+ * It starts with `mov $0x12345678, %rax` (48 c7 c0 78 56 34 12), whose
+ * fifth byte (0x56) differs from the top byte of a jump to a nearby
+ * module (0): a jump written four bytes first and the fifth later, as
+ * the old write did, leads far away in between.  (In
+ * ksplice_target_value the fifth byte is 0, so there the torn jump
+ * happens to be the whole one.)
+ */
+noinline notrace int ksplice_target_notrace(void)
+{
+	asm volatile(".byte 0x48, 0xc7, 0xc0, 0x78, 0x56, 0x34, 0x12"
+		     ::: "rax", "memory");
+	return READ_ONCE(ksplice_target_unsafe_base) + 50;
 }
 
 static DECLARE_WAIT_QUEUE_HEAD(ksplice_target_ctl_wq);
@@ -303,6 +362,18 @@ static int pcpu_other_get(char *buf, const struct kernel_param *kp)
 	return sysfs_emit(buf, "%lu\n", sum);
 }
 
+static int unsafe_get(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%d %d %d %d\n", ksplice_target_noinstr(),
+			  ksplice_target_kprobes(), ksplice_target_nokprobe(),
+			  ksplice_target_kprobes_next());
+}
+
+static int untraced_get(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%d\n", ksplice_target_notrace());
+}
+
 static DEFINE_MUTEX(ksplice_target_hammer_lock);
 
 static struct task_struct *ksplice_target_hogger;
@@ -437,6 +508,8 @@ static const struct kernel_param_ops hammer_errors_ops = {
 };
 static const struct kernel_param_ops hog_ops = { .set = hog_set };
 static const struct kernel_param_ops hogging_ops = { .get = hogging_get };
+static const struct kernel_param_ops unsafe_ops = { .get = unsafe_get };
+static const struct kernel_param_ops untraced_ops = { .get = untraced_get };
 static const struct kernel_param_ops pcpu_sum_ops = { .get = pcpu_sum_get };
 static const struct kernel_param_ops pcpu_other_ops = {
 	.get = pcpu_other_get,
@@ -459,6 +532,8 @@ module_param_cb(pcpu_sum, &pcpu_sum_ops, NULL, 0444);
 module_param_cb(pcpu_other, &pcpu_other_ops, NULL, 0444);
 module_param_cb(hog, &hog_ops, NULL, 0200);
 module_param_cb(hogging, &hogging_ops, NULL, 0444);
+module_param_cb(unsafe, &unsafe_ops, NULL, 0444);
+module_param_cb(untraced, &untraced_ops, NULL, 0444);
 
 static int __init ksplice_target_init(void)
 {
