@@ -51,6 +51,7 @@ u8 *ksplice_alias_map(unsigned long addr, size_t len)
 		pr_err("cannot map a writable alias of 0x%lx\n", addr);
 		return NULL;
 	}
+	ksplice_debug_alias(1);
 	return (u8 *)map + offset_in_page(addr);
 }
 
@@ -60,6 +61,8 @@ u8 *ksplice_alias_map(unsigned long addr, size_t len)
  */
 void ksplice_alias_unmap(u8 *alias)
 {
-	if (alias)
-		vunmap((void *)((unsigned long)alias & PAGE_MASK));
+	if (!alias)
+		return;
+	vunmap((void *)((unsigned long)alias & PAGE_MASK));
+	ksplice_debug_alias(-1);
 }

@@ -262,6 +262,8 @@ extern bool ksplice_stack_prescan;
 bool ksplice_should_fail(void);
 void ksplice_debug_after_prescan(void);
 int ksplice_debug_new_code_init(void);
+void ksplice_debug_alias(int delta);
+void ksplice_debug_between_tries(void);
 #else
 /* The forced-failure switch exists only in the debug build. */
 static inline bool ksplice_should_fail(void)
@@ -276,6 +278,14 @@ static inline void ksplice_debug_after_prescan(void)
 static inline int ksplice_debug_new_code_init(void)
 {
 	return 0;
+}
+
+static inline void ksplice_debug_alias(int delta)
+{
+}
+
+static inline void ksplice_debug_between_tries(void)
+{
 }
 #endif
 

@@ -603,6 +603,7 @@ static int ksplice_splice(struct ksplice_update *u, bool reverse)
 		pr_info("update %s: %s try %u: %u tasks busy, retrying\n",
 			u->id, reverse ? "reverse" : "apply", try,
 			ctx.sc.nr_conflicts);
+		ksplice_debug_between_tries();
 		msleep(ksplice_retry_delay_ms);
 	}
 	ksplice_prescan_free(&ctx.prescan);
