@@ -57,6 +57,9 @@ refused() {
 	echo "$2: insmod $(basename $1) exit $rc, $cause: $msg"
 	if [ $rc = 0 ]; then
 		ptr=$(cat /sys/module/$(basename $1 .ko)/parameters/target_ptr)
+		echo "new code accepted (target_ptr=$ptr); apply, and load the target"
+		echo apply > $K/ktest/stage; echo "apply: $(cat $K/ktest/stage)"
+		insmod $T; echo "insmod target: exit $?, value $(cat $P/value)"
 		fail "$2: new code accepted (target_ptr=$ptr)"
 	fi
 	[ "$cause" = invalid_update ] || fail "$2: cause '$cause', expected invalid_update"
