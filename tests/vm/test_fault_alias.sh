@@ -20,8 +20,8 @@ D=/sys/module/ksplice/parameters
 insmod /root/ksplice.ko || fail "insmod debug ksplice"
 [ -e $D/aliases_live ] || fail "no aliases_live in the debug build"
 no_alias() { # WHAT
-	n=$(cat $D/aliases_live)
-	[ "$n" = 0 ] || fail "$1: $n writable aliases of kernel text left mapped"
+	live=$(cat $D/aliases_live)
+	[ "$live" = 0 ] || fail "$1: $live writable aliases of kernel text left mapped"
 }
 insmod /lib/ksplice/ksplice_target.ko || fail "insmod target"
 record_orig
@@ -80,7 +80,6 @@ while [ $n -le 20 ]; do
 	failed=$((failed + 1)); n=$((n + 1))
 done
 grep -q '^ksplice_target ' /proc/modules || fail "target not loaded with fail_nth $n"
-
 [ $failed -ge 3 ] || fail "only $failed allocation points of the pending splice were exercised"
 [ "$(cat $P/value)" = 2 ] || fail "pending part not spliced after the failures"
 no_alias "after the pending splice"
