@@ -70,7 +70,8 @@ enum ksplice_stage {
  * @new_size: size of the replacement
  * @jump: the `jmp rel32` written at the patch site
  * @saved: the original bytes the jump overwrote (valid while @patched)
- * @alias: writable alias of the patch site, only during apply/reverse
+ * @alias: writable alias of the patch site, only while its jump is
+ *	written or restored (text_mutex held)
  * @patched: the jump is in the running code
  * @stacked_addr: when another applied update's jump is at the same site,
  *	its replacement (the code this update really replaces); else 0
@@ -295,6 +296,8 @@ void ksplice_debug_exit(void);
 bool ksplice_should_fail(void);
 void ksplice_debug_after_prescan(void);
 int ksplice_debug_new_code_init(void);
+void ksplice_debug_alias(int delta);
+void ksplice_debug_between_tries(void);
 #else
 /* The forced-failure switch exists only in the debug build. */
 static inline bool ksplice_should_fail(void)
@@ -330,6 +333,14 @@ static inline int ksplice_debug_init(void)
 }
 
 static inline void ksplice_debug_exit(void)
+{
+}
+
+static inline void ksplice_debug_alias(int delta)
+{
+}
+
+static inline void ksplice_debug_between_tries(void)
 {
 }
 #endif
@@ -371,10 +382,12 @@ int ksplice_apply_reloc(struct ksplice_update *u, struct module *mod,
 /* alias.c */
 u8 *ksplice_alias_map(unsigned long addr, size_t len);
 void ksplice_alias_unmap(u8 *alias);
+int ksplice_alias_map_target(struct ksplice_update *u,
+			     struct ksplice_target *t);
+void ksplice_alias_unmap_target(struct ksplice_target *t);
 
 /* textsites.c */
-int ksplice_check_foreign_sites(struct ksplice_update *u,
-				struct ksplice_target *t,
+int ksplice_check_foreign_sites(struct ksplice_update *u, struct module *m,
 				struct ksplice_func_site *f);
 int ksplice_check_unsafe_site(struct ksplice_update *u,
 			      struct ksplice_target *t,
@@ -417,8 +430,10 @@ void ksplice_hooks_notify(struct ksplice_update *u,
 /* pending.c */
 int ksplice_pending_parse(struct ksplice_update *u, char **tok, int n);
 int ksplice_pending_attach(struct ksplice_update *u, struct ksplice_target *t,
-			   struct module *mod,
 			   const struct ksplice_update_desc *d);
+int ksplice_pending_reloc_waits(struct ksplice_update *u,
+				struct ksplice_target *t, struct module *mod,
+				const struct ksplice_reloc *r);
 int ksplice_pending_coming(struct module *mod);
 bool ksplice_pending_going(struct ksplice_target *t, struct module *mod);
 void ksplice_pending_reversed(struct ksplice_update *u);
@@ -431,6 +446,10 @@ unsigned int ksplice_shadow_free_owned(struct module *mod);
 int ksplice_apply(struct ksplice_update *u);
 int ksplice_reverse(struct ksplice_update *u);
 int ksplice_make_jump(u8 *jump, unsigned long site, unsigned long target);
+int ksplice_check_site(struct ksplice_update *u, struct module *mod,
+		       struct ksplice_func_site *f);
+int ksplice_check_overlaps(struct ksplice_update *u,
+			   struct ksplice_target *only);
 
 /* stackcheck.c */
 /**

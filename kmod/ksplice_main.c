@@ -5,6 +5,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/atomic.h>
 #include <linux/kernel.h>
 #include <linux/delay.h>
 #include <linux/kprobes.h>
@@ -13,6 +14,7 @@
 #include <linux/timekeeping.h>
 #include <asm/apic.h>
 #include <asm/nmi.h>
+#include <linux/sysfs.h>
 #include "ksplice_internal.h"
 
 unsigned int ksplice_retries = 5;
@@ -233,6 +235,53 @@ void ksplice_debug_exit(void)
 {
 	if (ksplice_nmi_registered)
 		unregister_nmi_handler(NMI_LOCAL, "ksplice_debug");
+}
+
+/*
+ * Writable aliases of kernel text alive now (alias.c): the tests read
+ * aliases_live between operations, where it must be 0.
+ */
+static atomic_t ksplice_aliases_live = ATOMIC_INIT(0);
+
+static int ksplice_aliases_live_get(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%d\n", atomic_read(&ksplice_aliases_live));
+}
+
+static const struct kernel_param_ops ksplice_aliases_live_ops = {
+	.get = ksplice_aliases_live_get,
+};
+
+module_param_cb(aliases_live, &ksplice_aliases_live_ops, NULL, 0400);
+MODULE_PARM_DESC(aliases_live,
+		 "debug build: writable aliases of kernel text currently mapped");
+
+void ksplice_debug_alias(int delta)
+{
+	atomic_add(delta, &ksplice_aliases_live);
+}
+
+/*
+ * A pause between two stop_machine() attempts of an apply or reverse
+ * (after a code_busy try, where the retry sleep is): while retry_hold is
+ * set the operation waits there and retry_waiting reads Y, so a test can
+ * look at the state between tries.
+ */
+static bool ksplice_retry_hold;
+module_param_named(retry_hold, ksplice_retry_hold, bool, 0600);
+MODULE_PARM_DESC(retry_hold,
+		 "debug build: an apply or reverse waits between two tries while this is set");
+static bool ksplice_retry_waiting;
+module_param_named(retry_waiting, ksplice_retry_waiting, bool, 0400);
+MODULE_PARM_DESC(retry_waiting,
+		 "debug build: an apply or reverse is waiting on retry_hold");
+
+void ksplice_debug_between_tries(void)
+{
+	WRITE_ONCE(ksplice_retry_waiting, true);
+	while (READ_ONCE(ksplice_retry_hold))
+		msleep(20);
+	WRITE_ONCE(ksplice_retry_waiting, false);
 }
 #endif
 

@@ -136,7 +136,18 @@ static struct ksplice_func_site *ksplice_func_lookup(struct ksplice_target *t,
 	return NULL;
 }
 
-/* Every symbol of the descriptor resolved and named correctly? */
+/*
+ * The checks below are those of every new-code module, whether its target
+ * is loaded or pending (pending.c): a pending part differs only in what
+ * cannot be known before its module comes (the module's own symbols and
+ * functions have no address yet), which pending.c checks when it comes.
+ */
+
+/*
+ * Every symbol of the descriptor resolved and named correctly?  A pending
+ * part's lines resolve only vmlinux symbols; the others are its module's
+ * own, found by name when the module comes.
+ */
 static int ksplice_check_syms(struct ksplice_update *u, struct ksplice_target *t,
 			      struct module *mod,
 			      const struct ksplice_update_desc *d)
@@ -156,13 +167,16 @@ static int ksplice_check_syms(struct ksplice_update *u, struct ksplice_target *t
 			return -EINVAL;
 		}
 		s = ksplice_sym_lookup(t, i);
+		if (!s && t->pending)
+			continue;
 		if (!s) {
 			ksplice_set_abort(u, KSPLICE_ABORT_FAILED_TO_FIND,
 					  "symbol %u (%s) of target %s was not resolved",
 					  i, name, t->name);
 			return -ENOENT;
 		}
-		if (ksplice_kallsyms_check(t->name, s->addr, name, 0, why,
+		if (ksplice_kallsyms_check(t->pending ? "vmlinux" : t->name,
+					   s->addr, name, 0, why,
 					   sizeof(why))) {
 			ksplice_set_abort(u, KSPLICE_ABORT_FAILED_TO_FIND,
 					  "symbol %u: %s", i, why);
@@ -172,7 +186,11 @@ static int ksplice_check_syms(struct ksplice_update *u, struct ksplice_target *t
 	return 0;
 }
 
-/* Every function resolved, named and sized correctly; copy its names. */
+/*
+ * Every function resolved, named and sized correctly; copy its names.  A
+ * pending part's functions (`pfunc` lines) have no address yet: they are
+ * found by name when the module comes.
+ */
 static int ksplice_check_funcs(struct ksplice_update *u,
 			       struct ksplice_target *t, struct module *mod,
 			       const struct ksplice_update_desc *d)
@@ -220,7 +238,8 @@ static int ksplice_check_funcs(struct ksplice_update *u,
 					  i, name, t->name);
 			return -ENOENT;
 		}
-		if (ksplice_kallsyms_check(t->name, f->addr, name, f->size, why,
+		if (!t->pending &&
+		    ksplice_kallsyms_check(t->name, f->addr, name, f->size, why,
 					   sizeof(why))) {
 			ksplice_set_abort(u, KSPLICE_ABORT_FAILED_TO_FIND,
 					  "function %u: %s", i, why);
@@ -238,6 +257,11 @@ static int ksplice_check_funcs(struct ksplice_update *u,
 	return 0;
 }
 
+/*
+ * Fill the relocations whose symbol is resolved; a pending part's others
+ * wait for its module (pending.c).  Every relocation's symbol must be in
+ * the descriptor's table: the ones that wait are looked up in it then.
+ */
 static int ksplice_fill_relocs(struct ksplice_update *u,
 			       struct ksplice_target *t, struct module *mod,
 			       const struct ksplice_update_desc *d)
@@ -250,13 +274,17 @@ static int ksplice_fill_relocs(struct ksplice_update *u,
 	for (i = 0; i < d->nr_relocs; i++) {
 		s = relocs[i].sym < d->nr_symbols ?
 			ksplice_sym_lookup(t, relocs[i].sym) : NULL;
-		if (!s) {
+		if (relocs[i].sym >= d->nr_symbols || (!s && !t->pending)) {
 			ksplice_set_abort(u, KSPLICE_ABORT_INVALID_UPDATE,
 					  "relocation %u of %s refers to symbol %u, which is not in its table",
 					  i, mod->name, relocs[i].sym);
 			return -EINVAL;
 		}
-		ret = ksplice_apply_reloc(u, mod, &relocs[i], s->addr);
+		if (s)
+			ret = ksplice_apply_reloc(u, mod, &relocs[i], s->addr);
+		else
+			ret = ksplice_pending_reloc_waits(u, t, mod,
+							  &relocs[i]);
 		if (ret)
 			return ret;
 	}
@@ -327,15 +355,13 @@ static int ksplice_module_coming(struct module *mod)
 				  t->name);
 		return -ENOENT;
 	}
-	if (t->pending) {
-		ret = ksplice_pending_attach(u, t, mod, d);
-	} else {
+	ret = t->pending ? ksplice_pending_attach(u, t, d) : 0;
+	if (!ret)
 		ret = ksplice_check_syms(u, t, mod, d);
-		if (!ret)
-			ret = ksplice_check_funcs(u, t, mod, d);
-		if (!ret)
-			ret = ksplice_fill_relocs(u, t, mod, d);
-	}
+	if (!ret)
+		ret = ksplice_check_funcs(u, t, mod, d);
+	if (!ret)
+		ret = ksplice_fill_relocs(u, t, mod, d);
 	if (!ret)
 		ret = ksplice_hooks_copy(u, t, mod, d);
 	if (!ret && !u->description && d->description) {

@@ -118,83 +118,61 @@ int ksplice_pending_parse(struct ksplice_update *u, char **tok, int n)
 	return 0;
 }
 
-/*
- * A new-code module for a pending part comes: take what can be checked
- * now (symbols resolved in vmlinux, the replacements), leave the rest for
- * when the target comes.
+/**
+ * ksplice_pending_attach() - a new-code module for a pending part comes
+ * @u: the update
+ * @t: the pending target
+ * @d: the module's descriptor
+ *
+ * The module's descriptor is checked against the lines by the checks of
+ * every new-code module (notifier.c), which call back for what only a
+ * pending part has (ksplice_pending_reloc_waits()); here only that its
+ * module has not come since the `pending` line.
+ *
+ * Return: 0, or -ENOENT with the abort cause set.
  */
 int ksplice_pending_attach(struct ksplice_update *u, struct ksplice_target *t,
-			   struct module *mod,
 			   const struct ksplice_update_desc *d)
 {
-	const struct ksplice_symbol *syms = (void *)(unsigned long)d->symbols;
-	const struct ksplice_func *funcs = (void *)(unsigned long)d->funcs;
-	const struct ksplice_reloc *r = (void *)(unsigned long)d->relocs;
-	struct ksplice_func_site *f;
-	unsigned long addr, je, jn, sc, sn;
-	char why[160];
-	const char *name;
-	u32 i;
-	int ret;
-
 	if (t->loaded) {
 		ksplice_set_abort(u, KSPLICE_ABORT_TARGET_NOT_LOADED,
 				  "module %s was loaded after the update was prepared; apply the update again",
 				  t->name);
 		return -ENOENT;
 	}
-	for (i = 0; i < d->nr_symbols; i++) {
-		if (!ksplice_sym_resolved(t, i, &addr))
-			continue;
-		name = (const char *)(unsigned long)syms[i].name;
-		if (ksplice_kallsyms_check("vmlinux", addr, name, 0, why,
-					   sizeof(why))) {
-			ksplice_set_abort(u, KSPLICE_ABORT_FAILED_TO_FIND,
-					  "symbol %u: %s", i, why);
-			return -ENOENT;
-		}
-	}
-	for (i = 0; i < d->nr_funcs; i++) {
-		f = ksplice_pfunc(t, i);
-		if (!f || !f->pcode || !funcs[i].new_size) {
-			ksplice_set_abort(u, KSPLICE_ABORT_FAILED_TO_FIND,
-					  "function %u of pending module %s has no pre code",
-					  i, t->name);
-			return -ENOENT;
-		}
-		f->name = kstrdup((const char *)(unsigned long)funcs[i].name,
-				  GFP_KERNEL);
-		if (!f->name)
-			return -ENOMEM;
-		f->new_addr = funcs[i].new_addr;
-		f->new_size = funcs[i].new_size;
-	}
-	/*
-	 * Relocations into the module wait for it, so none may be read by
-	 * the kernel before then: jump label and static call entries are
-	 * registered as soon as this module comes.
-	 */
+	t->desc = d;
+	return 0;
+}
+
+/**
+ * ksplice_pending_reloc_waits() - may a relocation wait for the module?
+ * @u: the update (for the abort message)
+ * @t: the pending target
+ * @mod: the coming new-code module
+ * @r: a relocation whose symbol (in the descriptor's table) is not
+ *	resolved: the pending module's own, filled in when it comes
+ *
+ * None may be read by the kernel before then: jump label and static call
+ * entries of @mod are registered as soon as it comes.
+ *
+ * Return: 0, or -EINVAL with abort cause invalid_update.
+ */
+int ksplice_pending_reloc_waits(struct ksplice_update *u,
+				struct ksplice_target *t, struct module *mod,
+				const struct ksplice_reloc *r)
+{
+	unsigned long site = r->site, je, jn, sc, sn;
+
 	je = (unsigned long)mod->jump_entries;
 	jn = je + mod->num_jump_entries * sizeof(*mod->jump_entries);
 	sc = (unsigned long)mod->static_call_sites;
 	sn = sc + mod->num_static_call_sites * sizeof(*mod->static_call_sites);
-	for (i = 0; i < d->nr_relocs; i++) {
-		unsigned long site = r[i].site;
-
-		if (ksplice_sym_resolved(t, r[i].sym, &addr)) {
-			ret = ksplice_apply_reloc(u, mod, &r[i], addr);
-			if (ret)
-				return ret;
-			continue;
-		}
-		if ((site >= je && site < jn) || (site >= sc && site < sn)) {
-			ksplice_set_abort(u, KSPLICE_ABORT_INVALID_UPDATE,
-					  "a jump label or static call of %s refers into module %s, which is not loaded",
-					  mod->name, t->name);
-			return -EINVAL;
-		}
+	if ((site >= je && site < jn) || (site >= sc && site < sn)) {
+		ksplice_set_abort(u, KSPLICE_ABORT_INVALID_UPDATE,
+				  "a jump label or static call of %s refers into module %s, which is not loaded",
+				  mod->name, t->name);
+		return -EINVAL;
 	}
-	t->desc = d;
 	return 0;
 }
 
@@ -224,16 +202,15 @@ static int ksplice_mod_sym(struct module *mod, const char *name,
 	return found == 1 ? 0 : found ? -EEXIST : -ENOENT;
 }
 
-static int ksplice_pending_match(struct ksplice_update *u,
-				 struct ksplice_target *t, struct module *mod,
-				 struct ksplice_func_site *f,
-				 unsigned long *addr)
+/* Find @f in the coming @mod, into @f->addr, and compare its pre code. */
+static int ksplice_pending_match(struct ksplice_update *u, struct module *mod,
+				 struct ksplice_func_site *f)
 {
-	unsigned long size = 0;
+	unsigned long addr = 0, size = 0;
 	const u8 *code;
 	unsigned int i;
 
-	if (ksplice_mod_sym(mod, f->name, STT_FUNC, addr, &size)) {
+	if (ksplice_mod_sym(mod, f->name, STT_FUNC, &addr, &size)) {
 		ksplice_set_abort(u, KSPLICE_ABORT_FAILED_TO_FIND,
 				  "no single function %s in module %s", f->name,
 				  mod->name);
@@ -245,7 +222,7 @@ static int ksplice_pending_match(struct ksplice_update *u,
 				  f->name, mod->name, size, f->plen);
 		return -EINVAL;
 	}
-	code = (const u8 *)*addr;
+	code = (const u8 *)addr;
 	for (i = 0; i < f->plen; i++) {
 		if ((code[i] ^ f->pcode[i]) & f->pmask[i]) {
 			ksplice_set_abort(u, KSPLICE_ABORT_NO_MATCH,
@@ -255,10 +232,15 @@ static int ksplice_pending_match(struct ksplice_update *u,
 			return -EINVAL;
 		}
 	}
+	f->addr = addr;
 	return 0;
 }
 
-/* Fill the relocations that were waiting for the module. */
+/*
+ * Fill the relocations that were waiting for the module.  Their symbol
+ * indices were checked against the descriptor's table when the new code
+ * came (notifier.c, ksplice_fill_relocs()).
+ */
 static int ksplice_pending_relocs(struct ksplice_update *u,
 				  struct ksplice_target *t, struct module *mod)
 {
@@ -272,8 +254,12 @@ static int ksplice_pending_relocs(struct ksplice_update *u,
 
 	addrs = kcalloc(d->nr_symbols ? d->nr_symbols : 1, sizeof(*addrs),
 			GFP_KERNEL);
-	if (!addrs)
+	if (!addrs) {
+		ksplice_set_abort(u, KSPLICE_ABORT_OUT_OF_MEMORY,
+				  "no memory for the symbols of module %s",
+				  mod->name);
 		return -ENOMEM;
+	}
 	for (i = 0; i < d->nr_symbols; i++) {
 		if (ksplice_sym_resolved(t, i, &addr))
 			continue;
@@ -296,37 +282,16 @@ out:
 }
 
 /*
- * Write the jumps into the coming module.  Its code has not run and
- * cannot be called yet (its init has not run, other modules cannot link
- * to a coming module), so no machine stop is needed.
+ * Write the jumps into the coming module, through the aliases.  Its code
+ * has not run and cannot be called yet (its init has not run, other
+ * modules cannot link to a coming module), so no machine stop is needed.
  */
-static int ksplice_pending_write(struct ksplice_update *u,
-				 struct ksplice_target *t,
-				 unsigned long *addrs)
+static void ksplice_pending_write(struct ksplice_target *t)
 {
 	struct ksplice_func_site *f;
-	unsigned int k = 0;
 	unsigned long site;
 
 	list_for_each_entry(f, &t->funcs, list) {
-		site = addrs[k++] + f->patchoff;
-		if (ksplice_make_jump(f->jump, site, f->new_addr)) {
-			ksplice_set_abort(u, KSPLICE_ABORT_UNEXPECTED,
-					  "new %s is out of jump range", f->name);
-			return -ERANGE;
-		}
-		f->alias = ksplice_alias_map(site, KSPLICE_JUMP_LEN);
-		if (!f->alias) {
-			ksplice_set_abort(u, KSPLICE_ABORT_OUT_OF_MEMORY,
-					  "cannot map %s of %s", f->name,
-					  t->name);
-			return -ENOMEM;
-		}
-	}
-	k = 0;
-	mutex_lock(ksplice_ksyms.text_mutex);
-	list_for_each_entry(f, &t->funcs, list) {
-		f->addr = addrs[k++];
 		site = f->addr + f->patchoff;
 		memcpy(f->saved, (void *)site, KSPLICE_JUMP_LEN);
 		memcpy(f->expected, f->saved, KSPLICE_JUMP_LEN);
@@ -334,44 +299,52 @@ static int ksplice_pending_write(struct ksplice_update *u,
 		memcpy(f->alias, f->jump, KSPLICE_JUMP_LEN);
 		f->patched = true;
 	}
-	mutex_unlock(ksplice_ksyms.text_mutex);
-	list_for_each_entry(f, &t->funcs, list) {
-		ksplice_alias_unmap(f->alias);
-		f->alias = NULL;
-	}
-	return 0;
 }
 
+/*
+ * Match, check and splice the part for the coming @mod.  The checks of
+ * each site are those of an apply (ksplice_check_site(),
+ * ksplice_check_overlaps()).  All of it under text_mutex, from the first
+ * byte compared to the last written: another rewriter of kernel text (a
+ * kprobe may be registered in a coming module) must not change the bytes
+ * in between.
+ */
 static int ksplice_pending_splice(struct ksplice_update *u,
 				  struct ksplice_target *t, struct module *mod)
 {
 	struct ksplice_func_site *f;
-	unsigned long *addrs;
 	unsigned int n = 0;
 	int ret;
 
-	list_for_each_entry(f, &t->funcs, list)
-		n++;
-	addrs = kcalloc(n ? n : 1, sizeof(*addrs), GFP_KERNEL);
-	if (!addrs)
-		return -ENOMEM;
-	n = 0;
-	ret = 0;
+	mutex_lock(ksplice_ksyms.text_mutex);
 	list_for_each_entry(f, &t->funcs, list) {
-		ret = ksplice_pending_match(u, t, mod, f, &addrs[n++]);
+		ret = ksplice_pending_match(u, mod, f);
+		if (!ret)
+			ret = ksplice_check_site(u, mod, f);
 		if (ret)
-			goto out;
+			goto fail;
+		n++;
 	}
-	ret = ksplice_pending_relocs(u, t, mod);
+	ret = ksplice_check_overlaps(u, t);
 	if (!ret)
-		ret = ksplice_pending_write(u, t, addrs);
-	if (!ret) {
-		t->live = mod;
-		pr_info("update %s: spliced into module %s as it loads (%u functions)\n",
-			u->id, mod->name, n);
-	}
-out:
-	kfree(addrs);
+		ret = ksplice_pending_relocs(u, t, mod);
+	if (!ret)
+		ret = ksplice_alias_map_target(u, t);
+	if (ret)
+		goto fail;
+	ksplice_pending_write(t);
+	ksplice_alias_unmap_target(t);
+	mutex_unlock(ksplice_ksyms.text_mutex);
+	t->live = mod;
+	pr_info("update %s: spliced into module %s as it loads (%u functions)\n",
+		u->id, mod->name, n);
+	return 0;
+
+fail:
+	/* Not spliced: no address of the refused module stays. */
+	list_for_each_entry(f, &t->funcs, list)
+		f->addr = 0;
+	mutex_unlock(ksplice_ksyms.text_mutex);
 	return ret;
 }
 
@@ -401,6 +374,8 @@ int ksplice_pending_coming(struct module *mod)
 				continue;
 			ret = ksplice_pending_splice(u, t, mod);
 			if (ret) {
+				/* Refused: it never loaded (and no GOING comes). */
+				t->loaded = false;
 				pr_err("refusing module %s: applied update %s cannot be spliced into it: %s\n",
 				       mod->name, u->id, u->message);
 				return ret;

@@ -2,7 +2,8 @@
 /*
  * Applying and reversing an update.  Everything that can fail happens
  * before the machine is stopped: kallsyms checks, module references,
- * writable aliases of every patch site, text_mutex.  Inside one
+ * text_mutex, and last the writable aliases of every patch site (made
+ * for each stop_machine() call and removed as soon as it returns).  Inside one
  * stop_machine() one CPU re-verifies the bytes, all of them check a share
  * of the tasks' stacks, the first one writes (or restores) the jumps, and
  * every CPU serialises its instruction stream before leaving.
@@ -184,6 +185,32 @@ static int ksplice_stop_fn(void *data)
 	return 0;
 }
 
+static void ksplice_unmap_sites(struct ksplice_update *u)
+{
+	struct ksplice_target *t;
+
+	list_for_each_entry(t, &u->targets, list)
+		ksplice_alias_unmap_target(t);
+}
+
+/* Every patch site in memory mapped writable, or none (out_of_memory). */
+static int ksplice_map_sites(struct ksplice_update *u)
+{
+	struct ksplice_target *t;
+	int ret;
+
+	list_for_each_entry(t, &u->targets, list) {
+		if (!ksplice_site_live(t))
+			continue;
+		ret = ksplice_alias_map_target(u, t);
+		if (ret) {
+			ksplice_unmap_sites(u);
+			return ret;
+		}
+	}
+	return 0;
+}
+
 static int ksplice_run_stopped(struct ksplice_stop_ctx *ctx)
 {
 	int ret;
@@ -210,6 +237,15 @@ static int ksplice_run_stopped(struct ksplice_stop_ctx *ctx)
 	/* Last thing before stopping: the fewer tasks run since, the better. */
 	ksplice_prescan_run(&ctx->prescan, &ctx->sc);
 	ksplice_debug_after_prescan();
+	/*
+	 * The writable aliases exist only for this one stop_machine() call:
+	 * never across the retry sleeps, hooks or prescans (docs/design.md,
+	 * "Writable aliases").  Mapping can fail, so it is done here, before
+	 * the machine stops.
+	 */
+	ret = ksplice_map_sites(ctx->u);
+	if (ret)
+		goto unlock;
 	/* The CPUs stop_machine will run the callback on: all online ones. */
 	ctx->nr_cpus = num_online_cpus();
 	ctx->nr_workers = READ_ONCE(ksplice_stack_parallel) ? ctx->nr_cpus : 1;
@@ -220,6 +256,8 @@ static int ksplice_run_stopped(struct ksplice_stop_ctx *ctx)
 	ret = ksplice_ksyms.stop_machine_cpuslocked(ksplice_stop_fn, ctx,
 						    cpu_online_mask);
 	ctx->call_ns = ktime_get_ns() - ctx->call_ns;
+	ksplice_unmap_sites(ctx->u);
+unlock:
 	mutex_unlock(ksplice_ksyms.text_mutex);
 	cpus_read_unlock();
 	ksplice_prescan_stop(&ctx->prescan);
@@ -238,19 +276,6 @@ static void ksplice_put_refs(struct ksplice_update *u)
 		t->target_mod = NULL;
 		module_put(t->new_mod);
 		t->refs_held = false;
-	}
-}
-
-static void ksplice_unmap_sites(struct ksplice_update *u)
-{
-	struct ksplice_func_site *f;
-	struct ksplice_target *t;
-
-	list_for_each_entry(t, &u->targets, list) {
-		list_for_each_entry(f, &t->funcs, list) {
-			ksplice_alias_unmap(f->alias);
-			f->alias = NULL;
-		}
 	}
 }
 
@@ -431,12 +456,39 @@ static int ksplice_check_stacking(struct ksplice_update *u,
 	return -EBUSY;
 }
 
-/* Check, encode and map one patch site. */
+/**
+ * ksplice_check_site() - may the jump of a function be written at its site?
+ * @u: the update (for the abort message)
+ * @mod: the module holding the site, NULL for vmlinux
+ * @f: the function, at @f->addr
+ *
+ * The checks of a patch site shared by an apply and by a pending part
+ * spliced as its module comes (pending.c), so that both refuse the same
+ * sites: the jump reaches the new code (encoded into @f->jump), and no
+ * other rewriter of kernel text owns bytes under it.  Caller holds
+ * text_mutex or ksplice_mutex; outside the stopped window.
+ *
+ * Return: 0, or a negative errno with the abort cause set.
+ */
+int ksplice_check_site(struct ksplice_update *u, struct module *mod,
+		       struct ksplice_func_site *f)
+{
+	unsigned long site = f->addr + f->patchoff;
+
+	if (ksplice_make_jump(f->jump, site, f->new_addr)) {
+		ksplice_set_abort(u, KSPLICE_ABORT_UNEXPECTED,
+				  "new %s at 0x%lx is out of jump range of 0x%lx",
+				  f->name, f->new_addr, site);
+		return -ERANGE;
+	}
+	return ksplice_check_foreign_sites(u, mod, f);
+}
+
+/* Check and encode one patch site. */
 static int ksplice_prepare_site(struct ksplice_update *u,
 				struct ksplice_target *t,
 				struct ksplice_func_site *f, bool reverse)
 {
-	unsigned long site = f->addr + f->patchoff;
 	char why[160];
 
 	if (!f->name) {
@@ -452,43 +504,37 @@ static int ksplice_prepare_site(struct ksplice_update *u,
 					  "%s", why);
 			return -ENOENT;
 		}
-		if (ksplice_make_jump(f->jump, site, f->new_addr)) {
-			ksplice_set_abort(u, KSPLICE_ABORT_UNEXPECTED,
-					  "new %s at 0x%lx is out of jump range of 0x%lx",
-					  f->name, f->new_addr, site);
-			return -ERANGE;
-		}
-		if (ksplice_check_foreign_sites(u, t, f))
+		if (ksplice_check_site(u, t->target_mod, f))
 			return -EBUSY;
 		if (ksplice_check_unsafe_site(u, t, f))
 			return -EPERM;
 	}
 	if (ksplice_check_stacking(u, f, reverse))
 		return -EBUSY;
-	f->alias = ksplice_alias_map(site, KSPLICE_JUMP_LEN);
-	if (!f->alias) {
-		ksplice_set_abort(u, KSPLICE_ABORT_OUT_OF_MEMORY,
-				  "cannot map a writable alias of %s at 0x%lx",
-				  f->name, site);
-		return -ENOMEM;
-	}
 	return 0;
 }
 
-/*
- * Two jumps of one update over the same bytes would save each other's
- * jump as "original" bytes; refuse that.  (Another applied update's jump
- * is fine: its bytes are what the matcher saw, and reversing in the
- * opposite order restores them.)
+/**
+ * ksplice_check_overlaps() - do two jumps of one update cover the same bytes?
+ * @u: the update
+ * @only: check only this target's sites among themselves (a pending part
+ *	spliced as its module comes); NULL: every site in memory
+ *
+ * They would save each other's jump as "original" bytes; refuse that.
+ * (Another applied update's jump is fine: its bytes are what the matcher
+ * saw, and reversing in the opposite order restores them.)
+ *
+ * Return: 0, or -EINVAL with abort cause invalid_update.
  */
-static int ksplice_check_overlaps(struct ksplice_update *u)
+int ksplice_check_overlaps(struct ksplice_update *u,
+			   struct ksplice_target *only)
 {
 	struct ksplice_func_site *f, *g;
 	struct ksplice_target *t, *s;
 	unsigned long a, b;
 
 	list_for_each_entry(t, &u->targets, list) {
-		if (!ksplice_site_live(t))
+		if (only ? t != only : !ksplice_site_live(t))
 			continue;
 		list_for_each_entry(f, &t->funcs, list) {
 			a = f->addr + f->patchoff;
@@ -500,6 +546,9 @@ static int ksplice_check_overlaps(struct ksplice_update *u)
 				    b < a + KSPLICE_JUMP_LEN)
 					goto overlap;
 			}
+			/* Other targets' sites are in other modules. */
+			if (only)
+				continue;
 			list_for_each_entry_continue(s, &u->targets, list) {
 				if (!ksplice_site_live(s))
 					continue;
@@ -533,7 +582,7 @@ static int ksplice_prepare(struct ksplice_update *u, bool reverse)
 		return -EINVAL;
 	}
 	if (!reverse) {
-		ret = ksplice_check_overlaps(u);
+		ret = ksplice_check_overlaps(u, NULL);
 		if (ret)
 			return ret;
 	}
@@ -553,7 +602,6 @@ static int ksplice_prepare(struct ksplice_update *u, bool reverse)
 	return 0;
 
 fail:
-	ksplice_unmap_sites(u);
 	if (!reverse)
 		ksplice_put_refs(u);
 	return ret;
@@ -575,7 +623,6 @@ static int ksplice_splice(struct ksplice_update *u, bool reverse)
 	if (ret)
 		return ret;
 	if (ksplice_stack_ranges_build(&ctx.sc)) {
-		ksplice_unmap_sites(u);
 		ksplice_set_abort(u, KSPLICE_ABORT_OUT_OF_MEMORY,
 				  "cannot allocate the stack check's table of %s",
 				  u->id);
@@ -592,14 +639,16 @@ static int ksplice_splice(struct ksplice_update *u, bool reverse)
 		pr_info("update %s: %s try %u: %u tasks busy, retrying\n",
 			u->id, reverse ? "reverse" : "apply", try,
 			ctx.sc.nr_conflicts);
+		ksplice_debug_between_tries();
 		msleep(ksplice_retry_delay_ms);
 	}
 	ksplice_prescan_free(&ctx.prescan);
 	ksplice_stack_ranges_free(&ctx.sc);
-	ksplice_unmap_sites(u);
 	if (ret) {
-		ksplice_set_abort(u, KSPLICE_ABORT_UNEXPECTED,
-				  "stop_machine failed (%d)", ret);
+		/* A patch site that could not be mapped has said why. */
+		if (u->cause == KSPLICE_ABORT_NONE)
+			ksplice_set_abort(u, KSPLICE_ABORT_UNEXPECTED,
+					  "stop_machine failed (%d)", ret);
 	} else if (ctx.cause == KSPLICE_ABORT_CODE_BUSY) {
 		ksplice_set_abort(u, KSPLICE_ABORT_CODE_BUSY,
 				  "%u tasks still inside functions being changed after %u tries (see conflicts)",

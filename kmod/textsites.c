@@ -55,20 +55,18 @@ static unsigned long ksplice_static_call_hit(struct static_call_site *start,
 /**
  * ksplice_check_foreign_sites() - is a patch site free of others' sites?
  * @u: the update (for the abort message)
- * @t: the target; @t->target_mod is set for a module target
+ * @m: the module holding the patch site, NULL for vmlinux
  * @f: the function whose patch site is checked
  *
  * Return: 0, or -EBUSY with abort cause patch_site_overlap (a known
  * limit, not a mismatch) and a message naming the owner of the
  * overlapping site.
  */
-int ksplice_check_foreign_sites(struct ksplice_update *u,
-				struct ksplice_target *t,
+int ksplice_check_foreign_sites(struct ksplice_update *u, struct module *m,
 				struct ksplice_func_site *f)
 {
 	const struct ksplice_kernel_syms *k = &ksplice_ksyms;
 	unsigned long site = f->addr + f->patchoff, hit;
-	struct module *m = t->target_mod;
 	const char *owner;
 
 	if (m) {

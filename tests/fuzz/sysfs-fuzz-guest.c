@@ -5,7 +5,9 @@
  * random and mutated lines for SECONDS: libFuzzer cannot reach kernel
  * code, and a user-space copy of a kernel parser would test the copy.
  * Valid-looking lines (real addresses and bytes of ksplice_target's
- * functions, mutated) are mixed with garbage.  No new-code module is
+ * functions, mutated; and the `pending`, `pfunc`, `pcode` lines of a part
+ * for a module that is not loaded, for target ksplice_pending_absent) are
+ * mixed with garbage.  No new-code module is
  * ever loaded, so no apply can succeed and the kernel's code is never
  * changed; what is tested is that no input oopses or warns (vm-run fails
  * on either), every write returns, and every file stays readable.  At the
@@ -81,6 +83,7 @@ static void rand_token(char *out, size_t max)
 {
 	static const char *const pool[] = {
 		"sym", "func", "ksplice_target", "vmlinux", "ext4", "0", "1",
+		"pending", "pfunc", "pcode", "ksplice_pending_absent", "xx",
 		"-1", "0x0", "0xffffffffffffffff", "18446744073709551616", "5",
 		"4294967296", "0x", "00", "e9", "0f1f440000",
 		"ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff",
@@ -115,7 +118,7 @@ static size_t resolve_text(char *buf, size_t max)
 		strcpy(addr, "0"), strcpy(size, "0"), strcpy(hex, "00");
 	hex[10 + 2 * (5 + rnd(4))] = '\0';
 	for (l = 0; l < lines && len < max - 512; l++) {
-		switch (rnd(5)) {
+		switch (rnd(8)) {
 		case 0:
 			len += snprintf(buf + len, max - len,
 					"func ksplice_target %u %s %s 5 %s\n",
@@ -124,6 +127,22 @@ static size_t resolve_text(char *buf, size_t max)
 		case 1:
 			len += snprintf(buf + len, max - len,
 					"sym ksplice_target %u %s\n", rnd(3), addr);
+			break;
+		case 2: /* a pending part: indices and sizes in and out of range */
+			len += snprintf(buf + len, max - len,
+					"pending ksplice_pending_absent\n");
+			break;
+		case 3:
+			len += snprintf(buf + len, max - len,
+					"pfunc ksplice_pending_absent %u %s %u\n",
+					rnd(4) ? rnd(3) : (unsigned int)random(),
+					rnd(4) ? size : "0x100001", rnd(4) ? 5 : rnd(64));
+			break;
+		case 4:
+			len += snprintf(buf + len, max - len,
+					"pcode ksplice_pending_absent %u %u %s%s\n",
+					rnd(3), rnd(4) ? 0 : rnd(300), hex + 10,
+					rnd(2) ? "xx" : "x");
 			break;
 		default:
 			for (t = rnd(10); t > 0; t--) {

@@ -235,6 +235,11 @@ MODULE_PARM_DESC(shadow_hold, "start the reader that holds the shadow");
 
 #define KT_PTR(p) ((__u64)(unsigned long)(p))
 
+/* ksplice_testupdate_badsym names a symbol beyond the table (1). */
+#ifndef KTEST_RELOC1_SYM
+#define KTEST_RELOC1_SYM 0
+#endif
+
 static struct ksplice_symbol ksplice_testupdate_symbols[] = {
 	{ .name = KT_PTR("ksplice_target_base"),
 	  .flags = KSPLICE_SYM_LOCAL | KSPLICE_SYM_DATA },
@@ -243,8 +248,8 @@ static struct ksplice_symbol ksplice_testupdate_symbols[] = {
 static struct ksplice_reloc ksplice_testupdate_relocs[] = {
 	{ .site = KT_PTR(ksplice_testupdate_value_field), .sym = 0,
 	  .type = R_X86_64_PC32, .addend = -4 },
-	{ .site = KT_PTR(&target_ptr), .sym = 0, .type = R_X86_64_64,
-	  .addend = 0 },
+	{ .site = KT_PTR(&target_ptr), .sym = KTEST_RELOC1_SYM,
+	  .type = R_X86_64_64, .addend = 0 },
 };
 
 struct ksplice_update_desc __ksplice_update_desc __used = {
