@@ -389,8 +389,7 @@ void ksplice_alias_unmap_target(struct ksplice_target *t);
 /* textsites.c */
 int ksplice_check_foreign_sites(struct ksplice_update *u, struct module *m,
 				struct ksplice_func_site *f);
-int ksplice_check_unsafe_site(struct ksplice_update *u,
-			      struct ksplice_target *t,
+int ksplice_check_unsafe_site(struct ksplice_update *u, struct module *m,
 			      struct ksplice_func_site *f);
 
 /* poke.c */

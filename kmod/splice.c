@@ -481,7 +481,9 @@ int ksplice_check_site(struct ksplice_update *u, struct module *mod,
 				  f->name, f->new_addr, site);
 		return -ERANGE;
 	}
-	return ksplice_check_foreign_sites(u, mod, f);
+	/* A part applied when its module loads (pending.c) gets it too. */
+	return ksplice_check_foreign_sites(u, mod, f) ?:
+	       ksplice_check_unsafe_site(u, mod, f);
 }
 
 /* Check and encode one patch site. */
@@ -506,8 +508,6 @@ static int ksplice_prepare_site(struct ksplice_update *u,
 		}
 		if (ksplice_check_site(u, t->target_mod, f))
 			return -EBUSY;
-		if (ksplice_check_unsafe_site(u, t, f))
-			return -EPERM;
 	}
 	if (ksplice_check_stacking(u, f, reverse))
 		return -EBUSY;

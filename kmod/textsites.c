@@ -112,7 +112,7 @@ static bool ksplice_in_text(unsigned long addr, const void *start,
 /**
  * ksplice_check_unsafe_site() - may this function take a jump at all?
  * @u: the update (for the abort message)
- * @t: the target; @t->target_mod is set for a module target
+ * @m: the target module, NULL for vmlinux
  * @f: the function
  *
  * Code in .noinstr.text, .entry.text and .kprobes.text, and the functions
@@ -128,12 +128,10 @@ static bool ksplice_in_text(unsigned long addr, const void *start,
  * Return: 0, or -EPERM with abort cause unsafe_site and a message naming
  * the function and the reason.
  */
-int ksplice_check_unsafe_site(struct ksplice_update *u,
-			      struct ksplice_target *t,
+int ksplice_check_unsafe_site(struct ksplice_update *u, struct module *m,
 			      struct ksplice_func_site *f)
 {
 	const struct ksplice_kernel_syms *k = &ksplice_ksyms;
-	struct module *m = t->target_mod;
 	unsigned long a = f->addr;
 	const char *why = NULL;
 
