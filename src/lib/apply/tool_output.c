@@ -10,18 +10,6 @@
 #include "util/error.h"
 #include "util/json_writer.h"
 
-int ks_outcome_fail(struct ks_outcome *o, enum ksplice_abort_cause c,
-		    const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	ks_vset_msg(&o->message, fmt, ap);
-	va_end(ap);
-	o->cause = c;
-	return -1;
-}
-
 void ks_outcome_note(struct ks_outcome *o, const char *fmt, ...)
 {
 	va_list ap;

@@ -11,6 +11,8 @@
 
 #include <ksplice/abi.h>
 
+#include "util/error.h"
+
 enum ks_output_mode { KS_OUT_HUMAN, KS_OUT_RAW, KS_OUT_JSON };
 
 struct ks_outcome {
@@ -21,10 +23,9 @@ struct ks_outcome {
 	int already;		/* "already applied": a notice, not an error */
 };
 
-/* Set cause and message (printf-style); returns -1 for convenience. */
-int ks_outcome_fail(struct ks_outcome *o, enum ksplice_abort_cause c,
-		    const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+/* Set O's cause and message (printf-style); returns -1 for convenience. */
+#define ks_outcome_fail(o, c, ...)					\
+	ks_set_failure(&(o)->cause, &(o)->message, (c), __VA_ARGS__)
 void ks_outcome_note(struct ks_outcome *o, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void ks_outcome_free(struct ks_outcome *o);
