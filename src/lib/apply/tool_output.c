@@ -10,6 +10,20 @@
 #include "util/error.h"
 #include "util/json_writer.h"
 
+int ks_output_option(int opt, enum ks_output_mode *mode, ks_usage_fn *usage)
+{
+	switch (opt) {
+	case 'r':
+		*mode = KS_OUT_RAW;
+		return -1;
+	case 'j':
+		*mode = KS_OUT_JSON;
+		return -1;
+	default:
+		return ks_cli_help(opt, usage);
+	}
+}
+
 void ks_outcome_note(struct ks_outcome *o, const char *fmt, ...)
 {
 	va_list ap;

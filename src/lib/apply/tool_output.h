@@ -11,9 +11,18 @@
 
 #include <ksplice/abi.h>
 
+#include "util/cli.h"
 #include "util/error.h"
 
 enum ks_output_mode { KS_OUT_HUMAN, KS_OUT_RAW, KS_OUT_JSON };
+
+/*
+ * getopt_long's answer OPT that no case of ksplice-apply or
+ * ksplice-remove took: 'r' (--raw-errors) and 'j' (--json) set *MODE
+ * and give -1 (go on parsing); anything else is ks_cli_help()'s, an
+ * exit status.
+ */
+int ks_output_option(int opt, enum ks_output_mode *mode, ks_usage_fn *usage);
 
 struct ks_outcome {
 	enum ksplice_abort_cause cause;	/* NONE: success */
