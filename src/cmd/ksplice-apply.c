@@ -47,7 +47,7 @@ int main(int argc, char **argv)
 	enum ks_output_mode mode = KS_OUT_HUMAN;
 	struct ks_outcome out = { 0 };
 	char *id = NULL;
-	int c, status;
+	int c, rc, status;
 
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
@@ -61,24 +61,15 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			break;
-		case 'r':
-			mode = KS_OUT_RAW;
-			break;
-		case 'j':
-			mode = KS_OUT_JSON;
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
 		default:
-			usage(stderr);
-			return 2;
+			/* --raw-errors, --json, --help, a usage error */
+			rc = ks_output_option(c, &mode, usage);
+			if (rc >= 0)
+				return rc;
 		}
 	}
-	if (optind != argc - 1) {
-		usage(stderr);
-		return 2;
-	}
+	if (optind != argc - 1)
+		return ks_cli_usage(usage);
 	if (geteuid() != 0)
 		return ks_report_not_root(mode, "apply", NULL,
 			"ksplice-apply: only root can apply updates "

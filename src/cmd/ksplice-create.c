@@ -9,6 +9,7 @@
 #include "create/kbuild_driver.h"
 #include "util/fs.h"
 #include "util/array.h"
+#include "util/cli.h"
 
 #include <getopt.h>
 #include <limits.h>
@@ -205,19 +206,13 @@ int main(int argc, char **argv)
 		case 'q':
 			quiet = 1;
 			break;
-		case 'h':
-			usage(stdout);
-			return 0;
 		default:
-			usage(stderr);
-			return KB_USAGE;
+			return ks_cli_help(c, usage);
 		}
 	}
 	if (optind != argc - 1 || !o.nr_patches || (o.kernel && o.config_dir) ||
-	    o.jobs < 1) {
-		usage(stderr);
-		return KB_USAGE;
-	}
+	    o.jobs < 1)
+		return ks_cli_usage(usage);
 	o.source = argv[optind];
 	o.verbose = quiet || json ? 0 : verbose;
 	/* Installed layout first, then the build tree (build/bin/..). */

@@ -40,7 +40,7 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	enum ks_output_mode mode = KS_OUT_HUMAN;
-	int c, all = 0, status = 0;
+	int c, rc, all = 0, status = 0;
 	char **ids = NULL;
 	size_t n = 0;
 
@@ -49,24 +49,15 @@ int main(int argc, char **argv)
 		case 'a':
 			all = 1;
 			break;
-		case 'r':
-			mode = KS_OUT_RAW;
-			break;
-		case 'j':
-			mode = KS_OUT_JSON;
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
 		default:
-			usage(stderr);
-			return 2;
+			/* --raw-errors, --json, --help, a usage error */
+			rc = ks_output_option(c, &mode, usage);
+			if (rc >= 0)
+				return rc;
 		}
 	}
-	if (all ? optind != argc : optind != argc - 1) {
-		usage(stderr);
-		return 2;
-	}
+	if (all ? optind != argc : optind != argc - 1)
+		return ks_cli_usage(usage);
 	if (geteuid() != 0)
 		return ks_report_not_root(mode, "remove", all ? NULL : argv[optind],
 			"ksplice-remove: only root can remove updates "

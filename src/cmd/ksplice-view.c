@@ -234,18 +234,12 @@ int main(int argc, char **argv)
 			break;
 		case 'r':
 			break;	/* accepted for symmetry with the other tools */
-		case 'h':
-			usage(stdout);
-			return 0;
 		default:
-			usage(stderr);
-			return 2;
+			return ks_cli_help(c, usage);
 		}
 	}
-	if (optind != argc || (id && file)) {
-		usage(stderr);
-		return 2;
-	}
+	if (optind != argc || (id && file))
+		return ks_cli_usage(usage);
 	if (file)
 		return show_file(file, json);
 	/*

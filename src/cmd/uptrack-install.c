@@ -62,34 +62,23 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int verb = 0, dry = 0, json = 0, pfd = -1, opt, ret, *plan = NULL;
-	const char *config = NULL;
+	struct ut_cli cli = UT_CLI_INIT;
+	int dry = 0, opt, ret, *plan = NULL;
 	struct ut_id_list before = { 0 };
 	struct uptrack_ctx c;
 	char **already;
 	size_t n = 0, nr_already = 0, i;
 
 	while ((opt = getopt_long(argc, argv, "nqvh", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'n': dry = 1; break;
-		case 'q': verb = -1; break;
-		case 'v': verb = 1; break;
-		case 'j': json = 1; break;
-		case 'c': config = optarg; break;
-		case 'P': pfd = atoi(optarg); break;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return UT_USAGE;
-		}
+		if (opt == 'n')
+			dry = 1;
+		else if ((ret = ut_cli_option(&cli, opt, optarg, usage)) >= 0)
+			return ret;
 	}
-	if (optind >= argc) {
-		usage(stderr);
-		return UT_USAGE;
-	}
+	if (optind >= argc)
+		return ks_cli_usage(usage);
 	already = ks_xrealloc(NULL, (size_t)argc * sizeof(char *));
-	ret = ut_init(&c, "uptrack-install", config, 1);
-	c.verbosity = verb;
-	c.progress_fd = pfd;
-	c.json = json;
+	ret = ut_init_cli(&c, "uptrack-install", &cli, 1);
 	if (ret)
 		goto out;
 	ret = ut_lock_and_load(&c);
@@ -125,7 +114,7 @@ int main(int argc, char **argv)
 	if (!ret && !dry)
 		ut_say_effective(&c);
 out:
-	if (json)
+	if (cli.json)
 		print_json(&c, ret, dry, argv + optind, (size_t)(argc - optind),
 			   already, nr_already, &before, plan, n);
 	free(plan);

@@ -84,8 +84,8 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int verb = 0, dry = 0, all = 0, json = 0, opt, ret;
-	const char *config = NULL;
+	struct ut_cli cli = UT_CLI_INIT;
+	int dry = 0, all = 0, opt, ret;
 	struct uptrack_ctx c;
 	char **ids = NULL;
 	size_t n = 0, i, k;
@@ -94,22 +94,15 @@ int main(int argc, char **argv)
 		switch (opt) {
 		case 'A': all = 1; break;
 		case 'n': dry = 1; break;
-		case 'q': verb = -1; break;
-		case 'v': verb = 1; break;
-		case 'j': json = 1; break;
-		case 'c': config = optarg; break;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return UT_USAGE;
+		default:
+			if ((ret = ut_cli_option(&cli, opt, optarg, usage)) >= 0)
+				return ret;
 		}
 	}
-	if (all == (optind < argc)) {
-		usage(stderr);
-		return UT_USAGE;
-	}
+	if (all == (optind < argc))
+		return ks_cli_usage(usage);
 	/* Removing needs no repository: a missing config is fine. */
-	ret = ut_init(&c, "uptrack-remove", config, 0);
-	c.verbosity = verb;
-	c.json = json;
+	ret = ut_init_cli(&c, "uptrack-remove", &cli, 0);
 	if (ret)
 		goto out;
 	ret = ut_lock_and_load(&c);
@@ -144,7 +137,7 @@ int main(int argc, char **argv)
 	if (!ret && !dry)
 		ut_say_effective(&c);
 out:
-	if (json)
+	if (cli.json)
 		print_json(&c, ret, dry, all, argv + optind,
 			   (size_t)(argc - optind), ids, n);
 	for (i = 0; i < n; i++)

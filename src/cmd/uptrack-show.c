@@ -89,28 +89,20 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int avail = 0, verb = 0, json = 0, opt, ret;
-	const char *config = NULL;
+	struct ut_cli cli = UT_CLI_INIT;
+	int avail = 0, opt, ret;
 	struct uptrack_ctx c;
 	size_t i, n = 0;
 
 	while ((opt = getopt_long(argc, argv, "vh", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'a': avail = 1; break;
-		case 'v': verb = 1; break;
-		case 'j': json = 1; break;
-		case 'c': config = optarg; break;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return UT_USAGE;
-		}
+		if (opt == 'a')
+			avail = 1;
+		else if ((ret = ut_cli_option(&cli, opt, optarg, usage)) >= 0)
+			return ret;
 	}
-	if (optind < argc) {
-		usage(stderr);
-		return UT_USAGE;
-	}
-	ret = ut_init(&c, "uptrack-show", config, avail);
-	c.verbosity = verb;
-	c.json = json;
+	if (optind < argc)
+		return ks_cli_usage(usage);
+	ret = ut_init_cli(&c, "uptrack-show", &cli, avail);
 	if (ret)
 		goto out;
 	ret = avail ? ut_lock_and_load(&c) : ut_load_readonly(&c);
@@ -118,7 +110,7 @@ int main(int argc, char **argv)
 		ret = ut_fetch_index(&c);
 	if (ret)
 		goto out;
-	if (json)
+	if (cli.json)
 		goto out;
 	printf("Installed updates:\n");
 	for (i = 0; i < c.state.nr_installed; i++)
@@ -139,7 +131,7 @@ int main(int argc, char **argv)
 	printf("\n");
 	ut_say_effective(&c);
 out:
-	if (json)
+	if (cli.json)
 		print_json(&c, avail, ret);
 	ut_done(&c);
 	return ret;

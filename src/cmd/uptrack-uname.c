@@ -49,11 +49,12 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	enum { S = 1, N = 2, R = 4, V = 8, M = 16, O = 32, ALL = 64 };
-	const char *config = NULL, *rel, *ver;
+	struct ut_cli cli = UT_CLI_INIT;
+	const char *rel, *ver;
 	const struct repo_update *e;
 	struct uptrack_ctx c;
 	struct utsname u;
-	int f = 0, opt, first = 1, json = 0;
+	int f = 0, opt, ret, first = 1;
 
 	while ((opt = getopt_long(argc, argv, "asnrvmoh", opts, NULL)) != -1) {
 		switch (opt) {
@@ -64,24 +65,21 @@ int main(int argc, char **argv)
 		case 'v': f |= V; break;
 		case 'm': f |= M; break;
 		case 'o': f |= O; break;
-		case 'j': json = 1; break;
-		case 'c': config = optarg; break;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return UT_USAGE;
+		default:
+			/* --json, --config, --help (its -v is --kernel-version) */
+			if ((ret = ut_cli_option(&cli, opt, optarg, usage)) >= 0)
+				return ret;
 		}
 	}
-	if (optind < argc) {
-		usage(stderr);
-		return UT_USAGE;
-	}
+	if (optind < argc)
+		return ks_cli_usage(usage);
 	if (!f)
 		f = S;
 	/* Reading only; without a configuration the real values stand. */
-	ut_init(&c, "uptrack-uname", config, 0);
-	c.json = json;
+	ut_init_cli(&c, "uptrack-uname", &cli, 0);
 	ut_load_readonly(&c);
 	uname(&u);
-	if (json) {
+	if (cli.json) {
 		struct json_writer w;
 
 		/* Exit 0 as without --json: the real values stand in. */

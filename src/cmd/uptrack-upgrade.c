@@ -156,9 +156,8 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int yes = 0, dry = 0, all = 0, cron = 0, init = 0, verb = 0, pfd = -1;
-	int json = 0;
-	const char *config = NULL;
+	int yes = 0, dry = 0, all = 0, cron = 0, init = 0;
+	struct ut_cli cli = UT_CLI_INIT;
 	struct ut_id_list before = { 0 }, mid = { 0 };
 	struct uptrack_ctx c;
 	int opt, ret, *plan = NULL;
@@ -168,26 +167,17 @@ int main(int argc, char **argv)
 		switch (opt) {
 		case 'y': yes = 1; break;
 		case 'n': dry = 1; break;
-		case 'q': verb = -1; break;
-		case 'v': verb = 1; break;
 		case 'A': all = 1; break;
 		case 'C': cron = 1; break;
 		case 'I': init = 1; break;
-		case 'j': json = 1; break;
-		case 'c': config = optarg; break;
-		case 'P': pfd = atoi(optarg); break;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return UT_USAGE;
+		default:
+			if ((ret = ut_cli_option(&cli, opt, optarg, usage)) >= 0)
+				return ret;
 		}
 	}
-	if (optind < argc || (yes && dry)) {
-		usage(stderr);
-		return UT_USAGE;
-	}
-	ret = ut_init(&c, "uptrack-upgrade", config, 1);
-	c.verbosity = verb;
-	c.progress_fd = pfd;
-	c.json = json;
+	if (optind < argc || (yes && dry))
+		return ks_cli_usage(usage);
+	ret = ut_init_cli(&c, "uptrack-upgrade", &cli, 1);
 	if (ret)
 		goto out;
 	ret = ut_lock_and_load(&c);
@@ -240,14 +230,14 @@ int main(int argc, char **argv)
 		       c.idx.updates[plan[i]].title);
 	if (!yes && !dry) {
 		/* A prompt on stdout would break the JSON object there. */
-		if (isatty(STDIN_FILENO) && c.verbosity >= 0 && !json) {
+		if (isatty(STDIN_FILENO) && c.verbosity >= 0 && !cli.json) {
 			if (!ask()) {
 				ut_say(&c, "Nothing was changed.\n");
 				dry = 1;
 				goto out;
 			}
 		} else {
-			ut_note(&c, json ? "Not installing without -y (--json does not ask)." :
+			ut_note(&c, cli.json ? "Not installing without -y (--json does not ask)." :
 				"Not installing without -y (standard input is not a terminal).\n");
 			dry = 1;
 		}
@@ -261,7 +251,7 @@ int main(int argc, char **argv)
 		ut_say_effective(&c);
 	}
 out:
-	if (json)
+	if (cli.json)
 		print_json(&c, ret, dry, plan, n, &before, &mid);
 	free(plan);
 	ut_ids_free(&before);

@@ -8,14 +8,9 @@
 GUI=$ROOT/build/gui/uptrack-manager
 [ -x "$GUI" ] || skip "uptrack-manager not built (make gui; needs libgtk-3-dev, libjson-glib-dev)"
 for t in Xvfb xwininfo; do command -v $t >/dev/null || skip "$t not installed"; done
-n=120; while [ -e /tmp/.X11-unix/X$n ] || [ -e /tmp/.X$n-lock ]; do n=$((n + 1)); done
-Xvfb :$n -screen 0 1024x640x24 -nolisten tcp > "$W/xvfb.log" 2>&1 &
-XPID=$!
-GPID=
+XPID= GPID=
 trap '[ -n "$GPID" ] && kill $GPID 2>/dev/null; kill $XPID 2>/dev/null; rm -rf "$W"' EXIT
-export DISPLAY=:$n
-for i in $(seq 600); do xwininfo -root >/dev/null 2>&1 && break; sleep 0.1; done
-xwininfo -root >/dev/null 2>&1 || fail "Xvfb did not start: $(cat "$W/xvfb.log")"
+xvfb_start 120 "$W/xvfb.log"
 # wait_log PATTERN: bounded wait for the window's log (generous bound, so
 # a slow, loaded machine never decides the outcome).
 wait_log() { for i in $(seq 1200); do grep -q "$1" "$W/gui.log" && return 0; sleep 0.1; done; return 1; }

@@ -48,6 +48,20 @@ private_tree() {
 	echo "$KSPLICE_CACHE/create/tree-$(printf '%s' "$(readlink -f "$1")" | sha256sum | cut -c1-16)"
 }
 
+# xvfb_start FIRST LOG: an X server (Xvfb, 1024x640, no TCP) on the
+# first free display from :FIRST, its output in LOG; exports DISPLAY and
+# sets XPID, which the caller's EXIT trap kills.  Fails the test when the
+# server does not answer within a generous bound.
+xvfb_start() {
+	local n=$1 i
+	while [ -e /tmp/.X11-unix/X$n ] || [ -e /tmp/.X$n-lock ]; do n=$((n + 1)); done
+	Xvfb :$n -screen 0 1024x640x24 -nolisten tcp > "$2" 2>&1 &
+	XPID=$!
+	export DISPLAY=:$n
+	for i in $(seq 600); do xwininfo -root >/dev/null 2>&1 && break; sleep 0.1; done
+	xwininfo -root >/dev/null 2>&1 || fail "Xvfb did not start: $(cat "$2")"
+}
+
 # ktest_setup NAME: for the guest tests around the hand-made update
 # "ktest" (tests/bench/ktest-package): W, a scratch directory removed at
 # exit, holding ktest.tar.gz; skips when its ingredients are not built.

@@ -19,15 +19,6 @@ struct pair {
 	const char *b;
 };
 
-static void set_msg(char **msg, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	ks_vset_msg(msg, fmt, ap);
-	va_end(ap);
-}
-
 int main(void)
 {
 	int *v = NULL;
@@ -35,6 +26,7 @@ int main(void)
 	struct pair *p = NULL, *z;
 	size_t np = 0;
 	char err[8], *msg = NULL;
+	enum ksplice_abort_cause cause = KSPLICE_ABORT_NONE;
 
 	for (int i = 0; i < 1000; i++)
 		KS_PUSH(v, n, i * 2);
@@ -57,11 +49,15 @@ int main(void)
 	ks_set_err(err, sizeof(err), "%s", "a long message");
 	CHECK(!strcmp(err, "a long "));
 
-	set_msg(&msg, "first %d", 1);
+	CHECK(ks_set_failure(&cause, &msg, KSPLICE_ABORT_NO_MATCH, "first %d",
+			     1) == -1);
 	CHECK(msg && !strcmp(msg, "first 1"));
+	CHECK(cause == KSPLICE_ABORT_NO_MATCH);
 	/* the old text may be an argument: formatted before it is freed */
-	set_msg(&msg, "%s, then %s", msg, "second");
+	ks_set_failure(&cause, &msg, KSPLICE_ABORT_CODE_BUSY, "%s, then %s",
+		       msg, "second");
 	CHECK_MSG(msg && !strcmp(msg, "first 1, then second"), "got '%s'", msg);
+	CHECK(cause == KSPLICE_ABORT_CODE_BUSY);
 	free(msg);
 
 	printf("test_util: %s\n", failures ? "FAIL" : "ok");

@@ -10,16 +10,18 @@
 #include "util/error.h"
 #include "util/json_writer.h"
 
-int ks_outcome_fail(struct ks_outcome *o, enum ksplice_abort_cause c,
-		    const char *fmt, ...)
+int ks_output_option(int opt, enum ks_output_mode *mode, ks_usage_fn *usage)
 {
-	va_list ap;
-
-	va_start(ap, fmt);
-	ks_vset_msg(&o->message, fmt, ap);
-	va_end(ap);
-	o->cause = c;
-	return -1;
+	switch (opt) {
+	case 'r':
+		*mode = KS_OUT_RAW;
+		return -1;
+	case 'j':
+		*mode = KS_OUT_JSON;
+		return -1;
+	default:
+		return ks_cli_help(opt, usage);
+	}
 }
 
 void ks_outcome_note(struct ks_outcome *o, const char *fmt, ...)

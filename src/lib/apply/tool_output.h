@@ -11,7 +11,18 @@
 
 #include <ksplice/abi.h>
 
+#include "util/cli.h"
+#include "util/error.h"
+
 enum ks_output_mode { KS_OUT_HUMAN, KS_OUT_RAW, KS_OUT_JSON };
+
+/*
+ * getopt_long's answer OPT that no case of ksplice-apply or
+ * ksplice-remove took: 'r' (--raw-errors) and 'j' (--json) set *MODE
+ * and give -1 (go on parsing); anything else is ks_cli_help()'s, an
+ * exit status.
+ */
+int ks_output_option(int opt, enum ks_output_mode *mode, ks_usage_fn *usage);
 
 struct ks_outcome {
 	enum ksplice_abort_cause cause;	/* NONE: success */
@@ -21,10 +32,9 @@ struct ks_outcome {
 	int already;		/* "already applied": a notice, not an error */
 };
 
-/* Set cause and message (printf-style); returns -1 for convenience. */
-int ks_outcome_fail(struct ks_outcome *o, enum ksplice_abort_cause c,
-		    const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+/* Set O's cause and message (printf-style); returns -1 for convenience. */
+#define ks_outcome_fail(o, c, ...)					\
+	ks_set_failure(&(o)->cause, &(o)->message, (c), __VA_ARGS__)
 void ks_outcome_note(struct ks_outcome *o, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void ks_outcome_free(struct ks_outcome *o);

@@ -9,18 +9,21 @@
  * end; the tarball appears only by rename, so a failure leaves nothing.
  * ks_create_update() lists those steps in order; each is a function of
  * its own, and what they make is owned by one context (struct
- * create_ctx) that one function frees.
+ * create_ctx) that one function frees.  Each part's module is written,
+ * built and packaged by module_build.c, a list of steps of its own.
  */
 #include "create/create_update.h"
 #include "diff/elf_object.h"
 #include "create/header_additions.h"
 #include "create/header_users.h"
 #include "create/kbuild_driver.h"
+#include "create/module_build.h"
 #include "newcode/newcode.h"
 #include "newcode/newcode_parts.h"
-#include "newcode/newcode_sites.h"
 #include "diff/objdiff.h"
 #include "code/patch_site.h"
+#include "util/array.h"
+#include "util/error.h"
 #include "util/fs.h"
 #include "diff/type_layout.h"
 
@@ -50,8 +53,7 @@ static double now(void)
 
 static void add_note(struct ks_create_result *r, char *text)
 {
-	r->notes = ks_xrealloc(r->notes, (r->nr_notes + 1) * sizeof(char *));
-	r->notes[r->nr_notes++] = text;
+	KS_PUSH(r->notes, r->nr_notes, text);
 }
 
 static char *random_id(void)
@@ -280,7 +282,7 @@ static void header_candidates(const struct kb_ctx *c, const char *h,
 	if (kb_is_prebuilt(c)) {
 		char **list = kb_objects_including(c, h, &n);
 
-		srcs = ks_xrealloc(NULL, (n + 1) * sizeof(char *));
+		srcs = ks_grow(NULL, 0, n + 1, sizeof(char *));
 		for (i = 0; i < n; i++) {
 			size_t l = strlen(list[i]);
 			char *cf = ks_strfmt("%.*s.c", (int)(l - 2), list[i]);
@@ -310,12 +312,11 @@ static void header_candidates(const struct kb_ctx *c, const char *h,
 			free(srcs[i]);
 			continue;
 		}
-		*objs = ks_xrealloc(*objs, (*nobjs + 1) * sizeof(char *));
-		(*objs)[(*nobjs)++] = obj;
-		*csrc = ks_xrealloc(*csrc, (*ncand + 1) * sizeof(char *));
-		*chdr = ks_xrealloc(*chdr, (*ncand + 1) * sizeof(char *));
+		KS_PUSH(*objs, *nobjs, obj);
+		/* csrc and chdr side by side: one count for both */
+		*csrc = ks_grow(*csrc, *ncand, 1, sizeof(**csrc));
 		(*csrc)[*ncand] = srcs[i];
-		(*chdr)[(*ncand)++] = h;
+		KS_PUSH(*chdr, *ncand, h);
 	}
 	free(srcs);
 }
@@ -400,8 +401,8 @@ static int global_header(const struct ks_create_opts *o,
 		add_note(r, ks_strfmt("%s is used across the kernel, but the change only declares new names (%s) that no code of the tree mentions: no other object changes",
 				      h, list ? list : "none"));
 	} else {
-		snprintf(err, errlen, "the patch changes %s, a header used across the kernel, and not only by declaring new names (%s); run ksplice-create once with --prebuild (a full build of the tree) so that it knows which objects include it",
-			 h, why);
+		ks_set_err(err, errlen, "the patch changes %s, a header used across the kernel, and not only by declaring new names (%s); run ksplice-create once with --prebuild (a full build of the tree) so that it knows which objects include it",
+			   h, why);
 	}
 	for (i = 0; i < n; i++)
 		free(names[i]);
@@ -424,7 +425,7 @@ static char **patched_headers(const struct ks_create_opts *o,
 			      size_t nfiles, char *const hdrs[], size_t nhdrs)
 {
 	struct kb_ctx s = *c;
-	char **post = ks_xrealloc(NULL, (nhdrs + 1) * sizeof(char *));
+	char **post = ks_grow(NULL, 0, nhdrs + 1, sizeof(char *));
 	char err[512];
 	size_t i;
 	int ok = 1;
@@ -494,7 +495,7 @@ static int build_pre(const struct kb_ctx *c, struct objinfo *oi, size_t n,
 		     const char *predir, int candidates, int nocache,
 		     int *cached_all, char *err, size_t errlen)
 {
-	char **todo = ks_xrealloc(NULL, n * sizeof(char *));
+	char **todo = ks_grow(NULL, 0, n, sizeof(char *));
 	size_t nt = 0, i;
 	int ret = KB_OK;
 
@@ -605,13 +606,42 @@ static int install_hooks_header(const struct ks_create_opts *o,
 				names[i]);
 		dst = ks_strfmt("%s/include/ksplice/%s", c->tree, names[i]);
 		if (ks_mkdir_parent(dst) || ks_copy_file(src, dst)) {
-			snprintf(err, errlen, "cannot copy %s into the build tree",
-				 src);
+			ks_set_err(err, errlen, "cannot copy %s into the build tree",
+				   src);
 			ret = KB_ERR;
 		}
 		free(src);
 		free(dst);
 	}
+	return ret;
+}
+
+/*
+ * Read patch PATH and append the files it touches to *files (which owns
+ * them, even when the patch is refused); its text goes to *text, or is
+ * dropped when text is NULL.
+ */
+static int read_patch(const char *path, char ***files, size_t *nfiles,
+		      char **text, char *err, size_t errlen)
+{
+	char *t = ks_read_file(path, NULL);
+	char **f = NULL;
+	size_t nf = 0, j;
+	int ret;
+
+	if (!t) {
+		ks_set_err(err, errlen, "cannot read %s: %s", path,
+			   strerror(errno));
+		return KB_USAGE;
+	}
+	ret = kb_patch_files(t, &f, &nf, err, errlen);
+	for (j = 0; j < nf; j++)
+		KS_PUSH(*files, *nfiles, f[j]);
+	free(f);
+	if (text && !ret)
+		*text = t;
+	else
+		free(t);
 	return ret;
 }
 
@@ -625,32 +655,18 @@ static int apply_base(const struct ks_create_opts *o, const struct kb_ctx *c,
 		      char **files, size_t nfiles, char ***bfiles,
 		      size_t *nbfiles, char ***all, char *err, size_t errlen)
 {
-	size_t i, j;
+	size_t i;
 	int ret;
 
 	if (!o->nr_base_patches)
 		return KB_OK;
 	for (i = 0; i < o->nr_base_patches; i++) {
-		char *text = ks_read_file(o->base_patches[i], NULL);
-		char **f = NULL;
-		size_t nf = 0;
-
-		if (!text) {
-			snprintf(err, errlen, "cannot read %s: %s",
-				 o->base_patches[i], strerror(errno));
-			return KB_USAGE;
-		}
-		ret = kb_patch_files(text, &f, &nf, err, errlen);
-		free(text);
+		ret = read_patch(o->base_patches[i], bfiles, nbfiles, NULL,
+				 err, errlen);
 		if (ret)
 			return ret;
-		for (j = 0; j < nf; j++) {
-			*bfiles = ks_xrealloc(*bfiles, (*nbfiles + 1) * sizeof(char *));
-			(*bfiles)[(*nbfiles)++] = f[j];
-		}
-		free(f);
 	}
-	*all = ks_xrealloc(NULL, (nfiles + *nbfiles + 1) * sizeof(char *));
+	*all = ks_grow(NULL, 0, nfiles + *nbfiles + 1, sizeof(char *));
 	for (i = 0; i < nfiles; i++)
 		(*all)[i] = files[i];
 	for (i = 0; i < *nbfiles; i++)
@@ -732,8 +748,8 @@ static int check_layouts(const struct ks_create_opts *o, const char *predir,
 		what = ks_layouts_compare(&pre, &post, o->allow_layout,
 					  o->nr_allow_layout, &n);
 		if (what) {
-			snprintf(err, errlen, "%s: the patch changes the layout of %zu type%s (%s); the running kernel's memory holds the old layout, so the new code needs shadow data or a conversion hook (docs/patch-authors-guide.md). --allow-layout-change=TYPE if no memory of the old layout can reach the new code",
-				 x->src, n, n == 1 ? "" : "s", what);
+			ks_set_err(err, errlen, "%s: the patch changes the layout of %zu type%s (%s); the running kernel's memory holds the old layout, so the new code needs shadow data or a conversion hook (docs/patch-authors-guide.md). --allow-layout-change=TYPE if no memory of the old layout can reach the new code",
+				   x->src, n, n == 1 ? "" : "s", what);
 			ret = KB_REFUSED;
 		}
 		free(what);
@@ -777,36 +793,6 @@ static void share_new_exports(struct objinfo *oi, struct targetinfo *tg,
 }
 
 /*
- * The module as built, before it can go into a package: every site
- * table entry must name the module's own code at the instruction its
- * table claims (newcode_sites.h).  A wrong one is this tool's error,
- * not the patch's, but the package would make the kernel warn or BUG()
- * at load, so none is written.
- */
-static int check_sites(const struct kb_ctx *c, const char *ko,
-		       const char *mod, char *err, size_t errlen)
-{
-	char why[1024] = "";
-	size_t checked = 0;
-	int k = ks_check_sites(ko, &checked, why, sizeof(why));
-
-	if (k > 0) {
-		snprintf(err, errlen, "the new-code module %s.ko would be wrong, so no package is written: %s (an error of ksplice-create; please report it with the patch)",
-			 mod, why);
-		return KB_REFUSED;
-	}
-	if (k < 0) {
-		snprintf(err, errlen, "cannot check the site tables of %s.ko: %s",
-			 mod, why);
-		return KB_ERR;
-	}
-	if (c->verbose)
-		fprintf(stderr, "  SITES   %s.ko: %zu site table entries checked\n",
-			mod, checked);
-	return KB_OK;
-}
-
-/*
  * Every function of object X that the update puts a jump into (changed,
  * or deleted with a stub: a func line) must be able to take it.  The pre
  * object shows the sites that forbid it (patch_site.h), so an update
@@ -817,8 +803,8 @@ static int check_patch_sites(const struct kb_ctx *c, const struct objinfo *x,
 			     const struct ks_target *mt, char *err,
 			     size_t errlen)
 {
-	const char **names = ks_xrealloc(NULL, (mt->nr_funcs + 1) *
-					 sizeof(*names));
+	const char **names = ks_grow(NULL, 0, mt->nr_funcs + 1,
+				     sizeof(*names));
 	char *pre = ks_strfmt("%s/pre/%s", c->work, x->obj);
 	char why[1024];
 	size_t n = 0;
@@ -831,11 +817,11 @@ static int check_patch_sites(const struct kb_ctx *c, const struct objinfo *x,
 			names[n++] = mt->funcs[i].name;
 	rc = n ? ks_patch_sites_check(pre, names, n, why, sizeof(why)) : 0;
 	if (rc > 0) {
-		snprintf(err, errlen, "%s: %s; the update could never be applied (abort cause patch_site_overlap)",
-			 x->src, why);
+		ks_set_err(err, errlen, "%s: %s; the update could never be applied (abort cause patch_site_overlap)",
+			   x->src, why);
 		ret = KB_PATCH_SITE;
 	} else if (rc < 0) {
-		snprintf(err, errlen, "%s", why);
+		ks_set_err(err, errlen, "%s", why);
 		ret = KB_ERR;
 	}
 	free(names);
@@ -872,9 +858,9 @@ static int order_parts(const struct objinfo *oi, size_t nobjs,
 		       const struct ks_exports *ex,
 		       struct ks_create_result *r, char *err, size_t errlen)
 {
-	struct nc_part *parts = ks_xrealloc(NULL, (ntg + 1) * sizeof(*parts));
-	struct nc_diffed *objs = ks_xrealloc(NULL, (nobjs + 1) * sizeof(*objs));
-	size_t i, nl = 0, *order = ks_xrealloc(NULL, (ntg + 1) * sizeof(size_t));
+	struct nc_part *parts = ks_grow(NULL, 0, ntg + 1, sizeof(*parts));
+	struct nc_diffed *objs = ks_grow(NULL, 0, nobjs + 1, sizeof(*objs));
+	size_t i, nl = 0, *order = ks_grow(NULL, 0, ntg + 1, sizeof(size_t));
 	struct nc_link *links = NULL;
 	int ret = KB_OK;
 
@@ -904,9 +890,9 @@ static int order_parts(const struct objinfo *oi, size_t nobjs,
 		free(mod);
 	}
 	{
-		struct targetinfo *t2 = ks_xrealloc(NULL, (ntg + 1) * sizeof(*t2));
-		struct ks_target *m2 = ks_xrealloc(NULL, (ntg + 1) * sizeof(*m2));
-		struct nc_object *n2 = ks_xrealloc(NULL, (ntg + 1) * sizeof(*n2));
+		struct targetinfo *t2 = ks_grow(NULL, 0, ntg + 1, sizeof(*t2));
+		struct ks_target *m2 = ks_grow(NULL, 0, ntg + 1, sizeof(*m2));
+		struct nc_object *n2 = ks_grow(NULL, 0, ntg + 1, sizeof(*n2));
 
 		for (i = 0; i < ntg; i++) {
 			t2[i] = tg[order[i]];
@@ -931,7 +917,7 @@ out:
 /*
  * One part's new code (nc) and its manifest entry (mt), from the diffs
  * of its objects; linked to the other parts by order_parts() before
- * build_target_module() writes and builds it.
+ * ks_build_newcode_module() (module_build.c) writes and builds it.
  */
 static int collect_target(const struct kb_ctx *c,
 			  const struct ks_exports *ex, struct objinfo *oi,
@@ -958,18 +944,15 @@ static int collect_target(const struct kb_ctx *c,
 			ret = ret > 0 ? KB_REFUSED : KB_ERR;
 			goto out;
 		}
-		mt->objects = ks_xrealloc(mt->objects,
-				       (mt->nr_objects + 1) * sizeof(*mt->objects));
-		mt->objects[mt->nr_objects].object = ks_xstrdup(x->obj);
-		mt->objects[mt->nr_objects].path = ks_strfmt("pre/%s", x->obj);
-		mt->nr_objects++;
+		KS_PUSH(mt->objects, mt->nr_objects, (struct ks_pre_object){
+			.object = ks_xstrdup(x->obj),
+			.path = ks_strfmt("pre/%s", x->obj),
+		});
 		for (j = 0; j < x->diff.nr_funcs; j++) {
 			const struct ks_diff_func *f = &x->diff.funcs[j];
 			struct ks_func_entry *fe;
 
-			mt->funcs = ks_xrealloc(mt->funcs,
-					     (mt->nr_funcs + 1) * sizeof(*mt->funcs));
-			fe = &mt->funcs[mt->nr_funcs++];
+			fe = KS_PUSH_ZERO(mt->funcs, mt->nr_funcs);
 			fe->name = ks_xstrdup(f->kind == KS_FUNC_NEW ? f->name :
 					   f->pre_name ? f->pre_name : f->name);
 			fe->kind = f->kind;
@@ -1012,296 +995,6 @@ out:
 	/* Kept on failure too: the caller frees every part's. */
 	*ncp = nc;
 	free(mod);
-	return ret;
-}
-
-/*
- * The part's Module.symvers lines (with_links: also the private exports
- * for the other parts) appended to file all.
- */
-static void append_symvers(const char *sv, const char *all,
-			   const struct nc_object *nc, int with_links)
-{
-	char *old = ks_read_file(all, NULL), *add = ks_read_file(sv, NULL);
-	char *cat = ks_strfmt("%s", old ? old : ""), *line, *save = NULL;
-	size_t i, added = 0;
-
-	for (line = add ? strtok_r(add, "\n", &save) : NULL; line;
-	     line = strtok_r(NULL, "\n", &save)) {
-		const char *name = strchr(line, '\t');
-		size_t len = name ? strcspn(++name, "\t") : 0;
-		int link = 0;
-		char *c;
-
-		for (i = 0; name && i < nc->nr_exports; i++)
-			link |= nc->exports[i].link &&
-				strlen(nc->exports[i].name) == len &&
-				!strncmp(nc->exports[i].name, name, len);
-		if (link && !with_links)
-			continue;
-		c = ks_strfmt("%s%s\n", cat, line);
-		free(cat);
-		cat = c;
-		added++;
-	}
-	/* No file at all when nothing is public: no symvers to write. */
-	if (added)
-		ks_write_file(all, cat, strlen(cat));
-	free(old);
-	free(add);
-	free(cat);
-}
-
-/* ---- one part's new-code module --------------------------------------- */
-
-/*
- * What build_target_module()'s steps share: its inputs and what they
- * make (the module's name and directory), so that every step can end the
- * build and module_ctx_free() releases what was made, whichever ended it.
- */
-struct module_ctx {
-	const struct ks_create_opts *o;
-	struct kb_ctx *c;
-	const struct nc_object *nc;
-	const char *id, *description, *pkgdir;
-	struct ks_target *mt;
-	struct ks_create_result *r;
-	char *err;
-	size_t errlen;
-	char *mod;		/* the module's name (owned copy) */
-	char *dir;		/* where it is written and built (owned) */
-};
-
-/* Kbuild builds an external module in a directory of its own. */
-static int make_module_dir(struct module_ctx *mx)
-{
-	ks_mkdir_p(mx->dir, 0755);
-	return KB_OK;
-}
-
-/*
- * The manifest lists the kernel symbols the new code refers to, so that
- * ksplice-apply can resolve them in the running kernel before it loads
- * the module.
- */
-static int list_module_syms(struct module_ctx *mx)
-{
-	const struct nc_object *nc = mx->nc;
-	struct ks_target *mt = mx->mt;
-	size_t i;
-
-	mt->syms = ks_xrealloc(NULL, (nc->nr_ksyms + 1) * sizeof(*mt->syms));
-	for (i = 0; i < nc->nr_ksyms; i++) {
-		mt->syms[i].name = ks_xstrdup(nc->ksyms[i].name);
-		mt->syms[i].flags = nc->ksyms[i].flags;
-		mt->syms[i].object = nc->ksyms[i].object ?
-				     ks_xstrdup(nc->ksyms[i].object) : NULL;
-	}
-	mt->nr_syms = nc->nr_ksyms;
-	return KB_OK;
-}
-
-/*
- * The new code itself, as an object Kbuild links in unchanged (a
- * _shipped file): it was made from the post objects, not compiled here.
- */
-static int write_newcode_object(struct module_ctx *mx)
-{
-	char *path = ks_strfmt("%s/ksplice_newcode.o_shipped", mx->dir);
-	int ret;
-
-	ret = nc_write_elf(mx->nc, path, mx->err, mx->errlen) ? KB_ERR : KB_OK;
-	free(path);
-	return ret;
-}
-
-/* The descriptor tells the core module what the new code replaces. */
-static int write_descriptor(struct module_ctx *mx)
-{
-	char *path = ks_strfmt("%s/ksplice_desc.c", mx->dir);
-	int ret;
-
-	ret = nc_write_desc(mx->nc, path, mx->id, mx->mt->name,
-			    mx->description, mx->err, mx->errlen) ? KB_ERR :
-								    KB_OK;
-	free(path);
-	return ret;
-}
-
-/*
- * The stub registers the descriptor with the core module; it and the
- * ABI header it includes are compiled with the module, next to it.
- */
-static int copy_module_stub(struct module_ctx *mx)
-{
-	const struct ks_create_opts *o = mx->o;
-	char *path = ks_strfmt("%s/ksplice_stub.c", o->stub_dir);
-	char *text = ks_strfmt("%s/ksplice_stub.c", mx->dir);
-	int ret;
-
-	ret = ks_copy_file(path, text);
-	free(path);
-	free(text);
-	path = ks_strfmt("%s/ksplice_abi.h", mx->dir);
-	ret |= ks_copy_file(o->abi_header, path);
-	free(path);
-	if (ret) {
-		snprintf(mx->err, mx->errlen,
-			 "cannot find the module stub in %s or %s",
-			 o->stub_dir, o->abi_header);
-		return KB_ERR;
-	}
-	return KB_OK;
-}
-
-/* The Kbuild file that makes one module of stub, descriptor and code. */
-static int write_kbuild_file(struct module_ctx *mx)
-{
-	const char *mod = mx->mod, *dir = mx->dir;
-	char *path, *text;
-
-	text = ks_strfmt("# Generated by ksplice-create\n"
-			 "obj-m := %s.o\n"
-			 "%s-y := ksplice_stub.o ksplice_desc.o ksplice_newcode.o\n"
-			 "ccflags-y := -I$(src)\n", mod, mod);
-	/*
-	 * modpost (srcversion) reads the .cmd file of every object; the
-	 * _shipped rule writes none, so provide one without dependencies.
-	 */
-	path = ks_strfmt("%s/.ksplice_newcode.o.cmd", dir);
-	{
-		char *cmd = ks_strfmt("cmd_%s/ksplice_newcode.o := cat %s/ksplice_newcode.o_shipped > %s/ksplice_newcode.o\n",
-				      dir, dir, dir);
-
-		ks_write_file(path, cmd, strlen(cmd));
-		free(cmd);
-	}
-	free(path);
-	path = ks_strfmt("%s/Kbuild", dir);
-	ks_write_file(path, text, strlen(text));
-	free(path);
-	free(text);
-	return KB_OK;
-}
-
-/*
- * Build against the target's headers, so the module loads into that
- * kernel; the symbols it takes from the core module and from earlier
- * parts need their Module.symvers lines, or modpost cannot check them.
- */
-static int run_module_build(struct module_ctx *mx)
-{
-	const struct ks_create_opts *o = mx->o;
-	/*
-	 * The core module's exports, and the earlier parts' new and
-	 * private ones (parts.symvers: their CRCs are those modules').
-	 */
-	char *out = ks_strfmt("%s/parts.symvers", mx->c->work);
-	int core = o->core_symvers && !access(o->core_symvers, R_OK);
-	char *extra = NULL;
-	int ret;
-
-	if (mx->c->verbose)
-		fprintf(stderr, "  LD [M]  %s.ko\n", mx->mod);
-	if (core && !access(out, R_OK))
-		extra = ks_strfmt("%s %s", o->core_symvers, out);
-	else if (core)
-		extra = ks_xstrdup(o->core_symvers);
-	else if (!access(out, R_OK))
-		extra = ks_xstrdup(out);
-	ret = kb_build_module(mx->c, mx->dir, extra, !core, mx->err,
-			      mx->errlen);
-	free(extra);
-	free(out);
-	return ret;
-}
-
-/*
- * Say when modpost could not check the core module's symbols, and keep
- * the module's new exports for whatever is built after it: the later
- * parts, and the user's modules that call them.
- */
-static int record_module_exports(struct module_ctx *mx)
-{
-	const struct ks_create_opts *o = mx->o;
-
-	if (!o->core_symvers || access(o->core_symvers, R_OK))
-		add_note(mx->r, ks_strfmt("the core module's Module.symvers was not found%s%s: %s.ko was built with KBUILD_MODPOST_WARN=1",
-					  o->core_symvers ? " at " : "",
-					  o->core_symvers ? o->core_symvers : "",
-					  mx->mod));
-	if (mx->nc->nr_exports) {
-		/*
-		 * Modules that call the new exports are built against these
-		 * lines (KBUILD_EXTRA_SYMBOLS): their CRCs are the new-code
-		 * module's.  exports.out, without the private links, is
-		 * written next to the package at the end.
-		 */
-		char *sv = ks_strfmt("%s/Module.symvers", mx->dir);
-		char *parts = ks_strfmt("%s/parts.symvers", mx->c->work);
-		char *pub = ks_strfmt("%s/exports.out", mx->c->work);
-
-		append_symvers(sv, parts, mx->nc, 1);
-		append_symvers(sv, pub, mx->nc, 0);
-		free(sv);
-		free(parts);
-		free(pub);
-	}
-	return KB_OK;
-}
-
-/* Only a module whose site tables are right goes into the package. */
-static int package_module(struct module_ctx *mx)
-{
-	char *path = ks_strfmt("%s/%s.ko", mx->dir, mx->mod);
-	char *text = ks_strfmt("%s/%s", mx->pkgdir, mx->mt->module_path);
-	int ret = check_sites(mx->c, path, mx->mod, mx->err, mx->errlen);
-
-	if (!ret && (ks_mkdir_parent(text) || ks_copy_file(path, text))) {
-		snprintf(mx->err, mx->errlen,
-			 "the module build did not produce %s", path);
-		ret = KB_ERR;
-	}
-	free(path);
-	free(text);
-	return ret;
-}
-
-static void module_ctx_free(struct module_ctx *mx)
-{
-	free(mx->mod);
-	free(mx->dir);
-}
-
-/* Write one part's new-code module, build it with Kbuild, package it. */
-static int build_target_module(const struct ks_create_opts *o,
-			       struct kb_ctx *c, const struct nc_object *nc,
-			       const char *id, const char *description,
-			       const char *pkgdir, struct ks_target *mt,
-			       struct ks_create_result *r, char *err,
-			       size_t errlen)
-{
-	struct module_ctx mx = {
-		.o = o, .c = c, .nc = nc, .id = id,
-		.description = description, .pkgdir = pkgdir, .mt = mt,
-		.r = r, .err = err, .errlen = errlen,
-	};
-	int ret = KB_OK;
-
-	mx.mod = ks_xstrdup(mt->module_name);
-	mx.dir = ks_strfmt("%s/kmod-%s", c->work, mx.mod);
-	ret = ret ?: make_module_dir(&mx);
-	ret = ret ?: list_module_syms(&mx);
-	/* The module's sources: new code, descriptor, stub, ABI header. */
-	ret = ret ?: write_newcode_object(&mx);
-	ret = ret ?: write_descriptor(&mx);
-	ret = ret ?: copy_module_stub(&mx);
-	ret = ret ?: write_kbuild_file(&mx);
-	/* built, its exports kept for later builds, checked, packaged */
-	ret = ret ?: run_module_build(&mx);
-	ret = ret ?: record_module_exports(&mx);
-	ret = ret ?: package_module(&mx);
-	module_ctx_free(&mx);
 	return ret;
 }
 
@@ -1380,8 +1073,8 @@ static int find_kernel(struct create_ctx *cx)
 			abi = u.release;
 			if (!sv || strncmp(u.release, sv, strlen(sv)) ||
 			    !(cx->headers = kb_find_headers(abi, o->cache))) {
-				snprintf(err, errlen, "the running kernel (%s) is not the one %s is for (%s); give --kernel=ABI or --config=DIR",
-					 u.release, o->source, sv ? sv : "?");
+				ks_set_err(err, errlen, "the running kernel (%s) is not the one %s is for (%s); give --kernel=ABI or --config=DIR",
+					   u.release, o->source, sv ? sv : "?");
 				free(sv);
 				return KB_USAGE;
 			}
@@ -1390,8 +1083,8 @@ static int find_kernel(struct create_ctx *cx)
 			cx->headers = kb_find_headers(abi, o->cache);
 		}
 		if (!cx->headers) {
-			snprintf(err, errlen, "no headers for kernel %s in /lib/modules/%s/build, /usr/src/linux-headers-%s or %s/abi/%s/build",
-				 abi, abi, abi, o->cache, abi);
+			ks_set_err(err, errlen, "no headers for kernel %s in /lib/modules/%s/build, /usr/src/linux-headers-%s or %s/abi/%s/build",
+				   abi, abi, abi, o->cache, abi);
 			return KB_MISMATCH;
 		}
 		cx->c.config = ks_strfmt("%s/.config", cx->headers);
@@ -1433,9 +1126,9 @@ static int make_work_dir(struct create_ctx *cx)
 
 	cx->work = mkdtemp(tmpl);
 	if (!cx->work) {
-		snprintf(cx->err, cx->errlen,
-			 "cannot create a temporary directory: %s",
-			 strerror(errno));
+		ks_set_err(cx->err, cx->errlen,
+			   "cannot create a temporary directory: %s",
+			   strerror(errno));
 		free(tmpl);
 		return KB_ERR;
 	}
@@ -1470,8 +1163,8 @@ static int check_kernel_identity(struct create_ctx *cx)
 		cx->banner = find_banner(o, cx->release, cx->work);
 		cx->uname_v = cx->banner ? banner_uname_v(cx->banner) : NULL;
 		if (!cx->uname_v) {
-			snprintf(cx->err, cx->errlen, "cannot find the build identity (uname -v) of kernel %s: no vmlinuz found; give --kernel-version",
-				 cx->release);
+			ks_set_err(cx->err, cx->errlen, "cannot find the build identity (uname -v) of kernel %s: no vmlinuz found; give --kernel-version",
+				   cx->release);
 			return KB_MISMATCH;
 		}
 	}
@@ -1487,8 +1180,8 @@ static int check_kernel_identity(struct create_ctx *cx)
 		free(b);
 		free(cdeb);
 		if (!ok) {
-			snprintf(cx->err, cx->errlen, "%s is Linux %s, but kernel %s is \"%s\"",
-				 o->source, srcver, cx->release, cx->uname_v);
+			ks_set_err(cx->err, cx->errlen, "%s is Linux %s, but kernel %s is \"%s\"",
+				   o->source, srcver, cx->release, cx->uname_v);
 			return KB_MISMATCH;
 		}
 	}
@@ -1502,37 +1195,20 @@ static int check_kernel_identity(struct create_ctx *cx)
 static int read_patches(struct create_ctx *cx)
 {
 	const struct ks_create_opts *o = cx->o;
-	size_t i, j;
+	size_t i;
 	int ret;
 
 	for (i = 0; i < o->nr_patches; i++) {
-		char *text = ks_read_file(o->patches[i], NULL);
-		char **f = NULL;
-		size_t nf = 0;
+		char *text, *joined;
 
-		if (!text) {
-			snprintf(cx->err, cx->errlen, "cannot read %s: %s",
-				 o->patches[i], strerror(errno));
-			return KB_USAGE;
-		}
-		ret = kb_patch_files(text, &f, &nf, cx->err, cx->errlen);
-		if (ret) {
-			free(text);
+		ret = read_patch(o->patches[i], &cx->files, &cx->nfiles, &text,
+				 cx->err, cx->errlen);
+		if (ret)
 			return ret;
-		}
-		for (j = 0; j < nf; j++) {
-			cx->files = ks_xrealloc(cx->files, (cx->nfiles + 1) *
-						sizeof(char *));
-			cx->files[cx->nfiles++] = f[j];
-		}
-		free(f);
-		{
-			char *joined = ks_strfmt("%s%s", cx->patch_all ?
-						 cx->patch_all : "", text);
-
-			free(cx->patch_all);
-			cx->patch_all = joined;
-		}
+		joined = ks_strfmt("%s%s", cx->patch_all ? cx->patch_all : "",
+				   text);
+		free(cx->patch_all);
+		cx->patch_all = joined;
 		free(text);
 	}
 	return KB_OK;
@@ -1553,24 +1229,20 @@ static int sort_changed_files(struct create_ctx *cx)
 		size_t n = strlen(file);
 
 		if (object_of(file, &obj)) {
-			cx->objs = ks_xrealloc(cx->objs, (cx->nobjs + 1) *
-					       sizeof(char *));
-			cx->objs[cx->nobjs++] = obj;
+			KS_PUSH(cx->objs, cx->nobjs, obj);
 		} else if (n > 2 && !strcmp(file + n - 2, ".h")) {
-			cx->hdrs = ks_xrealloc(cx->hdrs, (cx->nhdrs + 1) *
-					       sizeof(char *));
-			cx->hdrs[cx->nhdrs++] = cx->files[i];
+			KS_PUSH(cx->hdrs, cx->nhdrs, cx->files[i]);
 		} else if (is_doc_file(file)) {
 			add_note(cx->r, ks_strfmt("%s is not kernel code: ignored",
 						  file));
 		} else {
-			snprintf(cx->err, cx->errlen, "the patch changes %s, which is not C source; that is not supported",
-				 file);
+			ks_set_err(cx->err, cx->errlen, "the patch changes %s, which is not C source; that is not supported",
+				   file);
 			return KB_REFUSED;
 		}
 	}
 	if (!cx->nobjs && !cx->nhdrs) {
-		snprintf(cx->err, cx->errlen, "No changes detected.");
+		ks_set_err(cx->err, cx->errlen, "No changes detected.");
 		return KB_NO_CHANGES;
 	}
 	return KB_OK;
@@ -1641,8 +1313,8 @@ static int find_header_users(struct create_ctx *cx)
 			cx->post_tried = 1;
 		}
 		if (!cx->hdr_post) {
-			snprintf(cx->err, cx->errlen, "cannot read %s as the patch leaves it: patching a copy of the patch's files failed",
-				 cx->hdrs[i]);
+			ks_set_err(cx->err, cx->errlen, "cannot read %s as the patch leaves it: patching a copy of the patch's files failed",
+				   cx->hdrs[i]);
 			ret = KB_ERR;
 		} else {
 			ret = global_header(cx->o, &cx->c, cx->hdrs[i],
@@ -1663,7 +1335,7 @@ static int list_objects(struct create_ctx *cx)
 	struct objinfo *oi;
 	size_t i, j;
 
-	oi = ks_xrealloc(NULL, (cx->nobjs + 1) * sizeof(*oi));
+	oi = ks_grow(NULL, 0, cx->nobjs + 1, sizeof(*oi));
 	memset(oi, 0, (cx->nobjs + 1) * sizeof(*oi));
 	cx->oi = oi;
 	for (i = 0; i < cx->nobjs; i++) {
@@ -1716,7 +1388,7 @@ static int keep_header_users(struct create_ctx *cx)
 			j - cx->nexplicit);
 	cx->nobjs = j;
 	if (!cx->nobjs) {
-		snprintf(cx->err, cx->errlen, "No changes detected.");
+		ks_set_err(cx->err, cx->errlen, "No changes detected.");
 		return KB_NO_CHANGES;
 	}
 	return KB_OK;
@@ -1757,8 +1429,8 @@ static int find_targets(struct create_ctx *cx)
 	for (i = 0; i < cx->nobjs; i++) {
 		cx->oi[i].target = kb_object_target(&cx->c, cx->objs[i]);
 		if (!cx->oi[i].target) {
-			snprintf(cx->err, cx->errlen, "cannot tell whether %s is built into vmlinux or a module",
-				 cx->objs[i]);
+			ks_set_err(cx->err, cx->errlen, "cannot tell whether %s is built into vmlinux or a module",
+				   cx->objs[i]);
 			return KB_ERR;
 		}
 	}
@@ -1850,8 +1522,8 @@ static int diff_object(struct create_ctx *cx, struct objinfo *x)
 			return KB_ERR;
 	}
 	if (x->diff.refusal) {
-		snprintf(cx->err, cx->errlen, "%s: %s", x->src,
-			 x->diff.refusal);
+		ks_set_err(cx->err, cx->errlen, "%s: %s", x->src,
+			   x->diff.refusal);
 		return KB_REFUSED;
 	}
 	ret = check_layouts(o, cx->predir, cx->postdir, x, cx->err,
@@ -1876,7 +1548,7 @@ static int diff_objects(struct create_ctx *cx)
 		total_all += replaced_funcs(&cx->oi[i].diff);
 	}
 	if (!total_all) {
-		snprintf(cx->err, cx->errlen, "No changes detected.");
+		ks_set_err(cx->err, cx->errlen, "No changes detected.");
 		return KB_NO_CHANGES;
 	}
 	return KB_OK;
@@ -1902,15 +1574,10 @@ static int group_by_target(struct create_ctx *cx)
 		     k++)
 			;
 		if (k == cx->ntg) {
-			cx->tg = ks_xrealloc(cx->tg, (cx->ntg + 1) *
-					     sizeof(*cx->tg));
-			memset(&cx->tg[cx->ntg], 0, sizeof(*cx->tg));
-			cx->tg[cx->ntg++].name = oi[i].target;
+			KS_PUSH_ZERO(cx->tg, cx->ntg)->name = oi[i].target;
 		}
 		t = &cx->tg[k];
-		t->objs = ks_xrealloc(t->objs, (t->nr_objs + 1) *
-				      sizeof(size_t));
-		t->objs[t->nr_objs++] = i;
+		KS_PUSH(t->objs, t->nr_objs, i);
 	}
 	return KB_OK;
 }
@@ -1925,8 +1592,8 @@ static int name_update(struct create_ctx *cx)
 
 	cx->id = o->id ? ks_xstrdup(o->id) : random_id();
 	if (!ksplice_id_valid(cx->id)) {
-		snprintf(cx->err, cx->errlen, "the id '%s' must be 1 to 32 characters of [a-z0-9_]",
-			 cx->id);
+		ks_set_err(cx->err, cx->errlen, "the id '%s' must be 1 to 32 characters of [a-z0-9_]",
+			   cx->id);
 		return KB_USAGE;
 	}
 	cx->description = o->description ? ks_xstrdup(o->description) :
@@ -1954,7 +1621,7 @@ static int load_exports(struct create_ctx *cx)
 	      ks_exports_load(both, &cx->ex, cx->err, cx->errlen) ? KB_ERR :
 								      KB_OK;
 	if (!a)
-		snprintf(cx->err, cx->errlen, "cannot read %s", cx->c.symvers);
+		ks_set_err(cx->err, cx->errlen, "cannot read %s", cx->c.symvers);
 	free(a);
 	free(b);
 	free(cat);
@@ -1973,7 +1640,7 @@ static int start_manifest(struct create_ctx *cx)
 	m->kernel_release = ks_xstrdup(cx->release);
 	m->kernel_version = ks_xstrdup(cx->uname_v);
 	m->compiler = ks_xstrdup(cx->compiler);
-	m->targets = ks_xrealloc(NULL, cx->ntg * sizeof(*m->targets));
+	m->targets = ks_grow(NULL, 0, cx->ntg, sizeof(*m->targets));
 	return KB_OK;
 }
 
@@ -1990,7 +1657,7 @@ static int collect_parts(struct create_ctx *cx)
 	vmlinux_first(cx->tg, cx->ntg);
 	share_new_exports(cx->oi, cx->tg, cx->ntg, cx->id, &cx->ex);
 	cx->t_module = now();
-	cx->ncs = ks_xrealloc(NULL, (cx->ntg + 1) * sizeof(*cx->ncs));
+	cx->ncs = ks_grow(NULL, 0, cx->ntg + 1, sizeof(*cx->ncs));
 	memset(cx->ncs, 0, (cx->ntg + 1) * sizeof(*cx->ncs));
 	for (i = 0; i < cx->ntg; i++) {
 		ret = collect_target(&cx->c, &cx->ex, cx->oi, &cx->tg[i],
@@ -2015,7 +1682,7 @@ static int copy_pre_objects(struct create_ctx *cx, const struct targetinfo *t)
 		char *b = ks_strfmt("%s/pre/%s", cx->pkgdir, ob);
 
 		if (ks_mkdir_parent(b) || ks_copy_file(a, b)) {
-			snprintf(cx->err, cx->errlen, "cannot copy the pre objects into the package");
+			ks_set_err(cx->err, cx->errlen, "cannot copy the pre objects into the package");
 			ret = KB_ERR;
 		}
 		free(a);
@@ -2038,10 +1705,16 @@ static int build_parts(struct create_ctx *cx)
 	ret = order_parts(cx->oi, cx->nobjs, cx->tg, m->targets, cx->ncs,
 			  cx->ntg, cx->id, &cx->ex, cx->r, cx->err, cx->errlen);
 	for (i = 0; i < cx->ntg && !ret; i++) {
-		ret = build_target_module(cx->o, &cx->c, &cx->ncs[i], cx->id,
-					  cx->description, cx->pkgdir,
-					  &m->targets[i], cx->r, cx->err,
-					  cx->errlen);
+		struct ks_module_build b = {
+			.c = &cx->c, .nc = &cx->ncs[i], .mt = &m->targets[i],
+			.id = cx->id, .description = cx->description,
+			.pkgdir = cx->pkgdir, .stub_dir = cx->o->stub_dir,
+			.abi_header = cx->o->abi_header,
+			.core_symvers = cx->o->core_symvers,
+			.notes = &cx->r->notes, .nr_notes = &cx->r->nr_notes,
+		};
+
+		ret = ks_build_newcode_module(&b, cx->err, cx->errlen);
 		ret = ret ?: copy_pre_objects(cx, &cx->tg[i]);
 	}
 	cx->r->seconds_module = now() - cx->t_module;
@@ -2072,7 +1745,7 @@ static int write_package(struct create_ctx *cx)
 	cx->r->tarball = ks_strfmt("%s/ksplice-%s.tar.gz",
 				   o->outdir ? o->outdir : ".", cx->id);
 	if (interrupted()) {
-		snprintf(cx->err, cx->errlen, "interrupted");
+		ks_set_err(cx->err, cx->errlen, "interrupted");
 		return KB_ERR;
 	}
 	if (ks_package_write(cx->pkgdir, cx->r->tarball, cx->err, cx->errlen))
@@ -2091,7 +1764,7 @@ static int write_export_symvers(struct create_ctx *cx)
 
 	if (!access(all, R_OK)) {
 		if (ks_copy_file(all, sv)) {
-			snprintf(cx->err, cx->errlen, "cannot write %s", sv);
+			ks_set_err(cx->err, cx->errlen, "cannot write %s", sv);
 			ret = KB_ERR;
 		} else {
 			add_note(cx->r, ks_strfmt("the new exports' Module.symvers lines are in %s: build modules that use them with KBUILD_EXTRA_SYMBOLS=%s",
@@ -2101,14 +1774,6 @@ static int write_export_symvers(struct create_ctx *cx)
 	free(all);
 	free(sv);
 	return ret;
-}
-
-/* A list of owned strings (NULL or not, like free()). */
-static void free_strings(char **v, size_t n)
-{
-	for (size_t i = 0; v && i < n; i++)
-		free(v[i]);
-	free(v);
 }
 
 /*
@@ -2134,13 +1799,13 @@ static void create_ctx_free(struct create_ctx *cx)
 	for (i = 0; cx->ncs && i < cx->ntg; i++)
 		nc_free(&cx->ncs[i]);
 	free(cx->ncs);
-	free_strings(cx->files, cx->nfiles);
-	free_strings(cx->bfiles, cx->nbfiles);
+	ks_free_strv(cx->files, cx->nfiles);
+	ks_free_strv(cx->bfiles, cx->nbfiles);
 	free(cx->allfiles);
-	free_strings(cx->objs, cx->nobjs);
+	ks_free_strv(cx->objs, cx->nobjs);
 	free(cx->hdrs);
-	free_strings(cx->hdr_post, cx->nhdrs);
-	free_strings(cx->csrc, cx->ncand);
+	ks_free_strv(cx->hdr_post, cx->nhdrs);
+	ks_free_strv(cx->csrc, cx->ncand);
 	free(cx->chdr);
 	ks_exports_free(&cx->ex);
 	free(cx->predir);
@@ -2217,12 +1882,8 @@ int ks_create_update(const struct ks_create_opts *o,
 
 void ks_create_result_free(struct ks_create_result *r)
 {
-	size_t i;
-
 	free(r->tarball);
-	for (i = 0; i < r->nr_notes; i++)
-		free(r->notes[i]);
-	free(r->notes);
+	ks_free_strv(r->notes, r->nr_notes);
 	ks_manifest_free(&r->manifest);
 	memset(r, 0, sizeof(*r));
 }

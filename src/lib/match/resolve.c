@@ -20,17 +20,9 @@ struct obj_match {
 	int opened, matched;
 };
 
-static int fail(struct ks_resolution *r, enum ksplice_abort_cause c,
-		const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	ks_vset_msg(&r->message, fmt, ap);
-	va_end(ap);
-	r->cause = c;
-	return -1;
-}
+/* R's cause and message (printf-style); -1 */
+#define fail(r, c, ...)							\
+	ks_set_failure(&(r)->cause, &(r)->message, (c), __VA_ARGS__)
 
 static int emit(struct ks_resolution *r, const char *fmt, ...)
 {

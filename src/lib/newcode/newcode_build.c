@@ -463,6 +463,7 @@ static void rewrite(struct builder *b, size_t nsec, GElf_Addr off,
 	const char *ns, *name;
 	unsigned int flags = 0;
 	const char *object = NULL;
+	GElf_Sxword addend = r->addend;	/* the kreloc's, if it is one */
 	size_t p;
 	struct nc_kreloc *k;
 
@@ -516,15 +517,8 @@ static void rewrite(struct builder *b, size_t nsec, GElf_Addr off,
 		}
 		if (ks_sym_type(n) != STT_FUNC)
 			flags |= KSPLICE_SYM_DATA;
-		if (strict)
-			goto refuse;
-		k = KS_PUSH_ZERO(b->nc->krelocs, b->nc->nr_krelocs);
-		k->sec = nsec;
-		k->offset = off;
-		k->type = r->type;
-		k->ksym = ksym(b, name, flags, object);
-		k->addend = t.off + t.bias;
-		goto zero;
+		addend = t.off + t.bias;
+		goto kreloc;
 	}
 	/* An unnamed place in a section. */
 	if (t.sec) {
@@ -552,8 +546,7 @@ kreloc:
 	k->offset = off;
 	k->type = r->type;
 	k->ksym = ksym(b, name, flags, object);
-	k->addend = r->addend;
-zero:
+	k->addend = addend;
 	/* The loader leaves the field alone; ksplice fills it. */
 	if (b->nc->secs[nsec - 1].data)
 		memset(b->nc->secs[nsec - 1].data + off, 0,
@@ -1086,40 +1079,23 @@ void nc_free(struct nc_object *nc)
 	size_t i;
 
 	for (i = 0; i < nc->nr_secs; i++) {
-		free(nc->secs[i].name);
 		free(nc->secs[i].data);
 		free(nc->secs[i].relas);
 		free(nc->secs[i].alias);
 	}
-	free(nc->secs);
-	for (i = 0; i < nc->nr_syms; i++)
-		free(nc->syms[i].name);
-	free(nc->syms);
+	KS_FREE_EACH(nc->secs, nc->nr_secs, name);
+	KS_FREE_EACH(nc->syms, nc->nr_syms, name);
 	free(nc->krelocs);
-	for (i = 0; i < nc->nr_ksyms; i++) {
-		free(nc->ksyms[i].name);
+	for (i = 0; i < nc->nr_ksyms; i++)
 		free(nc->ksyms[i].object);
-	}
-	free(nc->ksyms);
-	for (i = 0; i < nc->nr_funcs; i++)
-		free(nc->funcs[i].name);
-	free(nc->funcs);
-	for (i = 0; i < nc->nr_hooks; i++)
-		free(nc->hooks[i].name);
-	free(nc->hooks);
-	for (i = 0; i < nc->nr_deleted; i++) {
-		free(nc->deleted[i].name);
+	KS_FREE_EACH(nc->ksyms, nc->nr_ksyms, name);
+	KS_FREE_EACH(nc->funcs, nc->nr_funcs, name);
+	KS_FREE_EACH(nc->hooks, nc->nr_hooks, name);
+	for (i = 0; i < nc->nr_deleted; i++)
 		free(nc->deleted[i].object);
-	}
-	free(nc->deleted);
-	for (i = 0; i < nc->nr_exports; i++)
-		free(nc->exports[i].name);
-	free(nc->exports);
-	for (i = 0; i < nc->nr_namespaces; i++)
-		free(nc->namespaces[i]);
-	free(nc->namespaces);
-	for (i = 0; i < nc->nr_notes; i++)
-		free(nc->notes[i]);
-	free(nc->notes);
+	KS_FREE_EACH(nc->deleted, nc->nr_deleted, name);
+	KS_FREE_EACH(nc->exports, nc->nr_exports, name);
+	ks_free_strv(nc->namespaces, nc->nr_namespaces);
+	ks_free_strv(nc->notes, nc->nr_notes);
 	memset(nc, 0, sizeof(*nc));
 }

@@ -9,6 +9,7 @@
 #include <ksplice/abi.h>
 
 #include "uptrack/repo_sign.h"
+#include "util/array.h"
 #include "util/fs.h"
 
 int repo_valid_id(const char *s)
@@ -44,16 +45,10 @@ static int valid_file(const char *s)
 
 void repo_update_free(struct repo_update *u)
 {
-	size_t i;
-
 	free(u->id);
 	free(u->title);
-	for (i = 0; i < u->nr_cves; i++)
-		free(u->cves[i]);
-	free(u->cves);
-	for (i = 0; i < u->nr_requires; i++)
-		free(u->requires[i]);
-	free(u->requires);
+	ks_free_strv(u->cves, u->nr_cves);
+	ks_free_strv(u->requires, u->nr_requires);
 	free(u->brings);
 	free(u->brings_release);
 	free(u->brings_build);

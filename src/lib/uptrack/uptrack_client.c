@@ -160,6 +160,31 @@ int ut_init(struct uptrack_ctx *c, const char *cmd, const char *config_path,
 	return UT_OK;
 }
 
+int ut_cli_option(struct ut_cli *cli, int opt, const char *arg,
+		  ks_usage_fn *usage)
+{
+	switch (opt) {
+	case 'q': cli->verbosity = -1; return -1;
+	case 'v': cli->verbosity = 1; return -1;
+	case 'j': cli->json = 1; return -1;
+	case 'c': cli->config = arg; return -1;
+	case 'P': cli->progress_fd = atoi(arg); return -1;
+	default: return ks_cli_help(opt, usage);
+	}
+}
+
+int ut_init_cli(struct uptrack_ctx *c, const char *cmd,
+		const struct ut_cli *cli, int need_config)
+{
+	int ret = ut_init(c, cmd, cli->config, need_config);
+
+	/* after ut_init(), which clears the whole context first */
+	c->verbosity = cli->verbosity;
+	c->progress_fd = cli->progress_fd;
+	c->json = cli->json;
+	return ret;
+}
+
 void ut_done(struct uptrack_ctx *c)
 {
 	size_t i;

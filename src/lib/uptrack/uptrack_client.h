@@ -13,6 +13,7 @@
 #include "uptrack/repo_index.h"
 #include "uptrack/uptrack_config.h"
 #include "uptrack/uptrack_state.h"
+#include "util/cli.h"
 
 /* Exit codes of every uptrack-* client command (docs/uptrack.md). */
 enum uptrack_exit {
@@ -69,6 +70,31 @@ const char *ut_exit_name(int code);
 /* Read the configuration (unless NEED_CONFIG is 0 and it is missing). */
 int ut_init(struct uptrack_ctx *c, const char *cmd, const char *config_path,
 	    int need_config);
+
+/*
+ * The options the uptrack-* commands share: -q, -v, --json, --config,
+ * --progress-fd (each command's table has those it takes).
+ */
+struct ut_cli {
+	const char *config;	/* --config=FILE, or NULL */
+	int verbosity;		/* -q: -1, -v: 1 */
+	int json;		/* --json */
+	int progress_fd;	/* --progress-fd=FD, or -1 */
+};
+#define UT_CLI_INIT { .progress_fd = -1 }
+
+/*
+ * getopt_long's answer OPT (with its ARG) that no case of the command
+ * took: 'q', 'v', 'j' (--json), 'c' (--config) and 'P' (--progress-fd)
+ * go into CLI and give -1 (go on parsing); anything else is
+ * ks_cli_help()'s, an exit status.  uptrack-uname, whose -v is not
+ * --verbose, takes its own -v first.
+ */
+int ut_cli_option(struct ut_cli *cli, int opt, const char *arg,
+		  ks_usage_fn *usage);
+/* ut_init() with CLI's --config; then CLI's other options set in C. */
+int ut_init_cli(struct uptrack_ctx *c, const char *cmd,
+		const struct ut_cli *cli, int need_config);
 void ut_done(struct uptrack_ctx *c);
 
 /* Lock, load the state and reconcile it with the kernel. */

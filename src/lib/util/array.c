@@ -17,6 +17,13 @@ void *ks_try_grow(void *arr, size_t n, size_t more, size_t size)
 	return realloc(arr, bytes ? bytes : 1);
 }
 
+void ks_free_strv(char **v, size_t n)
+{
+	for (size_t i = 0; v && i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
 void *ks_grow(void *arr, size_t n, size_t more, size_t size)
 {
 	void *p = ks_try_grow(arr, n, more, size);

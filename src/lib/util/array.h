@@ -14,6 +14,7 @@
 #define KSPLICE_UTIL_ARRAY_H
 
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* ARR (N elements of SIZE bytes) resized to hold N + MORE; aborts. */
@@ -34,5 +35,19 @@ void *ks_try_grow(void *arr, size_t n, size_t more, size_t size);
 #define KS_PUSH_ZERO(arr, n)						\
 	((arr) = ks_grow((arr), (n), 1, sizeof(*(arr))),		\
 	 memset(&(arr)[(n)], 0, sizeof(*(arr))), &(arr)[(n)++])
+
+/* N owned strings and the array that holds them (NULL: like free()). */
+void ks_free_strv(char **v, size_t n);
+
+/*
+ * Free the FIELD (an owned pointer) of each of ARR's N elements, then
+ * ARR; an element that owns more frees the rest first.
+ */
+#define KS_FREE_EACH(arr, n, field)					\
+	do {								\
+		for (size_t i_ = 0; (arr) && i_ < (n); i_++)		\
+			free((arr)[i_].field);				\
+		free(arr);						\
+	} while (0)
 
 #endif

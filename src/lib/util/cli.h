@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What every tool's option parsing ends the same way with: -h/--help
+ * prints the usage text on standard output and exits 0; an option
+ * getopt_long cannot take (unknown, or its argument missing) and a
+ * usage error found after the options print it on standard error and
+ * exit 2, the usage status of every ksplice-* and uptrack-* tool
+ * (KB_USAGE, UT_USAGE).  Each tool keeps its own usage text, in a
+ * function of type ks_usage_fn.
+ */
+#ifndef KSPLICE_UTIL_CLI_H
+#define KSPLICE_UTIL_CLI_H
+
+#include <stdio.h>
+
+typedef void ks_usage_fn(FILE *f);
+
+/*
+ * getopt_long's answer OPT that no case of the tool took: 'h' is help
+ * (0), anything else a usage error (2).  The tool exits with the result.
+ */
+int ks_cli_help(int opt, ks_usage_fn *usage);
+
+/* A usage error found after the options: USAGE on standard error; 2. */
+int ks_cli_usage(ks_usage_fn *usage);
+
+#endif
