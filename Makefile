@@ -21,7 +21,7 @@ WERROR  ?=
 WARN    := -Wall -Wextra $(WERROR)
 # CPPFLAGS, CFLAGS and LDFLAGS are the builder's (dpkg-buildflags); the
 # project's own include paths come first.
-KS_CPPFLAGS := -Iinclude -Isrc/lib $(CPPFLAGS)
+KS_CPPFLAGS := -Iinclude -Isrc/lib -DKSPLICE_VERSION='"$(shell cat VERSION)"' $(CPPFLAGS)
 CFLAGS  ?= -O2 -g
 LDLIBS  := -lelf -larchive -lcrypto -lcapstone -lz
 # Uptrack downloads (src/lib/uptrack/repo_fetch.c)
@@ -62,6 +62,9 @@ help:
 	@echo "make uninstall  remove what make install put there (keeps /etc/uptrack/uptrack.conf)"
 
 tools: $(TOOLS)
+
+# --version prints the VERSION file's (util/cli.c).
+$(BUILD)/obj/util/cli.o $(BUILD)/san/obj/util/cli.o: VERSION
 
 $(BUILD)/obj/%.o: src/lib/%.c $(HEADERS)
 	@mkdir -p $(@D)
@@ -176,9 +179,9 @@ gui: $(BUILD)/gui/uptrack-manager
 ifneq ($(GTK_LIBS),)
 all: gui
 endif
-$(BUILD)/gui/uptrack-manager: gui/uptrack-manager.c
+$(BUILD)/gui/uptrack-manager: gui/uptrack-manager.c VERSION
 	@mkdir -p $(@D)
-	$(CC) $(CSTD) $(WARN) $(GTK_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(GTK_LIBS)
+	$(CC) $(CSTD) $(WARN) $(KS_CPPFLAGS) $(GTK_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(GTK_LIBS)
 # --- end Uptrack GUI
 
 # ---- Reliability and performance (issue 8; docs/performance.md) --------

@@ -364,7 +364,8 @@ static void usage(FILE *f)
 	      "  --config=FILE   configuration passed to the uptrack commands\n"
 	      "  --bindir=DIR    where uptrack-show and uptrack-upgrade are (default: PATH)\n"
 	      "  --upgrade-now   press Upgrade once the window is up (for scripts, tests)\n"
-	      "  -h, --help      this text\n", f);
+	      "  -h, --help      this text\n"
+	      "  --version       print the name and version\n", f);
 }
 
 int main(int argc, char **argv)
@@ -381,7 +382,10 @@ int main(int argc, char **argv)
 			bindir = argv[i] + 9;
 		else if (!strcmp(argv[i], "--upgrade-now"))
 			now = 1;
-		else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+		else if (!strcmp(argv[i], "--version")) {
+			printf("uptrack-manager %s\n", KSPLICE_VERSION);
+			return 0;
+		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
 			usage(stdout);
 			return 0;
 		} else {

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "util/cli.h"
 #include "apply/apply.h"
 #include "apply/tool_output.h"
 
@@ -28,6 +29,7 @@ static void usage(FILE *f)
 "  --raw-errors     on failure print the abort cause name, then the message\n"
 "  --json           print the outcome as one JSON object\n"
 "  -h, --help       this text\n"
+"  --version        print the name and version\n"
 "\n"
 "Exit status: 0 success, 2 usage, 4 not root, 10 + abort cause otherwise\n"
 "(see docs/abort-causes.md).\n");
@@ -41,6 +43,7 @@ int main(int argc, char **argv)
 		{ "raw-errors", no_argument, NULL, 'r' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
+		KS_CLI_VERSION_OPTION,
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ks_apply_opts opts = { 0 };

@@ -28,7 +28,7 @@ static void usage(FILE *f)
 		"         [--kernel-version=UNAME_V] [--core-symvers=FILE]\n"
 		"         [--output-dir=DIR] [--prebuild] [--stacked-on=PATCH]...\n"
 		"         [--allow-layout-change=TYPE]...\n"
-		"         [-j N] [-v|-q] [--json]\n"
+		"         [-j N] [-v|-q] [--json] [--help] [--version]\n"
 		"         SOURCE_DIR\n"
 		"Exit: 0 written, 3 no changes, 4 patch does not apply,\n"
 		"      5 source/config mismatch, 6 compiler mismatch,\n"
@@ -144,6 +144,7 @@ int main(int argc, char **argv)
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
+		KS_CLI_VERSION_OPTION,
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ks_create_opts o = { 0 };

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "util/cli.h"
 #include "apply/apply.h"
 #include "apply/ksplice_sysfs.h"
 #include "apply/tool_output.h"
@@ -26,6 +27,7 @@ static void usage(FILE *f)
 "  --raw-errors     on failure print the abort cause name, then the message\n"
 "  --json           print the outcome as JSON (one object per update)\n"
 "  -h, --help       this text\n"
+"  --version        print the name and version\n"
 "\n"
 "Exit status: 0 success, 2 usage, 4 not root, 10 + abort cause otherwise.\n");
 }
@@ -37,6 +39,7 @@ int main(int argc, char **argv)
 		{ "raw-errors", no_argument, NULL, 'r' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
+		KS_CLI_VERSION_OPTION,
 		{ NULL, 0, NULL, 0 },
 	};
 	enum ks_output_mode mode = KS_OUT_HUMAN;

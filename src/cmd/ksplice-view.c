@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "util/cli.h"
 #include "apply/abort_causes.h"
 #include "apply/apply.h"
 #include "apply/ksplice_sysfs.h"
@@ -25,6 +26,7 @@ static void usage(FILE *f)
 "       ksplice-view [--json] --id=ID             one update: stage, targets,\n"
 "                                                 functions, pause times, patch\n"
 "       ksplice-view [--json] --file=UPDATE.tar.gz  what an update file holds\n"
+"       ksplice-view --help | --version\n"
 "\n"
 "Exit status: 0 success, 2 usage, 4 not root (except --file), 10 + abort\n"
 "cause otherwise.\n");
@@ -216,6 +218,7 @@ int main(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "raw-errors", no_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
+		KS_CLI_VERSION_OPTION,
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *id = NULL, *file = NULL;

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/cli.h"
 #include "uptrack/uptrack_client.h"
 #include "uptrack/uptrack_json.h"
 #include "util/fs.h"
@@ -16,6 +17,7 @@ static void usage(FILE *f)
 	      "Installs the named updates from the repository, with the updates they\n"
 	      "require, after verifying the index signature and the package hashes.\n"
 	      "\n"
+	      "  -y, --yes          accepted for scripts: this command never asks\n"
 	      "  -n, --dry-run      only say what would be done\n"
 	      "  -q, --quiet        print only errors\n"
 	      "  -v, --verbose      say more\n"
@@ -23,6 +25,7 @@ static void usage(FILE *f)
 	      "  --config=FILE      configuration (default /etc/uptrack/uptrack.conf)\n"
 	      "  --progress-fd=FD   write 'progress ID PERCENT STEP' lines to FD\n"
 	      "  -h, --help         this text\n"
+	      "  --version          print the name and version\n"
 	      "\n"
 	      "Exit status as uptrack-upgrade; 13 when an ID is not in the index.\n", f);
 }
@@ -53,6 +56,7 @@ static void print_json(struct uptrack_ctx *c, int ret, int dry,
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
+		{ "yes", no_argument, NULL, 'y' },
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -60,6 +64,7 @@ int main(int argc, char **argv)
 		{ "config", required_argument, NULL, 'c' },
 		{ "progress-fd", required_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
+		KS_CLI_VERSION_OPTION,
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ut_cli cli = UT_CLI_INIT;
@@ -69,9 +74,11 @@ int main(int argc, char **argv)
 	char **already;
 	size_t n = 0, nr_already = 0, i;
 
-	while ((opt = getopt_long(argc, argv, "nqvh", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "ynqvh", opts, NULL)) != -1) {
 		if (opt == 'n')
 			dry = 1;
+		else if (opt == 'y')
+			;	/* never asks: -y for scripts */
 		else if ((ret = ut_cli_option(&cli, opt, optarg, usage)) >= 0)
 			return ret;
 	}

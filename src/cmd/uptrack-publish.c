@@ -25,6 +25,7 @@
 
 #include <zlib.h>
 
+#include "util/cli.h"
 #include "package/package.h"
 #include "uptrack/repo_index.h"
 #include "uptrack/repo_sign.h"
@@ -70,6 +71,7 @@ static void usage(FILE *f)
 	      "  --file=PATH           a source file that differs (repeatable)\n"
 	      "  --json                list: one JSON object (docs/json.md)\n"
 	      "  -h, --help            this text\n"
+	      "  --version             print the name and version\n"
 	      "\n"
 	      "Exit status: 0 success, 1 failure, 2 usage.\n", f);
 }
@@ -630,6 +632,7 @@ int main(int argc, char **argv)
 		{ "serial", required_argument, NULL, 's' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
+		KS_CLI_VERSION_OPTION,
 		{ NULL, 0, NULL, 0 },
 	};
 	struct opts o = { 0 };
@@ -671,6 +674,7 @@ int main(int argc, char **argv)
 		}
 		case 'j': o.json = 1; break;
 		case 'h': usage(stdout); return 0;
+		case KS_OPT_VERSION: return ks_cli_version();
 		default: usage(stderr); return 2;
 		}
 	}

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/cli.h"
 #include "uptrack/uptrack_client.h"
 #include "uptrack/uptrack_json.h"
 #include "util/fs.h"
@@ -18,12 +19,14 @@ static void usage(FILE *f)
 	      "update that another installed update requires is removed after it.\n"
 	      "\n"
 	      "  --all              remove every installed update\n"
+	      "  -y, --yes          accepted for scripts: this command never asks\n"
 	      "  -n, --dry-run      only say what would be done\n"
 	      "  -q, --quiet        print only errors\n"
 	      "  -v, --verbose      say more\n"
 	      "  --json             print one JSON object at the end (docs/json.md)\n"
 	      "  --config=FILE      configuration (default /etc/uptrack/uptrack.conf)\n"
 	      "  -h, --help         this text\n"
+	      "  --version          print the name and version\n"
 	      "\n"
 	      "Exit status: 0 success, 2 usage, 4 locked, 12 remove failed,\n"
 	      "13 not installed.\n", f);
@@ -76,12 +79,14 @@ int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "all", no_argument, NULL, 'A' },
+		{ "yes", no_argument, NULL, 'y' },
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "config", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
+		KS_CLI_VERSION_OPTION,
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ut_cli cli = UT_CLI_INIT;
@@ -90,9 +95,10 @@ int main(int argc, char **argv)
 	char **ids = NULL;
 	size_t n = 0, i, k;
 
-	while ((opt = getopt_long(argc, argv, "nqvh", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "ynqvh", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'A': all = 1; break;
+		case 'y': break;	/* never asks: -y for scripts */
 		case 'n': dry = 1; break;
 		default:
 			if ((ret = ut_cli_option(&cli, opt, optarg, usage)) >= 0)

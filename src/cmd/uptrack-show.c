@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/cli.h"
 #include "uptrack/uptrack_client.h"
 #include "uptrack/uptrack_json.h"
 #include "util/fs.h"
@@ -23,6 +24,7 @@ static void usage(FILE *f)
 	      "  --json             print one JSON object instead (docs/json.md)\n"
 	      "  --config=FILE      configuration (default /etc/uptrack/uptrack.conf)\n"
 	      "  -h, --help         this text\n"
+	      "  --version          print the name and version\n"
 	      "\n"
 	      "Exit status as uptrack-upgrade (0 success).\n", f);
 }
@@ -87,6 +89,7 @@ int main(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "config", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
+		KS_CLI_VERSION_OPTION,
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ut_cli cli = UT_CLI_INIT;

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/utsname.h>
 
+#include "util/cli.h"
 #include "uptrack/uptrack_client.h"
 #include "uptrack/uptrack_json.h"
 
@@ -30,7 +31,8 @@ static void usage(FILE *f)
 	      "  --json                   every field, effective and real, as one\n"
 	      "                           JSON object (docs/json.md)\n"
 	      "  --config=FILE            configuration (default /etc/uptrack/uptrack.conf)\n"
-	      "  -h, --help               this text\n", f);
+	      "  -h, --help               this text\n"
+	      "  --version                print the name and version\n", f);
 }
 
 int main(int argc, char **argv)
@@ -46,6 +48,7 @@ int main(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "config", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
+		KS_CLI_VERSION_OPTION,
 		{ NULL, 0, NULL, 0 },
 	};
 	enum { S = 1, N = 2, R = 4, V = 8, M = 16, O = 32, ALL = 64 };

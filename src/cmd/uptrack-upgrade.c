@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "util/cli.h"
 #include "uptrack/uptrack_client.h"
 #include "uptrack/uptrack_json.h"
 #include "util/fs.h"
@@ -39,6 +40,7 @@ static void usage(FILE *f)
 	      "  --config=FILE      configuration (default /etc/uptrack/uptrack.conf)\n"
 	      "  --progress-fd=FD   write 'progress ID PERCENT STEP' lines to FD\n"
 	      "  -h, --help         this text\n"
+	      "  --version          print the name and version\n"
 	      "\n"
 	      "Exit status: 0 success (or nothing to do), 2 usage, 3 configuration,\n"
 	      "4 locked, 5 unreachable, 6 no index for this kernel, 7 index for another\n"
@@ -154,6 +156,7 @@ int main(int argc, char **argv)
 		{ "config", required_argument, NULL, 'c' },
 		{ "progress-fd", required_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
+		KS_CLI_VERSION_OPTION,
 		{ NULL, 0, NULL, 0 },
 	};
 	int yes = 0, dry = 0, all = 0, cron = 0, init = 0;

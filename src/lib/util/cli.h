@@ -16,8 +16,20 @@
 typedef void ks_usage_fn(FILE *f);
 
 /*
+ * --version: every tool's option table has KS_CLI_VERSION_OPTION, whose
+ * getopt value is no character any tool uses; ks_cli_help() answers it
+ * with "NAME VERSION" on standard output (the project's VERSION file).
+ */
+#define KS_OPT_VERSION 0x100
+#define KS_CLI_VERSION_OPTION { "version", no_argument, NULL, KS_OPT_VERSION }
+
+/* Print "NAME VERSION"; 0. */
+int ks_cli_version(void);
+
+/*
  * getopt_long's answer OPT that no case of the tool took: 'h' is help
- * (0), anything else a usage error (2).  The tool exits with the result.
+ * (0), KS_OPT_VERSION the version (0), anything else a usage error (2).
+ * The tool exits with the result.
  */
 int ks_cli_help(int opt, ks_usage_fn *usage);
 
