@@ -18,11 +18,13 @@
  *   shadow.c        shadow data for new code (include/ksplice/shadow.h)
  *   pending.c       parts for modules not loaded yet, spliced as they come
  *   stackcheck.c    the task stack check inside the window
+ *   ipmodify.c      livepatch and other IPMODIFY ftrace users kept off
  * The sysfs ABI is docs/sysfs-abi.md; the shared ABI include/ksplice/abi.h.
  */
 #ifndef KSPLICE_INTERNAL_H
 #define KSPLICE_INTERNAL_H
 
+#include <linux/ftrace.h>
 #include <linux/jump_label.h>
 #include <linux/kobject.h>
 #include <linux/list.h>
@@ -77,6 +79,9 @@ enum ksplice_stage {
  * @pcode: pending targets: the pre code to find when the module loads
  * @pmask: per byte of @pcode, 0xff to compare, 0 to ignore
  * @plen: bytes in @pcode (the function's size)
+ * @ftrace_rec: the ftrace record of the site at @addr, found before the
+ *	window (ipmodify.c); NULL: none, or not looked up
+ * @ftrace_held: this update's IPMODIFY ftrace_ops holds the site at @addr
  */
 struct ksplice_func_site {
 	struct list_head list;
@@ -98,6 +103,8 @@ struct ksplice_func_site {
 	u8 *pcode;
 	u8 *pmask;
 	unsigned int plen;
+	struct dyn_ftrace *ftrace_rec;
+	bool ftrace_held;
 };
 
 /**
@@ -182,6 +189,8 @@ static inline bool ksplice_site_live(const struct ksplice_target *t)
  * @targets: &struct ksplice_target list
  * @dropped: removed from ksplice_updates; its files refuse writes until
  *	sysfs removal completes
+ * @ipmodify_ops: registered with FTRACE_OPS_FL_IPMODIFY on the ftrace
+ *	sites of the replaced functions while applied (ipmodify.c), or NULL
  */
 struct ksplice_update {
 	struct kobject kobj;
@@ -197,6 +206,7 @@ struct ksplice_update {
 	unsigned int tries;
 	struct list_head targets;
 	bool dropped;
+	struct ftrace_ops *ipmodify_ops;
 };
 
 /**
@@ -222,6 +232,11 @@ struct ksplice_update {
  * @kallsyms_on_each_symbol: walks every vmlinux symbol; NULL: a local
  *	symbol whose name several files share (__key.0) is only taken where
  *	kallsyms names it first
+ * @ftrace_lock: serialises ftrace's users of its record iterator; NULL:
+ *	no ftrace record is read inside the window (ipmodify.c)
+ * @ftrace_rec_iter_start: ftrace's record iterator
+ * @ftrace_rec_iter_next: its next step
+ * @ftrace_rec_iter_record: the record it is at
  *
  * Found once at module init (ksplice_main.c).
  */
@@ -246,6 +261,10 @@ struct ksplice_kernel_syms {
 						 struct module *,
 						 unsigned long),
 				       void *data);
+	struct mutex *ftrace_lock;
+	typeof(&ftrace_rec_iter_start) ftrace_rec_iter_start;
+	typeof(&ftrace_rec_iter_next) ftrace_rec_iter_next;
+	typeof(&ftrace_rec_iter_record) ftrace_rec_iter_record;
 };
 
 extern struct ksplice_kernel_syms ksplice_ksyms;
@@ -486,5 +505,10 @@ void ksplice_prescan_for_each(const struct ksplice_prescan *ps,
 			      unsigned int slot, unsigned int nr,
 			      void (*fn)(struct ksplice_stack_check *sc,
 					 struct task_struct *task));
+
+/* ipmodify.c */
+int ksplice_ipmodify_hold(struct ksplice_update *u);
+void ksplice_ipmodify_release(struct ksplice_update *u);
+bool ksplice_ipmodify_verify(struct ksplice_update *u);
 
 #endif /* KSPLICE_INTERNAL_H */

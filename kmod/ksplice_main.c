@@ -164,6 +164,35 @@ static int ksplice_lookup(const char *name, unsigned long *addr)
 	return 0;
 }
 
+/*
+ * Optional: ftrace's record iterator and its lock, to find the records
+ * whose IPMODIFY flag the window reads (ipmodify.c).  Without them the
+ * ftrace_ops that ksplice registers is the only check.
+ */
+static void ksplice_find_ftrace_recs(void)
+{
+	unsigned long a[4];
+	unsigned int i;
+	static const char * const names[] = {
+		"ftrace_lock", "ftrace_rec_iter_start",
+		"ftrace_rec_iter_next", "ftrace_rec_iter_record",
+	};
+
+	for (i = 0; i < ARRAY_SIZE(names); i++) {
+		a[i] = ksplice_ksyms.kallsyms_lookup_name(names[i]);
+		if (!a[i]) {
+			pr_warn("%s not found: ftrace records are not checked inside the window\n",
+				names[i]);
+			return;
+		}
+	}
+	ksplice_ksyms.ftrace_rec_iter_start = (void *)a[1];
+	ksplice_ksyms.ftrace_rec_iter_next = (void *)a[2];
+	ksplice_ksyms.ftrace_rec_iter_record = (void *)a[3];
+	/* Last: it says the others are there. */
+	ksplice_ksyms.ftrace_lock = (struct mutex *)a[0];
+}
+
 /* Tables of the other text rewriters, so no jump ever covers their sites. */
 static int ksplice_find_site_tables(void)
 {
@@ -184,6 +213,7 @@ static int ksplice_find_site_tables(void)
 	if (ret)
 		return ret;
 	ksplice_ksyms.ftrace_location_range = (void *)a[0];
+	ksplice_find_ftrace_recs();
 	return 0;
 }
 

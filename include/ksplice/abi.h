@@ -39,7 +39,8 @@
 	X(INVALID_UPDATE, "invalid_update")				\
 	X(WRONG_KERNEL, "wrong_kernel")					\
 	X(UNEXPECTED, "unexpected")					\
-	X(PATCH_SITE_OVERLAP, "patch_site_overlap")
+	X(PATCH_SITE_OVERLAP, "patch_site_overlap")			\
+	X(FTRACE_IPMODIFY, "ftrace_ipmodify")
 
 #define KSPLICE_ENUM_ENTRY(sym, str) KSPLICE_ABORT_##sym,
 enum ksplice_abort_cause {

@@ -65,6 +65,10 @@ int main(void)
 		  ks_abort_from_name("unexpected") == 12,
 		  "patch_site_overlap is not cause 13 (exit 23) "
 		  "after unexpected (12)");
+	/* Appended after patch_site_overlap (issue 15, defect 7). */
+	CHECK_MSG(ks_abort_from_name("ftrace_ipmodify") == 14 &&
+		  ks_abort_exit_status(14) == 24,
+		  "ftrace_ipmodify is not cause 14 (exit 24)");
 	if (failures)
 		return 1;
 	printf("%d abort causes checked\n", KSPLICE_ABORT_COUNT);
