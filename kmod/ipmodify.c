@@ -8,11 +8,12 @@
  * IPMODIFY ops per function and refuses a second with -EBUSY.  ksplice
  * uses that rule (docs/design.md, "Livepatch and other IPMODIFY ftrace
  * users"):
- *  - before the window it registers an IPMODIFY ops of its own, whose
- *    handler changes nothing, on the ftrace site of every function it
- *    replaces: if another IPMODIFY user is there, ftrace refuses it and
- *    the apply ends ftrace_ipmodify; once registered, ftrace refuses any
- *    later livepatch on those functions until the update is reversed;
+ *  - before the window it adds the ftrace site of every function it
+ *    replaces to the filter of its own IPMODIFY ops, whose handler
+ *    changes nothing: if another IPMODIFY user is there, ftrace refuses
+ *    it and the apply ends ftrace_ipmodify; while the site is in the
+ *    filter, ftrace refuses any later livepatch on the function, until
+ *    the update is reversed and the site taken out again;
  *  - inside the window it reads the FTRACE_FL_IPMODIFY flag of each
  *    function's ftrace record (found before the window): set for a site
  *    ksplice does not hold, the apply ends ftrace_ipmodify.
@@ -49,6 +50,30 @@ static void notrace ksplice_ipmodify_handler(unsigned long ip,
 					     struct ftrace_ops *ops,
 					     struct ftrace_regs *fregs)
 {
+}
+
+/*
+ * One ops for every update, registered at the first hold and kept until
+ * the module unloads: unregistering an ops of a module waits for an
+ * RCU-tasks grace period, which a kernel thread that never sleeps (one
+ * calling the replaced function in a loop) holds off for ever; changing
+ * the filter of a registered ops does not wait.  IPMODIFY goes with
+ * SAVE_REGS (include/linux/ftrace.h).
+ */
+static struct ftrace_ops ksplice_ipmodify_ops = {
+	.func = ksplice_ipmodify_handler,
+	.flags = FTRACE_OPS_FL_SAVE_REGS | FTRACE_OPS_FL_IPMODIFY,
+};
+static bool ksplice_ipmodify_registered;
+
+/*
+ * Never called.  Always in the ops' filter, so that the filter is never
+ * empty: ftrace takes an empty filter for "every function" and refuses
+ * that for an IPMODIFY ops.
+ */
+noinline void ksplice_ipmodify_anchor(void)
+{
+	barrier();
 }
 
 /* Does @f have an ftrace site at its entry (the jump is then at +5)? */
@@ -170,17 +195,16 @@ refuse:
  * ksplice_ipmodify_hold() - refuse and keep off IPMODIFY ftrace users
  * @u: the update being applied; its sites are prepared (stacking known)
  *
- * Registers one ftrace_ops with FTRACE_OPS_FL_IPMODIFY on the ftrace
- * sites of @u's functions that no update below holds, and finds each
- * function's ftrace record for ksplice_ipmodify_verify().  Caller holds
- * ksplice_mutex, not text_mutex (ftrace takes it).
+ * Adds the ftrace sites of @u's functions that no update below holds to
+ * the filter of ksplice's IPMODIFY ops, and finds each function's ftrace
+ * record for ksplice_ipmodify_verify().  Caller holds ksplice_mutex, not
+ * text_mutex (ftrace takes it).
  *
  * Return: 0; or -EBUSY with abort cause ftrace_ipmodify when another
  * IPMODIFY user is on one of them; or another error with the cause set.
  */
 int ksplice_ipmodify_hold(struct ksplice_update *u)
 {
-	struct ftrace_ops *ops;
 	unsigned long *ips;
 	unsigned int n;
 	int ret;
@@ -189,37 +213,42 @@ int ksplice_ipmodify_hold(struct ksplice_update *u)
 	n = ksplice_ipmodify_sites(u, NULL, false);
 	if (!n || ksplice_ipmodify_skip_hold())
 		return 0;
-	/* The records name the function; the registration is what counts. */
+	/* The records name the function; ftrace's answer is what counts. */
 	ret = ksplice_ipmodify_refuse(u, false);
 	if (ret)
 		return ret;
-	ips = kcalloc(n, sizeof(*ips), GFP_KERNEL);
-	ops = kzalloc(sizeof(*ops), GFP_KERNEL);
-	if (!ips || !ops || ksplice_should_fail()) {
-		ret = -ENOMEM;
-		goto fail;
+	/* Kept for the release, which must not fail; one more for the anchor. */
+	ips = kcalloc(n + 1, sizeof(*ips), GFP_KERNEL);
+	if (!ips || ksplice_should_fail()) {
+		kfree(ips);
+		ksplice_set_abort(u, KSPLICE_ABORT_OUT_OF_MEMORY,
+				  "cannot allocate the ftrace hold of %s",
+				  u->id);
+		return -ENOMEM;
 	}
 	ksplice_ipmodify_sites(u, ips, false);
-	/* IPMODIFY goes with SAVE_REGS (include/linux/ftrace.h). */
-	ops->func = ksplice_ipmodify_handler;
-	ops->flags = FTRACE_OPS_FL_SAVE_REGS | FTRACE_OPS_FL_IPMODIFY;
-	/* The filter first: an ops without one would trace every function. */
-	ret = ftrace_set_filter_ips(ops, ips, n, 0, 1);
-	if (!ret) {
-		ret = register_ftrace_function(ops);
+	if (ksplice_ipmodify_registered) {
+		/* Unchanged if ftrace refuses. */
+		ret = ftrace_set_filter_ips(&ksplice_ipmodify_ops, ips, n, 0, 0);
+	} else {
+		/* The filter first: without one the ops would trace all. */
+		ips[n] = (unsigned long)ksplice_ipmodify_anchor;
+		ret = ftrace_set_filter_ips(&ksplice_ipmodify_ops, ips, n + 1,
+					    0, 1);
+		if (!ret)
+			ret = register_ftrace_function(&ksplice_ipmodify_ops);
 		if (ret)
-			ftrace_free_filter(ops);
+			ftrace_free_filter(&ksplice_ipmodify_ops);
+		else
+			ksplice_ipmodify_registered = true;
 	}
-	if (ret)
-		goto fail;	/* freed as livepatch does: never was live */
+	if (!ret) {
+		u->ipmodify_ips = ips;
+		u->nr_ipmodify = n;
+		ksplice_ipmodify_sites(u, NULL, true);
+		return 0;
+	}
 	kfree(ips);
-	u->ipmodify_ops = ops;
-	ksplice_ipmodify_sites(u, NULL, true);
-	return 0;
-
-fail:
-	kfree(ips);
-	kfree(ops);
 	if (ret == -EBUSY)
 		return ksplice_ipmodify_refuse(u, true);
 	if (ret == -ENOMEM)
@@ -237,26 +266,45 @@ fail:
  * ksplice_ipmodify_release() - let IPMODIFY ftrace users in again
  * @u: an update whose apply failed or that was reversed
  *
- * Caller holds ksplice_mutex, not text_mutex.  Unregistering waits until
- * no CPU can be in the ops' trampoline any more, so the ops is freed
- * after it.
+ * Takes @u's sites out of the ops' filter.  Caller holds ksplice_mutex,
+ * not text_mutex.
  */
 void ksplice_ipmodify_release(struct ksplice_update *u)
 {
 	struct ksplice_func_site *f;
 	struct ksplice_target *t;
+	int ret;
 
 	list_for_each_entry(t, &u->targets, list)
 		list_for_each_entry(f, &t->funcs, list) {
 			f->ftrace_held = false;
 			f->ftrace_rec = NULL;
 		}
-	if (!u->ipmodify_ops)
+	if (!u->ipmodify_ips)
 		return;
-	unregister_ftrace_function(u->ipmodify_ops);
-	ftrace_free_filter(u->ipmodify_ops);
-	kfree(u->ipmodify_ops);
-	u->ipmodify_ops = NULL;
+	ret = ftrace_set_filter_ips(&ksplice_ipmodify_ops, u->ipmodify_ips,
+				    u->nr_ipmodify, 1, 0);
+	/* Then a livepatch on them stays refused; nothing else is wrong. */
+	if (ret)
+		pr_warn("update %s: its functions stay held in ftrace (%d)\n",
+			u->id, ret);
+	kfree(u->ipmodify_ips);
+	u->ipmodify_ips = NULL;
+	u->nr_ipmodify = 0;
+}
+
+/**
+ * ksplice_ipmodify_exit() - unregister the ops at module unload
+ *
+ * No update is applied any more (their new-code modules hold this one).
+ */
+void ksplice_ipmodify_exit(void)
+{
+	if (!ksplice_ipmodify_registered)
+		return;
+	unregister_ftrace_function(&ksplice_ipmodify_ops);
+	ftrace_free_filter(&ksplice_ipmodify_ops);
+	ksplice_ipmodify_registered = false;
 }
 
 /**

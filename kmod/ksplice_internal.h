@@ -81,7 +81,8 @@ enum ksplice_stage {
  * @plen: bytes in @pcode (the function's size)
  * @ftrace_rec: the ftrace record of the site at @addr, found before the
  *	window (ipmodify.c); NULL: none, or not looked up
- * @ftrace_held: this update's IPMODIFY ftrace_ops holds the site at @addr
+ * @ftrace_held: this update holds the site at @addr in the filter of
+ *	ksplice's IPMODIFY ftrace_ops
  */
 struct ksplice_func_site {
 	struct list_head list;
@@ -189,8 +190,10 @@ static inline bool ksplice_site_live(const struct ksplice_target *t)
  * @targets: &struct ksplice_target list
  * @dropped: removed from ksplice_updates; its files refuse writes until
  *	sysfs removal completes
- * @ipmodify_ops: registered with FTRACE_OPS_FL_IPMODIFY on the ftrace
- *	sites of the replaced functions while applied (ipmodify.c), or NULL
+ * @ipmodify_ips: the ftrace sites of the replaced functions that this
+ *	update holds in the filter of ksplice's IPMODIFY ftrace_ops while
+ *	applied (ipmodify.c), or NULL
+ * @nr_ipmodify: entries of @ipmodify_ips
  */
 struct ksplice_update {
 	struct kobject kobj;
@@ -206,7 +209,8 @@ struct ksplice_update {
 	unsigned int tries;
 	struct list_head targets;
 	bool dropped;
-	struct ftrace_ops *ipmodify_ops;
+	unsigned long *ipmodify_ips;
+	unsigned int nr_ipmodify;
 };
 
 /**
@@ -510,5 +514,7 @@ void ksplice_prescan_for_each(const struct ksplice_prescan *ps,
 int ksplice_ipmodify_hold(struct ksplice_update *u);
 void ksplice_ipmodify_release(struct ksplice_update *u);
 bool ksplice_ipmodify_verify(struct ksplice_update *u);
+void ksplice_ipmodify_exit(void);
+void ksplice_ipmodify_anchor(void);
 
 #endif /* KSPLICE_INTERNAL_H */

@@ -313,6 +313,7 @@ static void __exit ksplice_exit(void)
 	ksplice_notifier_exit();
 	ksplice_updates_exit();
 	ksplice_switch_log_exit();
+	ksplice_ipmodify_exit();
 	/* New-code modules depend on this one: only strays are left. */
 	ksplice_shadow_free_owned(NULL);
 	kobject_put(ksplice_root);
