@@ -8,12 +8,15 @@
  * IPMODIFY ops per function and refuses a second with -EBUSY.  ksplice
  * uses that rule (docs/design.md, "Livepatch and other IPMODIFY ftrace
  * users"):
- *  - before the window it adds the ftrace site of every function it
- *    replaces to the filter of its own IPMODIFY ops, whose handler
- *    changes nothing: if another IPMODIFY user is there, ftrace refuses
- *    it and the apply ends ftrace_ipmodify; while the site is in the
- *    filter, ftrace refuses any later livepatch on the function, until
- *    the update is reversed and the site taken out again;
+ *  - before the window it reads the FTRACE_FL_IPMODIFY flag of each
+ *    replaced function's ftrace record: set, the apply ends
+ *    ftrace_ipmodify;
+ *  - with parameter ftrace_hold, it also adds the ftrace site of every
+ *    function it replaces to the filter of its own IPMODIFY ops, whose
+ *    handler changes nothing: ftrace refuses that if another IPMODIFY
+ *    user is there, and while the site is in the filter, ftrace refuses
+ *    any later livepatch on the function, until the update is reversed
+ *    and the site taken out again;
  *  - inside the window it reads the FTRACE_FL_IPMODIFY flag of each
  *    function's ftrace record (found before the window): set for a site
  *    ksplice does not hold, the apply ends ftrace_ipmodify.
@@ -27,6 +30,20 @@
 #include <asm/nops.h>
 #include <asm/text-patching.h>
 #include "ksplice_internal.h"
+
+/*
+ * Off by default: holding a site rewrites the function's ftrace call at
+ * +0 (text_poke_bp) at every apply and reverse, and under QEMU TCG a
+ * guest whose CPUs were calling the function then hung now and then
+ * (test_kmod_splice's hammer: a CPU stuck at +0, the other in
+ * stop_machine), the hazard that keeps the stack prescan off
+ * (docs/design.md).  Without it an
+ * IPMODIFY user already there is still refused, from its record.
+ */
+static bool ksplice_ftrace_hold;
+module_param_named(ftrace_hold, ksplice_ftrace_hold, bool, 0600);
+MODULE_PARM_DESC(ftrace_hold,
+		 "hold the replaced functions' ftrace sites with an IPMODIFY ftrace_ops while applied, so that a later livepatch on them is refused (off: only one already there is refused)");
 
 #ifdef KSPLICE_DEBUG
 /*
@@ -215,7 +232,7 @@ int ksplice_ipmodify_hold(struct ksplice_update *u)
 		return 0;
 	/* The records name the function; ftrace's answer is what counts. */
 	ret = ksplice_ipmodify_refuse(u, false);
-	if (ret)
+	if (ret || !READ_ONCE(ksplice_ftrace_hold))
 		return ret;
 	/* Kept for the release, which must not fail; one more for the anchor. */
 	ips = kcalloc(n + 1, sizeof(*ips), GFP_KERNEL);

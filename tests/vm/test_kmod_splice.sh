@@ -32,13 +32,8 @@ func_line() { # IDX INFO_PARAM NAME NBYTES [WRONG]
 	set -- "$1" "$(cat $P/$2)" "$3" "$4" "${5:-}"
 	addr=${2%% *}; rest=${2#* }; size=${rest%% *}; hex=${rest#* }
 	eq "$3 address (value_info vs kallsyms)" "$(ksym "$3")" "$addr"
-	# offset 0 is the 5-byte fentry site: a nop while not traced, ftrace's
-	# call while an applied update holds it (docs/design.md, "Livepatch
-	# and other IPMODIFY ftrace users")
-	case $(echo "$hex" | cut -c1-10) in
-	0f1f440000|e8*) ;;
-	*) fail "$3 fentry site: $(echo "$hex" | cut -c1-10), neither nop nor call" ;;
-	esac
+	# offset 0 is the 5-byte fentry site, a nop while not traced
+	eq "$3 fentry nop" 0f1f440000 "$(echo "$hex" | cut -c1-10)"
 	bytes=$(echo "$hex" | cut -c11-$((10 + 2 * $4)))
 	[ -n "$5" ] && bytes=90$(echo "$bytes" | cut -c3-)
 	echo "func ksplice_target $1 $addr $size 5 $bytes"

@@ -8,10 +8,12 @@
 #  - order A, livepatch enabled first: ksplice-apply is refused,
 #    ftrace_ipmodify (exit 24), naming the function; the kernel unchanged
 #    (the livepatch's 7, the same bytes, no update, no new-code module);
-#  - order B, ksplice applied first: ksplice holds the function's ftrace
-#    site with its own IPMODIFY ftrace_ops, so ftrace refuses the
+#  - order B, ksplice applied first with the core module's ftrace_hold=Y
+#    (off by default, docs/design.md): ksplice holds the function's
+#    ftrace site with its own IPMODIFY ftrace_ops, so ftrace refuses the
 #    livepatch (insmod fails, -EBUSY) and the fix keeps running (2); after
-#    ksplice-remove the same livepatch enables and runs (7).
+#    ksplice-remove the same livepatch enables and runs (7).  Order A is
+#    run again with ftrace_hold=Y.
 #  - the check inside the stopped window: the core module's debug build
 #    with ipmodify_window_only=1 takes no ftrace hold before the window,
 #    so order A gets there; it must end ftrace_ipmodify too ("found in the
@@ -61,7 +63,8 @@ lp_off
 unchanged "order A, livepatch off"
 works "after order A"
 
-echo "== order B: ksplice-apply first, then the livepatch"
+echo "== order B: ksplice-apply first (ftrace_hold=Y), then the livepatch"
+echo Y > /sys/module/ksplice/parameters/ftrace_hold || fail "no ftrace_hold"
 ksplice-apply /root/ktest.tar.gz > /tmp/o 2>&1 || { cat /tmp/o; fail "order B: apply"; }
 [ "$(cat $P/value)" = 2 ] || fail "order B: new code not running"
 if lp_on 2> /tmp/lp; then
@@ -81,6 +84,17 @@ lp_on || fail "order B: livepatch enable after ksplice-remove"
 lp_off
 unchanged "order B, livepatch off"
 works "after order B"
+
+echo "== order A with ftrace_hold=Y: refused all the same"
+lp_on || fail "A/hold: livepatch enable"
+ksplice-apply --raw-errors /root/ktest.tar.gz > /tmp/o 2>&1; rc=$?
+cat /tmp/o
+[ $rc = 24 ] || fail "A/hold: ksplice-apply exit $rc, expected 24 (ftrace_ipmodify)"
+[ "$(cat $P/value)" = 7 ] || fail "A/hold: value $(cat $P/value)"
+[ -e $K/ktest ] && fail "A/hold: update ktest left in sysfs"
+lp_off
+unchanged "A/hold, livepatch off"
+echo N > /sys/module/ksplice/parameters/ftrace_hold
 
 echo "== order A again, refused inside the stopped window (debug build)"
 D=/sys/module/ksplice/parameters
