@@ -166,8 +166,8 @@ static int ksplice_lookup(const char *name, unsigned long *addr)
 
 /*
  * Optional: ftrace's record iterator and its lock, to find the records
- * whose IPMODIFY flag the window reads (ipmodify.c).  Without them the
- * ftrace_ops that ksplice registers is the only check.
+ * whose IPMODIFY flag the apply reads (ipmodify.c).  Without them only
+ * the ftrace_ops of parameter ftrace_hold keeps livepatches off.
  */
 static void ksplice_find_ftrace_recs(void)
 {
@@ -181,7 +181,7 @@ static void ksplice_find_ftrace_recs(void)
 	for (i = 0; i < ARRAY_SIZE(names); i++) {
 		a[i] = ksplice_ksyms.kallsyms_lookup_name(names[i]);
 		if (!a[i]) {
-			pr_warn("%s not found: ftrace records are not checked inside the window\n",
+			pr_warn("%s not found: a livepatch on a replaced function is refused only with ftrace_hold=Y\n",
 				names[i]);
 			return;
 		}
