@@ -19,11 +19,13 @@
  *   pending.c       parts for modules not loaded yet, spliced as they come
  *   stackcheck.c    the task stack check inside the window
  *   poke.c          writing the jumps safely against NMIs (int3 handler)
+ *   ipmodify.c      livepatch and other IPMODIFY ftrace users kept off
  * The sysfs ABI is docs/sysfs-abi.md; the shared ABI include/ksplice/abi.h.
  */
 #ifndef KSPLICE_INTERNAL_H
 #define KSPLICE_INTERNAL_H
 
+#include <linux/ftrace.h>
 #include <linux/jump_label.h>
 #include <linux/kobject.h>
 #include <linux/list.h>
@@ -80,6 +82,10 @@ enum ksplice_stage {
  * @pmask: per byte of @pcode, 0xff to compare, 0 to ignore
  * @plen: bytes in @pcode (the function's size)
  * @poke: enum ksplice_poke_pattern of the last write at the site
+ * @ftrace_rec: the ftrace record of the site at @addr, found before the
+ *	window (ipmodify.c); NULL: none, or not looked up
+ * @ftrace_held: this update holds the site at @addr in the filter of
+ *	ksplice's IPMODIFY ftrace_ops
  */
 struct ksplice_func_site {
 	struct list_head list;
@@ -102,6 +108,8 @@ struct ksplice_func_site {
 	u8 *pmask;
 	unsigned int plen;
 	u8 poke;
+	struct dyn_ftrace *ftrace_rec;
+	bool ftrace_held;
 };
 
 /**
@@ -186,6 +194,10 @@ static inline bool ksplice_site_live(const struct ksplice_target *t)
  * @targets: &struct ksplice_target list
  * @dropped: removed from ksplice_updates; its files refuse writes until
  *	sysfs removal completes
+ * @ipmodify_ips: the ftrace sites of the replaced functions that this
+ *	update holds in the filter of ksplice's IPMODIFY ftrace_ops while
+ *	applied (ipmodify.c), or NULL
+ * @nr_ipmodify: entries of @ipmodify_ips
  */
 struct ksplice_update {
 	struct kobject kobj;
@@ -201,6 +213,8 @@ struct ksplice_update {
 	unsigned int tries;
 	struct list_head targets;
 	bool dropped;
+	unsigned long *ipmodify_ips;
+	unsigned int nr_ipmodify;
 };
 
 /**
@@ -234,6 +248,11 @@ struct ksplice_update {
  * @kprobes_end: __kprobes_text_end
  * @within_kprobe_blacklist: is an address on the kprobe blacklist
  *	(NOKPROBE_SYMBOL of vmlinux and of every loaded module)
+ * @ftrace_lock: serialises ftrace's users of its record iterator; NULL:
+ *	no ftrace record is read inside the window (ipmodify.c)
+ * @ftrace_rec_iter_start: ftrace's record iterator
+ * @ftrace_rec_iter_next: its next step
+ * @ftrace_rec_iter_record: the record it is at
  *
  * Found once at module init (ksplice_main.c).
  */
@@ -265,6 +284,10 @@ struct ksplice_kernel_syms {
 	unsigned long kprobes_start;
 	unsigned long kprobes_end;
 	bool (*within_kprobe_blacklist)(unsigned long addr);
+	struct mutex *ftrace_lock;
+	typeof(&ftrace_rec_iter_start) ftrace_rec_iter_start;
+	typeof(&ftrace_rec_iter_next) ftrace_rec_iter_next;
+	typeof(&ftrace_rec_iter_record) ftrace_rec_iter_record;
 };
 
 extern struct ksplice_kernel_syms ksplice_ksyms;
@@ -584,5 +607,12 @@ void ksplice_prescan_for_each(const struct ksplice_prescan *ps,
 			      unsigned int slot, unsigned int nr,
 			      void (*fn)(struct ksplice_stack_check *sc,
 					 struct task_struct *task));
+
+/* ipmodify.c */
+int ksplice_ipmodify_hold(struct ksplice_update *u);
+void ksplice_ipmodify_release(struct ksplice_update *u);
+bool ksplice_ipmodify_verify(struct ksplice_update *u);
+void ksplice_ipmodify_exit(void);
+void ksplice_ipmodify_anchor(void);
 
 #endif /* KSPLICE_INTERNAL_H */

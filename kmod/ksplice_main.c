@@ -323,6 +323,35 @@ static int ksplice_lookup(const char *name, unsigned long *addr)
 	return 0;
 }
 
+/*
+ * Optional: ftrace's record iterator and its lock, to find the records
+ * whose IPMODIFY flag the apply reads (ipmodify.c).  Without them only
+ * the ftrace_ops of parameter ftrace_hold keeps livepatches off.
+ */
+static void ksplice_find_ftrace_recs(void)
+{
+	unsigned long a[4];
+	unsigned int i;
+	static const char * const names[] = {
+		"ftrace_lock", "ftrace_rec_iter_start",
+		"ftrace_rec_iter_next", "ftrace_rec_iter_record",
+	};
+
+	for (i = 0; i < ARRAY_SIZE(names); i++) {
+		a[i] = ksplice_ksyms.kallsyms_lookup_name(names[i]);
+		if (!a[i]) {
+			pr_warn("%s not found: a livepatch on a replaced function is refused only with ftrace_hold=Y\n",
+				names[i]);
+			return;
+		}
+	}
+	ksplice_ksyms.ftrace_rec_iter_start = (void *)a[1];
+	ksplice_ksyms.ftrace_rec_iter_next = (void *)a[2];
+	ksplice_ksyms.ftrace_rec_iter_record = (void *)a[3];
+	/* Last: it says the others are there. */
+	ksplice_ksyms.ftrace_lock = (struct mutex *)a[0];
+}
+
 /* Tables of the other text rewriters, so no jump ever covers their sites. */
 static int ksplice_find_site_tables(void)
 {
@@ -343,6 +372,7 @@ static int ksplice_find_site_tables(void)
 	if (ret)
 		return ret;
 	ksplice_ksyms.ftrace_location_range = (void *)a[0];
+	ksplice_find_ftrace_recs();
 	return 0;
 }
 
@@ -474,6 +504,7 @@ static void __exit ksplice_exit(void)
 	ksplice_notifier_exit();
 	ksplice_updates_exit();
 	ksplice_switch_log_exit();
+	ksplice_ipmodify_exit();
 	/* New-code modules depend on this one: only strays are left. */
 	ksplice_shadow_free_owned(NULL);
 	kobject_put(ksplice_root);

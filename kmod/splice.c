@@ -52,6 +52,7 @@ enum ksplice_stop_phase {
 	KSPLICE_PHASE_VERIFYING = 0,	/* the leader is still verifying */
 	KSPLICE_PHASE_CHECK_STACKS,	/* sites as expected: check stacks */
 	KSPLICE_PHASE_NO_MATCH,		/* bytes changed: stop, no_match */
+	KSPLICE_PHASE_IPMODIFY,		/* another ftrace user redirects +0 */
 };
 
 /**
@@ -134,8 +135,12 @@ static int ksplice_stop_fn(void *data)
 
 	if (slot == 0) {
 		start = ktime_get_ns();
-		phase = ksplice_verify_sites(ctx) ? KSPLICE_PHASE_CHECK_STACKS :
-						    KSPLICE_PHASE_NO_MATCH;
+		if (!ksplice_verify_sites(ctx))
+			phase = KSPLICE_PHASE_NO_MATCH;
+		else if (!ctx->reverse && !ksplice_ipmodify_verify(ctx->u))
+			phase = KSPLICE_PHASE_IPMODIFY;
+		else
+			phase = KSPLICE_PHASE_CHECK_STACKS;
 		/* Publish the phase; pairs with the acquire below. */
 		smp_store_release(&ctx->phase, phase);
 	} else {
@@ -153,6 +158,8 @@ static int ksplice_stop_fn(void *data)
 	if (slot == 0) {
 		if (phase == KSPLICE_PHASE_NO_MATCH) {
 			ctx->cause = KSPLICE_ABORT_NO_MATCH;
+		} else if (phase == KSPLICE_PHASE_IPMODIFY) {
+			ctx->cause = KSPLICE_ABORT_FTRACE_IPMODIFY;
 		} else {
 			while (atomic_read_acquire(&ctx->checked) <
 			       ctx->nr_workers)
@@ -599,6 +606,12 @@ static int ksplice_prepare(struct ksplice_update *u, bool reverse)
 				goto fail;
 		}
 	}
+	/* Once stacking is known; ftrace takes text_mutex itself. */
+	if (!reverse) {
+		ret = ksplice_ipmodify_hold(u);
+		if (ret)
+			goto fail;
+	}
 	return 0;
 
 fail:
@@ -696,6 +709,7 @@ int ksplice_apply(struct ksplice_update *u)
 	if (!ret)
 		ret = ksplice_splice(u, false);
 	if (ret) {
+		ksplice_ipmodify_release(u);
 		ksplice_put_refs(u);
 		u->stage = KSPLICE_STAGE_ABORTED;
 		ksplice_hooks_notify(u, KSPLICE_HOOK_FAIL_APPLY);
@@ -732,6 +746,7 @@ int ksplice_reverse(struct ksplice_update *u)
 		ksplice_hooks_notify(u, KSPLICE_HOOK_FAIL_REVERSE);
 		return -EIO;
 	}
+	ksplice_ipmodify_release(u);
 	ksplice_put_refs(u);
 	ksplice_pending_reversed(u);
 	u->stage = KSPLICE_STAGE_REVERSED;

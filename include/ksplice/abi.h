@@ -40,7 +40,8 @@
 	X(WRONG_KERNEL, "wrong_kernel")					\
 	X(UNEXPECTED, "unexpected")					\
 	X(PATCH_SITE_OVERLAP, "patch_site_overlap")			\
-	X(UNSAFE_SITE, "unsafe_site")
+	X(UNSAFE_SITE, "unsafe_site")					\
+	X(FTRACE_IPMODIFY, "ftrace_ipmodify")
 
 #define KSPLICE_ENUM_ENTRY(sym, str) KSPLICE_ABORT_##sym,
 enum ksplice_abort_cause {

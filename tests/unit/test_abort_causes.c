@@ -65,6 +65,13 @@ int main(void)
 		  ks_abort_from_name("unexpected") == 12,
 		  "patch_site_overlap is not cause 13 (exit 23) "
 		  "after unexpected (12)");
+	/* Appended after unsafe_site (issue 15, defects 3 and 7). */
+	CHECK_MSG(ks_abort_from_name("unsafe_site") == 14 &&
+		  ks_abort_exit_status(14) == 24,
+		  "unsafe_site is not cause 14 (exit 24)");
+	CHECK_MSG(ks_abort_from_name("ftrace_ipmodify") == 15 &&
+		  ks_abort_exit_status(15) == 25,
+		  "ftrace_ipmodify is not cause 15 (exit 25)");
 	if (failures)
 		return 1;
 	printf("%d abort causes checked\n", KSPLICE_ABORT_COUNT);

@@ -79,6 +79,13 @@ static const char *const paragraphs[KSPLICE_ABORT_COUNT] = {
 	"kernel was not changed. The message below names the function and "
 	"the reason; such a fix can only be applied live if it leaves that "
 	"function alone (by changing its callers instead, for example).",
+	[KSPLICE_ABORT_FTRACE_IPMODIFY] =
+	"A function that the update replaces is already redirected by another "
+	"live patching mechanism of the kernel (a livepatch, or a kprobe with "
+	"a post handler, through ftrace): its redirection would run instead "
+	"of the fix, so Ksplice refused. The kernel was not changed. The "
+	"message below names the function. Disable the livepatch (see "
+	"/sys/kernel/livepatch) or remove the probe, then try again.",
 };
 
 const char *ks_abort_name(enum ksplice_abort_cause c)
