@@ -4,6 +4,7 @@
 # uptrack-upgrade does, so that scripts written for one work with all.
 . "$(dirname "$0")/../lib/lib.sh"
 V=$(cat "$ROOT/VERSION")
+T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
 n=0
 for b in "$ROOT"/build/bin/* "$ROOT"/build/gui/uptrack-manager; do
 	[ -x "$b" ] || continue
@@ -19,8 +20,9 @@ for t in uptrack-install uptrack-remove uptrack-upgrade; do
 	expect_contains "$t --help names -y" "-y, --yes" "$help"
 	# -y is an option, not a usage error (2): no configuration here, so
 	# the command stops later, at the configuration (3) or the lock.
-	args=(-y); [ $t = uptrack-upgrade ] || args+=(nosuch)
-	UPTRACK_CONFIG=/nonexistent UPTRACK_STATE_DIR=$(mktemp -d) "$ROOT/build/bin/$t" "${args[@]}" > /dev/null 2>&1
+	# (install and remove want an id: any will do)
+	if [ $t = uptrack-upgrade ]; then set -- -y; else set -- -y some-update; fi
+	UPTRACK_CONFIG=/nonexistent UPTRACK_STATE_DIR=$T/state "$ROOT/build/bin/$t" "$@" > /dev/null 2>&1
 	rc=$?
 	[ $rc != 2 ] || fail "$t -y is a usage error"
 done

@@ -134,7 +134,6 @@ static void test_config(void)
 		"update_repo_url = file:///r\n",			/* no key */
 		"repo_public_key = k\n",				/* no url */
 		"update_repo_url = file:///r\nrepo_public_key = k\nautoinstall = maybe\n",
-		"update_repo_url = file:///r\nrepo_public_key = k\nautoupgrade = yes\n",
 		"[Settings]\nupdate_repo_url = file:///r\nrepo_public_key = k\n",
 		"update_repo_url = file:///r\nrepo_public_key = k\ntimeout = -3\n",
 		"update_repo_url = file:///r\nrepo_public_key = k\n[Broken\n",
@@ -157,6 +156,18 @@ static void test_config(void)
 					"t", &c, err, sizeof(err)), "minimal: %s", err);
 	CHECK_MSG(c.install_on_reboot == 1 && c.autoinstall == 0 &&
 		  c.upgrade_on_reboot == 0 && !c.proxy, "defaults");
+	CHECK_MSG(c.nr_warnings == 0, "warnings for a minimal config");
+	uptrack_config_free(&c);
+	/* A key it does not know: a warning naming the line, not an error
+	 * (a stray line must not stop the boot-time re-apply); ignored. */
+	CHECK_MSG(!uptrack_config_parse("update_repo_url = file:///r\nrepo_public_key = k\n"
+					"autoupgrade = yes\n", "t", &c, err, sizeof(err)),
+		  "unknown key refused: %s", err);
+	CHECK_MSG(c.nr_warnings == 1 && !strcmp(c.warnings[0],
+		  "t line 3: unknown key 'autoupgrade' (ignored)"),
+		  "unknown key: %zu warnings, '%s'", c.nr_warnings,
+		  c.nr_warnings ? c.warnings[0] : "");
+	CHECK_MSG(c.autoinstall == 0 && c.upgrade_on_reboot == 0, "unknown key changed a setting");
 	uptrack_config_free(&c);
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		int r = uptrack_config_parse(bad[i], "t", &c, err, sizeof(err));
