@@ -164,6 +164,7 @@ int main(int argc, char **argv)
 	struct ut_id_list before = { 0 }, mid = { 0 };
 	struct uptrack_ctx c;
 	int opt, ret, *plan = NULL;
+	const char *why;
 	size_t i, n = 0;
 
 	while ((opt = getopt_long(argc, argv, "ynqvh", opts, NULL)) != -1) {
@@ -187,9 +188,8 @@ int main(int argc, char **argv)
 	if (ret)
 		goto out;
 	ut_ids_copy(&before, c.state.installed, c.state.nr_installed);
-	if ((init || cron) && ut_automatic_disabled(&c)) {
-		const char *why = ut_automatic_disabled(&c);
-
+	why = init || cron ? ut_automatic_disabled(&c) : NULL;
+	if (why) {
 		ut_note(&c, "Uptrack is disabled (%s): nothing is re-applied or installed automatically.\n",
 			why);
 		uptrack_log(&c.paths, "%s: disabled, %s", init ? "boot" : "cron", why);
