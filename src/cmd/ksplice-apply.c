@@ -31,7 +31,8 @@ static void usage(FILE *f)
 "  -h, --help       this text\n"
 "  --version        print the name and version\n"
 "\n"
-"Exit status: 0 success, 2 usage, 4 not root, 10 + abort cause otherwise\n"
+"Exit status: 0 success, 2 usage or an UPDATE that cannot be opened,\n"
+"4 not root, 10 + abort cause otherwise\n"
 "(see docs/abort-causes.md).\n");
 }
 
@@ -78,6 +79,10 @@ int main(int argc, char **argv)
 			"ksplice-apply: only root can apply updates "
 			"(it loads kernel modules and writes /sys/kernel/ksplice); "
 			"nothing was changed.");
+	status = ks_report_unreadable(mode, "ksplice-apply", "apply",
+				      argv[optind]);
+	if (status)
+		return status;
 	ks_apply(argv[optind], &opts, &id, &out);
 	status = ks_report(mode, "apply", id, &out, "Done!");
 	if (opts.debug && opts.debug != stderr)

@@ -28,7 +28,8 @@ static void usage(FILE *f)
 "       ksplice-view [--json] --file=UPDATE.tar.gz  what an update file holds\n"
 "       ksplice-view --help | --version\n"
 "\n"
-"Exit status: 0 success, 2 usage, 4 not root (except --file), 10 + abort\n"
+"Exit status: 0 success, 2 usage or a --file that cannot be opened, 4 not\n"
+"root (except --file), 10 + abort "
 "cause otherwise.\n");
 }
 
@@ -243,8 +244,12 @@ int main(int argc, char **argv)
 	}
 	if (optind != argc || (id && file))
 		return ks_cli_usage(usage);
-	if (file)
-		return show_file(file, json);
+	if (file) {
+		int s = ks_report_unreadable(json ? KS_OUT_JSON : KS_OUT_HUMAN,
+					     "ksplice-view", "view", file);
+
+		return s ? s : show_file(file, json);
+	}
 	/*
 	 * The core module's files hold kernel addresses and are root's
 	 * alone: another user would see no update at all, which is wrong.

@@ -2,9 +2,13 @@
 /* Outcome reporting for the tools; see tool_output.h. */
 #include "apply/tool_output.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "apply/abort_causes.h"
 #include "util/error.h"
@@ -110,19 +114,45 @@ int ks_report(enum ks_output_mode mode, const char *action, const char *id,
 	return status;
 }
 
-int ks_report_not_root(enum ks_output_mode mode, const char *action,
-		       const char *id, const char *message)
+/* A failure decided before the kernel is asked: the head and a message. */
+static int report_refusal(enum ks_output_mode mode, const char *action,
+			  const char *id, const char *cause, int status,
+			  const char *message)
 {
 	if (mode == KS_OUT_JSON) {
 		struct json_writer w;
 
-		json_head(&w, action, id, 0, "not_root", KS_EXIT_NOT_ROOT);
+		json_head(&w, action, id, 0, cause, status);
 		jw_kv_string(&w, "message", message);
 		jw_object_end(&w);
 	} else if (mode == KS_OUT_RAW) {
-		fprintf(stderr, "not_root\n%s\n", message);
+		fprintf(stderr, "%s\n%s\n", cause, message);
 	} else {
 		fprintf(stderr, "%s\n", message);
 	}
-	return KS_EXIT_NOT_ROOT;
+	return status;
+}
+
+int ks_report_not_root(enum ks_output_mode mode, const char *action,
+		       const char *id, const char *message)
+{
+	return report_refusal(mode, action, id, "not_root", KS_EXIT_NOT_ROOT,
+			      message);
+}
+
+int ks_report_unreadable(enum ks_output_mode mode, const char *prog,
+			 const char *action, const char *path)
+{
+	char message[4096];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd >= 0) {
+		close(fd);
+		return 0;
+	}
+	snprintf(message, sizeof(message),
+		 "%s: %s: %s; nothing was changed.", prog, path,
+		 strerror(errno));
+	return report_refusal(mode, action, path, "no_such_file",
+			      KS_EXIT_NO_FILE, message);
 }

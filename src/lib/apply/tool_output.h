@@ -61,4 +61,18 @@ int ks_report(enum ks_output_mode mode, const char *action, const char *id,
 int ks_report_not_root(enum ks_output_mode mode, const char *action,
 		       const char *id, const char *message);
 
+/* Exit status when the update file named on the command line cannot be
+ * opened: like a usage error, nothing was tried. */
+#define KS_EXIT_NO_FILE 2
+
+/*
+ * If PATH cannot be opened for reading, report it in MODE as PROG: PATH:
+ * the system's reason (--json: cause "no_such_file", also for other
+ * errors such as EACCES) and return KS_EXIT_NO_FILE; otherwise return 0.
+ * A file that exists but is not an update is ks_package_open()'s to
+ * judge (invalid_update).
+ */
+int ks_report_unreadable(enum ks_output_mode mode, const char *prog,
+			 const char *action, const char *path);
+
 #endif /* KS_TOOL_OUTPUT_H */
