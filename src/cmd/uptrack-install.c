@@ -96,23 +96,10 @@ int main(int argc, char **argv)
 	if (ret)
 		goto out;
 	plan = ks_xrealloc(NULL, (c.idx.nr_updates + 1) * sizeof(int));
-	for (i = (size_t)optind; i < (size_t)argc; i++) {
-		int pos = repo_index_pos(&c.idx, argv[i]);
-
-		if (pos < 0) {
-			/* Refused before anything is done: no plan either. */
-			n = 0;
-			ret = ut_fail(&c, UT_UNKNOWN_UPDATE,
-				      "there is no update '%s' for this kernel (uptrack-show --available lists them)",
-				      argv[i]);
-			goto out;
-		}
-		if (uptrack_state_has(&c.state, argv[i])) {
-			ut_say(&c, "Update [%s] is already installed.\n", argv[i]);
-			already[nr_already++] = argv[i];
-		}
-		ut_plan_add(&c, pos, plan, &n);
-	}
+	ret = ut_plan_named(&c, argv + optind, (size_t)(argc - optind), plan,
+			    &n, already, &nr_already);
+	if (ret)
+		goto out;
 	for (i = 0; i < n; i++)
 		ut_say(&c, "%s [%s] %s\n", dry ? "Would install" : "Install",
 		       c.idx.updates[plan[i]].id, c.idx.updates[plan[i]].title);

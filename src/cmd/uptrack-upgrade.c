@@ -19,11 +19,13 @@
 static void usage(FILE *f)
 {
 	fputs("Usage: uptrack-upgrade [-y|-n] [-q|-v] [--all] [--cron] [--init]\n"
-	      "                       [--json] [--config=FILE] [--progress-fd=FD]\n"
+	      "                       [--json] [--config=FILE] [--progress-fd=FD] [ID...]\n"
 	      "\n"
 	      "Fetches the signed update index for the running kernel, downloads the\n"
 	      "updates not yet installed, verifies them and applies them in order with\n"
 	      "ksplice-apply.  If one fails, the updates applied in this run are removed.\n"
+	      "With IDs, only those updates and the ones they require (not with\n"
+	      "--all, --cron or --init).\n"
 	      "\n"
 	      "  -y, --yes          install without asking\n"
 	      "  -n, --dry-run      only say what would be done\n"
@@ -45,7 +47,8 @@ static void usage(FILE *f)
 	      "Exit status: 0 success (or nothing to do), 2 usage, 3 configuration,\n"
 	      "4 locked, 5 unreachable, 6 no index for this kernel, 7 index for another\n"
 	      "kernel, 8 bad signature, 9 hash mismatch, 10 truncated download,\n"
-	      "11 apply failed (rolled back), 14 unreadable index; see uptrack(7).\n",
+	      "11 apply failed (rolled back), 13 an ID not in the index, 14 unreadable\n"
+	      "index; see uptrack(7).\n",
 	      f);
 }
 
@@ -179,7 +182,7 @@ int main(int argc, char **argv)
 				return ret;
 		}
 	}
-	if (optind < argc || (yes && dry))
+	if ((optind < argc && (all || cron || init)) || (yes && dry))
 		return ks_cli_usage(usage);
 	ret = ut_init_cli(&c, "uptrack-upgrade", &cli, 1);
 	if (ret)
@@ -210,11 +213,19 @@ int main(int argc, char **argv)
 	if (ret)
 		goto out;
 	plan = ks_xrealloc(NULL, (c.idx.nr_updates + 1) * sizeof(int));
-	for (i = 0; i < c.idx.nr_updates; i++)
-		if (all || !c.idx.updates[i].optional)
-			ut_plan_add(&c, (int)i, plan, &n);
+	if (optind < argc) {
+		ret = ut_plan_named(&c, argv + optind, (size_t)(argc - optind),
+				    plan, &n, NULL, NULL);
+		if (ret)
+			goto out;
+	} else {
+		for (i = 0; i < c.idx.nr_updates; i++)
+			if (all || !c.idx.updates[i].optional)
+				ut_plan_add(&c, (int)i, plan, &n);
+	}
 	if (n == 0) {
-		ut_say(&c, "Your kernel is fully up to date.\n");
+		if (optind == argc)
+			ut_say(&c, "Your kernel is fully up to date.\n");
 		ut_say_effective(&c);
 		goto out;
 	}
@@ -250,7 +261,8 @@ int main(int argc, char **argv)
 	uptrack_log(&c.paths, "upgrade: %zu updates to install", n);
 	ret = ut_install(&c, plan, n);
 	if (!ret) {
-		ut_say(&c, "Your kernel is fully up to date.\n");
+		if (optind == argc)
+			ut_say(&c, "Your kernel is fully up to date.\n");
 		ut_say_effective(&c);
 	}
 out:

@@ -479,6 +479,30 @@ void ut_plan_add(struct uptrack_ctx *c, int pos, int *plan, size_t *n)
 	(*n)++;
 }
 
+int ut_plan_named(struct uptrack_ctx *c, char *const *ids, size_t nr,
+		  int *plan, size_t *n, char **already, size_t *nr_already)
+{
+	size_t i;
+
+	for (i = 0; i < nr; i++) {
+		int pos = repo_index_pos(&c->idx, ids[i]);
+
+		if (pos < 0) {
+			*n = 0;
+			return ut_fail(c, UT_UNKNOWN_UPDATE,
+				       "there is no update '%s' for this kernel (uptrack-show --available lists them)",
+				       ids[i]);
+		}
+		if (uptrack_state_has(&c->state, ids[i])) {
+			ut_say(c, "Update [%s] is already installed.\n", ids[i]);
+			if (already)
+				already[(*nr_already)++] = ids[i];
+		}
+		ut_plan_add(c, pos, plan, n);
+	}
+	return UT_OK;
+}
+
 /* Progress: a bar on a terminal, lines on --progress-fd. */
 struct progress {
 	struct uptrack_ctx *c;

@@ -114,6 +114,16 @@ int ut_cached_index(struct uptrack_ctx *c);
 void ut_plan_add(struct uptrack_ctx *c, int pos, int *plan, size_t *n);
 
 /*
+ * Plan the updates named IDS[0..NR) and what they require (uptrack-install
+ * ID..., uptrack-upgrade ID...), saying which are installed already and,
+ * when ALREADY is not NULL, listing those there (room for NR).  An ID not
+ * in the index refuses the whole run before anything is done: *n becomes
+ * 0 and UT_UNKNOWN_UPDATE is returned.
+ */
+int ut_plan_named(struct uptrack_ctx *c, char *const *ids, size_t nr,
+		  int *plan, size_t *n, char **already, size_t *nr_already);
+
+/*
  * Download every planned update (or reuse a verified copy), verify them
  * all, then apply them in order.  If one fails, the updates this run
  * applied are removed again, newest first, and UT_APPLY_FAILED returned.
