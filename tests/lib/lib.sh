@@ -74,6 +74,13 @@ ktest_setup() {
 	[ $rc = 0 ] || { cat "$W/pkg.log"; fail "building the ktest package"; }
 }
 
+# ktest_debug_kmod: the core module's debug build (the switches of
+# docs/sysfs-abi.md marked "debug build only") in $W/dbg/ksplice.ko.
+ktest_debug_kmod() {
+	"$ROOT/tests/bench/build-debug-kmod" "$W/dbg" > "$W/dbg.log" 2>&1 ||
+		{ cat "$W/dbg.log"; fail "building the debug core module"; }
+}
+
 # ktest_guest [VM-RUN OPTIONS]: run $W/guest.sh in a 2-vCPU guest with
 # the ktest package and tests/bench/fault-guest-lib in /root; passes when
 # the guest prints ALL-OK and vm-run saw no oops, warning or hang.

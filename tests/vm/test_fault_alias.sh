@@ -12,8 +12,7 @@
 #  - aliases_live reads 0 after every apply, remove, retry and failure.
 . "$(dirname "$0")/../lib/lib.sh"
 ktest_setup fault-alias
-"$ROOT/tests/bench/build-debug-kmod" "$W/dbg" > "$W/dbg.log" 2>&1 ||
-	{ cat "$W/dbg.log"; fail "building the debug core module"; }
+ktest_debug_kmod
 cat > "$W/guest.sh" <<'GUEST'
 . /root/fault-guest-lib
 D=/sys/module/ksplice/parameters

@@ -10,8 +10,7 @@
 #  - after each failure a plain apply/remove works.
 . "$(dirname "$0")/../lib/lib.sh"
 ktest_setup fault-alloc
-"$ROOT/tests/bench/build-debug-kmod" "$W/dbg" > "$W/dbg.log" 2>&1 ||
-	{ cat "$W/dbg.log"; fail "building the debug core module"; }
+ktest_debug_kmod
 cat > "$W/guest.sh" <<'GUEST'
 . /root/fault-guest-lib
 F=/sys/module/ksplice/parameters/fail_nth

@@ -21,8 +21,7 @@
 # A plain apply/remove works after each.
 . "$(dirname "$0")/../lib/lib.sh"
 ktest_setup livepatch-ipmodify
-"$ROOT/tests/bench/build-debug-kmod" "$W/dbg" > "$W/dbg.log" 2>&1 ||
-	{ cat "$W/dbg.log"; fail "building the debug core module"; }
+ktest_debug_kmod
 cat > "$W/guest.sh" <<'GUEST'
 . /root/fault-guest-lib
 L=/sys/kernel/livepatch/ksplice_livepatch

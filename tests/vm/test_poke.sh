@@ -28,8 +28,7 @@
 KDIR=$ROOT/build/kmod/$ABI
 [ -f "$KDIR/ksplice_testupdate_notrace.ko" ] || skip "test modules not built (scripts/build-kmod $ABI)"
 ktest_setup poke
-"$ROOT/tests/bench/build-debug-kmod" "$W/dbg" > "$W/dbg.log" 2>&1 ||
-	{ cat "$W/dbg.log"; fail "building the debug core module"; }
+ktest_debug_kmod
 d=$W/kunotrace
 mkdir -p "$d/pre" "$d/new"
 cp "$W/pkg/pre/ksplice_target.o" "$d/pre/"
