@@ -56,7 +56,6 @@ help:
 	@echo "make demo       the live-update story, step by step"
 	@echo "make bench      pause-time benchmark -> docs/performance.md"
 	@echo "make soak       1000 apply/remove cycles under load"
-	@echo "make check-prescan  the opt-in stack prescan's own test"
 	@echo "make fuzz       run the fuzz targets for a fixed budget"
 	@echo "make install    install under DESTDIR/PREFIX"
 	@echo "make uninstall  remove what make install put there (keeps /etc/uptrack/uptrack.conf)"
@@ -196,13 +195,6 @@ bench: all
 
 soak: all
 	KSPLICE_STRESS_CYCLES=$(SOAK_CYCLES) bash tests/vm/test_stress_cycles.sh
-
-# make check-prescan: the opt-in stack prescan (parameter stack_prescan)
-# and its blind spot, a task that runs after its stack was scanned
-.PHONY: check-prescan
-check-prescan: all
-	KSPLICE_TEST_PRESCAN=1 tests/run-tests apply_busy
-	KSPLICE_TEST_PRESCAN=1 tests/run-tests restart_block
 
 fuzz:
 	tests/fuzz/run-fuzz $(FUZZ_SECONDS)

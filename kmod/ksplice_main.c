@@ -79,21 +79,27 @@ bool ksplice_should_fail(void)
 }
 
 /*
- * A pause between the stack prescan and stop_machine(), so that a test
- * can make a task run (and enter a function being changed) exactly
- * there: the switch log must catch it.
+ * A pause between the stack prescan and stop_machine(): while
+ * prescan_hold is set the operation waits there and prescan_waiting reads
+ * Y, so that a test can make a task run (and enter a function being
+ * changed) exactly there, after its stack was scanned clean: the switch
+ * log must catch it.
  */
-static unsigned int ksplice_prescan_delay_ms;
-module_param_named(prescan_delay_ms, ksplice_prescan_delay_ms, uint, 0600);
-MODULE_PARM_DESC(prescan_delay_ms,
-		 "debug build: sleep this long between the stack prescan and stopping the machine");
+static bool ksplice_prescan_hold;
+module_param_named(prescan_hold, ksplice_prescan_hold, bool, 0600);
+MODULE_PARM_DESC(prescan_hold,
+		 "debug build: an apply or reverse waits between the stack prescan and stopping the machine while this is set");
+static bool ksplice_prescan_waiting;
+module_param_named(prescan_waiting, ksplice_prescan_waiting, bool, 0400);
+MODULE_PARM_DESC(prescan_waiting,
+		 "debug build: an apply or reverse is waiting on prescan_hold");
 
 void ksplice_debug_after_prescan(void)
 {
-	unsigned int ms = READ_ONCE(ksplice_prescan_delay_ms);
-
-	if (ms)
-		msleep(ms);
+	WRITE_ONCE(ksplice_prescan_waiting, true);
+	while (READ_ONCE(ksplice_prescan_hold))
+		msleep(20);
+	WRITE_ONCE(ksplice_prescan_waiting, false);
 }
 
 /*

@@ -14,9 +14,11 @@
  * static call and static key, on and off): under QEMU TCG the guest hung
  * twice within about fifty apply/remove cycles under load, once with
  * CPU 0 waiting in tracepoint_probe_unregister() for the other CPU to
- * answer text_poke's IPI (the cause was not found); registered once, 250
- * cycles ran clean, but a later guest hung right after registering it
- * once, which is why the prescan is off by default.  Outside an
+ * answer text_poke's IPI; registered once, 250 cycles ran clean, but a
+ * later guest hung right after registering it once, which is why the
+ * prescan is off by default.  The cause is QEMU 7.2's multi-threaded TCG,
+ * which hangs the stock kernel the same way when a tracepoint is only
+ * switched on and off (docs/design.md, "Harness").  Outside an
  * operation the probe costs one call and one load per context switch.
  *
  * Each entry holds a reference on its task, so that a task that exits
