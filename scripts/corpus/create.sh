@@ -17,22 +17,27 @@ changed_headers() {
 # A header of one subsystem (fs/ocfs2/ocfs2.h), not include/ or arch's.
 is_local_h() { case $1 in include/*|arch/*/include/*) return 1 ;; esac; return 0; }
 
-# create_run PATH PATCH NOTE: leaves $WORK/create/KEY/{result,out,note,
-# ksplice-ID.tar.gz} and prints KEY.
+# create_run PATH PATCH NOTE [STACKED]: leaves $WORK/create/KEY/{result,out,
+# note,ksplice-ID.tar.gz} and prints KEY.  STACKED: the patch of an update
+# this one goes on top of (ksplice-create --stacked-on; scripts/publish-release
+# stacks a fix on another that changes the same file), part of the KEY.
 # result: one line CLASS<TAB>REASON (the functions and targets are read
 # from out when needed: funcs_of, targets_of; results of earlier versions
 # of this script have them as two more fields, which are ignored)
 create_run() {
-	local f=$1 patch=$2 note=$3 key dir id rc out reason class
-	key=$( { printf '%s\n%s\n%s\n' "$ABI" "$CREATE_HASH" "$f"; printf '%s\n' "$patch"; } | sha)
+	local f=$1 patch=$2 note=$3 stacked=${4:-} key dir id rc out reason class
+	key=$( { printf '%s\n%s\n%s\n' "$ABI" "$CREATE_HASH" "$f"; printf '%s\n' "$patch"
+		 [ -z "$stacked" ] || { echo stacked-on; cat "$stacked"; }; } | sha)
 	dir=$WORK/create/$key
 	echo "$key"
 	[ -f "$dir/result" ] && return
 	rm -rf "$dir.tmp" && mkdir -p "$dir.tmp"
 	printf '%s\n' "$patch" > "$dir.tmp/patch"
 	[ -n "$note" ] && printf '%s\n' "$note" > "$dir.tmp/note"
+	[ -z "$stacked" ] || cp "$stacked" "$dir.tmp/stacked-on.patch"
 	id=$(upd_id "$f")
 	nice -n 10 "$BIN/ksplice-create" --patch="$dir.tmp/patch" --id="$id" \
+		${stacked:+--stacked-on="$dir.tmp/stacked-on.patch"} \
 		--description="$f $OLD -> $NEW" --kernel="$ABI" -j "$JOBS" \
 		--output-dir="$dir.tmp" "$OSRC" > "$dir.tmp/out" 2> "$dir.tmp/err" < /dev/null
 	rc=$?

@@ -165,51 +165,19 @@ report_files() {
 	echo
 	echo "| file | kind | result | reason | functions | changelog entries (CVEs) |"
 	echo "|---|---|---|---|---|---|"
-	awk -F'\t' -v cl="$CL" '
-	function norm(s) { s = tolower(s); gsub(/[-_]/, "_", s); return s }
-	BEGIN { while ((getline l < cl) > 0) {
-			ne++; ent[ne] = l
-			t = l; sub(/^\[[^]]*\] /, "", t); sub(/^Revert "/, "", t)
-			# the subsystem prefix: everything before the last ": "
-			p = ""; while (match(t, /^[^ :]+(: | )/) && substr(t, RLENGTH - 1, 2) == ": ") {
-				p = p " " substr(t, 1, RLENGTH - 2); t = substr(t, RLENGTH + 1) }
-			# "Input: aiptek - fix ...": the driver after the prefix
-			if (match(t, /^[^ ]+ - /)) p = p " " substr(t, 1, RLENGTH - 3)
-			n = split(p, w, /[ \/,]+/); last[ne] = n ? norm(w[n]) : ""
-			toks[ne] = ""; for (k = 1; k <= n; k++) toks[ne] = toks[ne] " " norm(w[k]) " "
-			low[ne] = l
-		}
-		# names too common to tell a file by themselves
-		split("core host common main base lib hw sw usb pci i2c net virtio dev device drv driver init utils util api ops debug sysfs proc platform", g, " ")
-		for (k in g) generic[g[k]] = 1 }
-	# the entry names one more component of the path than the one matched
-	function more(i, path, skip,   q, n, k) {
-		n = split(path, q, "/")
-		for (k = 1; k < n; k++) if (norm(q[k]) != skip && index(toks[i], " " norm(q[k]) " ")) return 1
-		return 0 }
-	{ f = $1; b = f; sub(/^.*\//, "", b); sub(/\.c$/, "", b); d = f; sub(/\/[^\/]*$/, "", d); sub(/^.*\//, "", d)
-	  nb = norm(b); nd = norm(d)
-	  nf = split($6, fn, /, /); out = ""; cnt = 0
-	  # first the entries that name the file or one of its changed
-	  # functions; only when there is none, those of its directory
-	  for (tier = 1; tier <= 2 && cnt == 0; tier++)
-	  for (i = 1; i <= ne; i++) {
-		hit = 0
-		if (tier == 1 && last[i] == nb && (!(nb in generic) || more(i, f, nb))) hit = 1
-		if (tier == 2 && last[i] == nd && (!(nd in generic) || more(i, f, nd))) hit = 1
-		for (j = 1; j <= nf && !hit && tier == 1; j++) {
-			split(fn[j], x, " "); name = x[2]; sub(/\..*$/, "", name)
-			if (length(name) > 4 && index(low[i], name)) hit = 1
-		}
-		if (hit) { cnt++; if (cnt <= 3) { e = ent[i]; gsub(/\|/, "\\|", e); out = out (out == "" ? "" : "<br>") e } }
-	  }
+	awk -v cl="$CL" -f "$HERE/changelog-match.awk" "$RES" | awk -F'\t' -v cl="$CL" '
+	BEGIN { while ((getline l < cl) > 0) ent[++ne] = l }
+	{ out = ""; cnt = 0
+	  if ($8 != "-") { cnt = split($8, m, ",")
+		for (k = 1; k <= cnt && k <= 3; k++) { e = ent[m[k]]; gsub(/\|/, "\\|", e); out = out (out == "" ? "" : "<br>") e } }
 	  if (cnt > 3) out = out "<br>(+" cnt - 3 " more)"
 	  if (out == "") out = "-"
+	  f = $1
 	  r = $5; gsub(/\|/, "\\|", r); fx = $6; gsub(/\|/, "\\|", fx)
 	  if (length(fx) > 200) fx = substr(fx, 1, 200) "…"
 	  kind = $2 == "builtin" ? "built-in" : $3 == "-" ? "module" : "module " $3
 	  printf "| `%s` | %s | %s | %s | %s | %s |\n", f, kind, $4, r, fx, out
-	}' "$RES"
+	}'
 }
 
 # write_report: REPORT and SUMMARY

@@ -9,6 +9,8 @@
  *   uptrack-publish add --repo=DIR --key=PRIV --source=SRC --to-source=NEW
  *                       --file=PATH ...
  *   uptrack-publish list --repo=DIR
+ *   uptrack-publish release --from=V --to=V --kernel=ABI --repo=DIR --key=PRIV
+ *                       (runs scripts/publish-release of the project tree)
  */
 #include <errno.h>
 #include <getopt.h>
@@ -40,11 +42,16 @@ static void usage(FILE *f)
 	      "                       --source=SRC --kernel=ABI --id=ID\n"
 	      "                       (--patch=FILE... | --to-source=NEWSRC --file=PATH...)\n"
 	      "       uptrack-publish list --repo=DIR [--json]\n"
+	      "       uptrack-publish release --from=VERSION --to=VERSION --kernel=ABI\n"
+	      "                       --repo=DIR --key=PRIVATE.pem [--jobs=N]\n"
+	      "                       [--report=FILE] [--only FILE...]\n"
 	      "\n"
 	      "genkey makes an Ed25519 key pair.  add puts an update package into the\n"
 	      "repository (building it first with ksplice-create from a patch, or from\n"
 	      "the difference of two source trees), adds its entry to the index of its\n"
 	      "kernel and signs the index.  list prints every index of the repository.\n"
+	      "release publishes every fix between two provisioned Debian source\n"
+	      "versions as updates for the older stock kernel, with REPORT.md.\n"
 	      "\n"
 	      "  --repo=DIR            repository directory (static files)\n"
 	      "  --key=FILE            private key (genkey: where to write it)\n"
@@ -70,6 +77,11 @@ static void usage(FILE *f)
 	      "  --to-source=NEWSRC    make the patch from SRC -> NEWSRC for each --file\n"
 	      "  --file=PATH           a source file that differs (repeatable)\n"
 	      "  --json                list: one JSON object (docs/json.md)\n"
+	      "  --from=VERSION        release: the Debian version the kernel runs\n"
+	      "  --to=VERSION          release: the Debian version whose fixes to bring\n"
+	      "  --jobs=N              release: fixes made at a time (default 1)\n"
+	      "  --report=FILE         release: the report (default DIR/REPORT.md)\n"
+	      "  --only FILE...        release: only these changed files\n"
 	      "  -h, --help            this text\n"
 	      "  --version             print the name and version\n"
 	      "\n"
@@ -608,6 +620,44 @@ static int cmd_list(struct opts *o)
 	return 0;
 }
 
+/*
+ * release: the driver is a script of the project tree (it reuses the
+ * corpus stages, scripts/corpus/), found from this binary's place in the
+ * build tree (build/bin/ -> scripts/) or through KSPLICE_SCRIPTS.  It gets
+ * this binary (to run add) and its directory (the tools it snapshots).
+ */
+static int cmd_release(int argc, char **argv)
+{
+	char exe[4096], *slash, *driver, *bindir;
+	const char *dir = getenv("KSPLICE_SCRIPTS");
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	int i;
+
+	for (i = 2; i < argc; i++) {
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			usage(stdout);
+			return 0;
+		}
+	}
+	if (n <= 0)
+		return die("cannot find this program (/proc/self/exe)");
+	exe[n] = 0;
+	slash = strrchr(exe, '/');
+	*slash = 0;
+	bindir = ks_xstrdup(exe);
+	*slash = '/';
+	driver = dir ? ks_strfmt("%s/publish-release", dir) :
+		       ks_strfmt("%s/../../scripts/publish-release", bindir);
+	if (access(driver, X_OK))
+		return die("release needs the project tree: %s not found (set KSPLICE_SCRIPTS to its scripts/)",
+			   driver);
+	if (setenv("UPTRACK_PUBLISH", exe, 1) || setenv("KSPLICE_BIN", bindir, 0))
+		return die("setenv: %s", strerror(errno));
+	argv[1] = driver;
+	execv(driver, argv + 1);
+	return die("%s: %s", driver, strerror(errno));
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option lo[] = {
@@ -640,6 +690,9 @@ int main(int argc, char **argv)
 	char err[512];
 	int opt;
 
+	/* release takes its own options (the driver parses them) */
+	if (argc >= 2 && !strcmp(argv[1], "release"))
+		return cmd_release(argc, argv);
 	while ((opt = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
 		switch (opt) {
 		case 'R': o.repo = optarg; break;
