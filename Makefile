@@ -56,6 +56,7 @@ help:
 	@echo "make demo       the live-update story, step by step"
 	@echo "make bench      pause-time benchmark -> docs/performance.md"
 	@echo "make soak       1000 apply/remove cycles under load"
+	@echo "make check-release  uptrack-publish release with a stacked pair (10-30 min cold)"
 	@echo "make fuzz       run the fuzz targets for a fixed budget"
 	@echo "make install    install under DESTDIR/PREFIX"
 	@echo "make uninstall  remove what make install put there (keeps /etc/uptrack/uptrack.conf)"
@@ -195,6 +196,12 @@ bench: all
 
 soak: all
 	KSPLICE_STRESS_CYCLES=$(SOAK_CYCLES) bash tests/vm/test_stress_cycles.sh
+
+# make check-release: tests/host/publish_release.sh with the stacked pair
+# of ipoib fixes, whose ksplice-create runs take too long for make check
+.PHONY: check-release
+check-release: all
+	KSPLICE_TEST_STACKED_PAIR=1 tests/run-tests publish_release
 
 fuzz:
 	tests/fuzz/run-fuzz $(FUZZ_SECONDS)
