@@ -60,6 +60,7 @@ help:
 	@echo "make fuzz       run the fuzz targets for a fixed budget"
 	@echo "make install    install under DESTDIR/PREFIX"
 	@echo "make uninstall  remove what make install put there (keeps /etc/uptrack/uptrack.conf)"
+	@echo "make deb        Debian packages into build/deb/ (built from a copy of the tree)"
 
 tools: $(TOOLS)
 
@@ -162,6 +163,13 @@ install: tools man
 
 uninstall:
 	scripts/install --uninstall "$(DESTDIR)" "$(PREFIX)"
+
+# Debian packages (debian/): ksplice, ksplice-dkms, uptrack,
+# uptrack-manager, ksplice-create, built from a copy of the tree in
+# $(BUILD)/deb/ and checked by lintian.
+.PHONY: deb
+deb:
+	scripts/build-deb $(BUILD)/deb
 
 clean:
 	rm -rf $(BUILD)
