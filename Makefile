@@ -26,6 +26,8 @@ CFLAGS  ?= -O2 -g
 LDLIBS  := -lelf -larchive -lcrypto -lcapstone -lz
 # Uptrack downloads (src/lib/uptrack/repo_fetch.c)
 LDLIBS  += -lcurl
+# The core module by name in the module tree (src/lib/apply/core_module.c)
+LDLIBS  += -lkmod
 # DWARF type layouts (src/lib/diff/type_layout.c): ksplice-create and the tests
 # only, so the tools that run on the target do not need libdw.
 DW_LDLIBS := -ldw
