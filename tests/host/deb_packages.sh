@@ -6,8 +6,8 @@
 # installed by the package of the page, and lintian at the pedantic level
 # (informational tags too) reports nothing that is not overridden with a
 # reason.  The build runs on a copy of the tree in a private directory
-# (BUILD=, so the checkout's build/ is not touched).  About 4 minutes on
-# an idle 2-core machine, 12 when it is shared.
+# (BUILD=, so the checkout's build/ is not touched).  About 3 minutes (169 s) on
+# a shared 2-core machine; 12 when the machine was busiest.
 . "$(dirname "$0")/../lib/lib.sh"
 for c in dpkg-buildpackage dh dh_dkms lintian; do
 	command -v $c > /dev/null || skip "$c is not installed (scripts/install-deps)"
