@@ -26,6 +26,8 @@ CFLAGS  ?= -O2 -g
 LDLIBS  := -lelf -larchive -lcrypto -lcapstone -lz
 # Uptrack downloads (src/lib/uptrack/repo_fetch.c)
 LDLIBS  += -lcurl
+# The core module by name in the module tree (src/lib/apply/core_module.c)
+LDLIBS  += -lkmod
 # DWARF type layouts (src/lib/diff/type_layout.c): ksplice-create and the tests
 # only, so the tools that run on the target do not need libdw.
 DW_LDLIBS := -ldw
@@ -60,6 +62,7 @@ help:
 	@echo "make fuzz       run the fuzz targets for a fixed budget"
 	@echo "make install    install under DESTDIR/PREFIX"
 	@echo "make uninstall  remove what make install put there (keeps /etc/uptrack/uptrack.conf)"
+	@echo "make deb        Debian packages into build/deb/ (built from a copy of the tree)"
 
 tools: $(TOOLS)
 
@@ -162,6 +165,13 @@ install: tools man
 
 uninstall:
 	scripts/install --uninstall "$(DESTDIR)" "$(PREFIX)"
+
+# Debian packages (debian/): ksplice, ksplice-dkms, uptrack,
+# uptrack-manager, ksplice-create, built from a copy of the tree in
+# $(BUILD)/deb/ and checked by lintian.
+.PHONY: deb
+deb:
+	scripts/build-deb $(BUILD)/deb
 
 clean:
 	rm -rf $(BUILD)

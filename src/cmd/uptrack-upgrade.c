@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * uptrack-upgrade: bring the running kernel up to date from the configured
- * repository (docs/uptrack-upgrade.1.md).  --init is the boot-time step:
+ * repository (docs/uptrack-upgrade.8.md).  --init is the boot-time step:
  * re-apply what was installed before the reboot (install_on_reboot), then
  * upgrade if upgrade_on_reboot says so.
  */

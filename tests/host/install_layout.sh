@@ -7,7 +7,7 @@ make -s -C "$ROOT" install DESTDIR="$D" PREFIX=/usr > "$D.log" 2>&1 || { cat "$D
 rm -f "$D.log"
 V=$(cat "$ROOT/VERSION")
 for f in usr/bin/ksplice-create usr/sbin/ksplice-apply usr/sbin/ksplice-remove usr/sbin/ksplice-view \
-	usr/sbin/ksplice-undo usr/share/man/man1/ksplice-apply.1 usr/share/ksplice/stub/ksplice_stub.c \
+	usr/sbin/ksplice-undo usr/share/man/man8/ksplice-apply.8 usr/share/ksplice/stub/ksplice_stub.c \
 	usr/share/ksplice/stub/ksplice_abi.h "usr/share/ksplice/kmod/$ABI/ksplice.symvers" \
 	"lib/modules/$ABI/extra/ksplice.ko" "usr/src/ksplice-$V/dkms.conf" "usr/src/ksplice-$V/Kbuild" \
 	"usr/src/ksplice-$V/include/ksplice/abi.h"; do
@@ -19,7 +19,7 @@ for f in usr/sbin/uptrack-upgrade usr/sbin/uptrack-install usr/sbin/uptrack-remo
 	usr/bin/uptrack-show usr/bin/uptrack-uname usr/bin/uptrack-publish \
 	lib/systemd/system/uptrack.service lib/systemd/system/uptrack-upgrade.service \
 	lib/systemd/system/uptrack.timer etc/cron.d/uptrack etc/uptrack/uptrack.conf \
-	usr/share/man/man1/uptrack-upgrade.1 usr/share/man/man5/uptrack.conf.5; do
+	usr/share/man/man8/uptrack-upgrade.8 usr/share/man/man5/uptrack.conf.5; do
 	[ -e "$D/$f" ] || fail "make install did not install $f"
 done
 [ -d "$D/etc/uptrack/keys.d" ] || fail "make install did not create etc/uptrack/keys.d"

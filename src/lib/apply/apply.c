@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "apply/abort_causes.h"
+#include "apply/core_module.h"
 #include "match/kallsyms.h"
 #include "match/kernel_text.h"
 #include "apply/ksplice_sysfs.h"
@@ -25,22 +26,30 @@ static const char *env_or(const char *name, const char *def)
 	return v && *v ? v : def;
 }
 
-/* The core module: $KSPLICE_MODULE, /lib/ksplice, or the module tree. */
+/*
+ * The core module: $KSPLICE_MODULE, /lib/ksplice (the test guests'), the
+ * module named "ksplice" in the module tree's index (libkmod: DKMS puts it
+ * in updates/dkms/, make install in extra/), and extra/ when depmod has
+ * not indexed it.
+ */
 static int load_core(struct ks_outcome *out)
 {
 	struct utsname u;
-	char tree[512];
-	const char *cands[3];
+	char tree[512], found[512];
+	const char *cands[4];
+	const char *base = env_or("KSPLICE_MODULES_DIR", "/lib/modules");
 	int n = 0, e = -ENOENT;
 
 	if (ks_sysfs_present())
 		return 0;
 	uname(&u);
-	snprintf(tree, sizeof(tree), "/lib/modules/%s/extra/ksplice.ko",
+	snprintf(tree, sizeof(tree), "%s/%s/extra/ksplice.ko", base,
 		 u.release);
 	if (getenv("KSPLICE_MODULE"))
 		cands[n++] = getenv("KSPLICE_MODULE");
 	cands[n++] = "/lib/ksplice/ksplice.ko";
+	if (!ks_core_module_lookup(u.release, found, sizeof(found)))
+		cands[n++] = found;
 	cands[n++] = tree;
 	for (int i = 0; i < n; i++) {
 		if (access(cands[i], R_OK))
@@ -57,7 +66,9 @@ static int load_core(struct ks_outcome *out)
 	return ks_outcome_fail(out, KSPLICE_ABORT_UNEXPECTED,
 			       "the Ksplice core module is not loaded and was not "
 			       "found (looked for $KSPLICE_MODULE, "
-			       "/lib/ksplice/ksplice.ko and %s)", tree);
+			       "/lib/ksplice/ksplice.ko, module \"ksplice\" in "
+			       "%s/%s/modules.dep and %s; install ksplice-dkms "
+			       "or run make install)", base, u.release, tree);
 }
 
 /* The kernel's account of an abort: cause, message, conflicts. */
