@@ -141,8 +141,12 @@ int ksplice_hooks_run_outside(struct ksplice_update *u,
 			      enum ksplice_hook_kind kind)
 {
 	unsigned long fn = 0;
-	int ret = ksplice_hooks_run(u, kind, &fn);
+	int ret;
 
+	/* Hooks may load modules: not with the notifier's mutex held. */
+	ksplice_op_unlock();
+	ret = ksplice_hooks_run(u, kind, &fn);
+	ksplice_op_relock();
 	if (!ret)
 		return 0;
 	ksplice_set_abort(u, KSPLICE_ABORT_CALL_FAILED,
@@ -201,11 +205,13 @@ void ksplice_hooks_action_stopped(struct ksplice_update *u, bool reverse)
 			  KSPLICE_HOOK_APPLY, &fn);
 }
 
-/* post or fail hooks: they cannot fail. */
+/* post or fail hooks: they cannot fail.  Caller holds ksplice_mutex. */
 void ksplice_hooks_notify(struct ksplice_update *u,
 			  enum ksplice_hook_kind kind)
 {
 	unsigned long fn;
 
+	ksplice_op_unlock();
 	ksplice_hooks_run(u, kind, &fn);
+	ksplice_op_relock();
 }

@@ -466,6 +466,12 @@ unsigned int ksplice_shadow_free_owned(struct module *mod);
 
 /* splice.c */
 int ksplice_apply(struct ksplice_update *u);
+struct ksplice_update *ksplice_op_busy(void);
+void ksplice_op_wait(void);
+void ksplice_op_begin(struct ksplice_update *u);
+void ksplice_op_end(void);
+void ksplice_op_unlock(void);
+void ksplice_op_relock(void);
 int ksplice_reverse(struct ksplice_update *u);
 int ksplice_make_jump(u8 *jump, unsigned long site, unsigned long target);
 int ksplice_check_site(struct ksplice_update *u, struct module *mod,

@@ -652,8 +652,14 @@ static int ksplice_splice(struct ksplice_update *u, bool reverse)
 		pr_info("update %s: %s try %u: %u tasks busy, retrying\n",
 			u->id, reverse ? "reverse" : "apply", try,
 			ctx.sc.nr_conflicts);
+		/*
+		 * Not with the mutex the module notifier takes for every
+		 * module load; the update itself stays ours (update.c).
+		 */
+		ksplice_op_unlock();
 		ksplice_debug_between_tries();
 		msleep(ksplice_retry_delay_ms);
+		ksplice_op_relock();
 	}
 	ksplice_prescan_free(&ctx.prescan);
 	ksplice_stack_ranges_free(&ctx.sc);
