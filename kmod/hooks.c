@@ -49,6 +49,7 @@ int ksplice_hooks_copy(struct ksplice_update *u, struct ksplice_target *t,
 		       struct module *mod, const struct ksplice_update_desc *d)
 {
 	const struct ksplice_hook *h = (void *)(unsigned long)d->hooks;
+	u64 text = (unsigned long)mod->core_layout.base;
 	u32 i;
 
 	if (!d->nr_hooks)
@@ -62,10 +63,12 @@ int ksplice_hooks_copy(struct ksplice_update *u, struct ksplice_target *t,
 		return -EINVAL;
 	}
 	for (i = 0; i < d->nr_hooks; i++) {
+		/* Its core also holds data: a hook must be code. */
 		if (h[i].kind >= KSPLICE_HOOK_COUNT ||
-		    !within_module_core(h[i].fn, mod)) {
+		    h[i].fn < text ||
+		    h[i].fn >= text + mod->core_layout.text_size) {
 			ksplice_set_abort(u, KSPLICE_ABORT_INVALID_UPDATE,
-					  "hook %u of %s has kind %u or address 0x%llx outside the module",
+					  "hook %u of %s has kind %u or address 0x%llx outside the module's text",
 					  i, mod->name, h[i].kind, h[i].fn);
 			return -EINVAL;
 		}
@@ -141,8 +144,12 @@ int ksplice_hooks_run_outside(struct ksplice_update *u,
 			      enum ksplice_hook_kind kind)
 {
 	unsigned long fn = 0;
-	int ret = ksplice_hooks_run(u, kind, &fn);
+	int ret;
 
+	/* Hooks may load modules: not with the notifier's mutex held. */
+	ksplice_op_unlock();
+	ret = ksplice_hooks_run(u, kind, &fn);
+	ksplice_op_relock();
 	if (!ret)
 		return 0;
 	ksplice_set_abort(u, KSPLICE_ABORT_CALL_FAILED,
@@ -201,11 +208,13 @@ void ksplice_hooks_action_stopped(struct ksplice_update *u, bool reverse)
 			  KSPLICE_HOOK_APPLY, &fn);
 }
 
-/* post or fail hooks: they cannot fail. */
+/* post or fail hooks: they cannot fail.  Caller holds ksplice_mutex. */
 void ksplice_hooks_notify(struct ksplice_update *u,
 			  enum ksplice_hook_kind kind)
 {
 	unsigned long fn;
 
+	ksplice_op_unlock();
 	ksplice_hooks_run(u, kind, &fn);
+	ksplice_op_relock();
 }

@@ -27,10 +27,13 @@
 
 #include <linux/ftrace.h>
 #include <linux/jump_label.h>
+#include <linux/kallsyms.h>
 #include <linux/kobject.h>
+#include <linux/kprobes.h>
 #include <linux/list.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
+#include <linux/sched/task_stack.h>
 #include <linux/static_call_types.h>
 #include <linux/spinlock.h>
 #include <linux/stop_machine.h>
@@ -254,36 +257,33 @@ struct ksplice_update {
  * @ftrace_rec_iter_next: its next step
  * @ftrace_rec_iter_record: the record it is at
  *
- * Found once at module init (ksplice_main.c).
+ * Found once at module init (ksplice_main.c).  Each function pointer has
+ * the type of the kernel's own declaration (typeof(&fn)): a kernel whose
+ * signature differs fails to build, not to call.
  */
 struct ksplice_kernel_syms {
-	unsigned long (*kallsyms_lookup_name)(const char *name);
+	typeof(&kallsyms_lookup_name) kallsyms_lookup_name;
 	struct mutex *text_mutex;
-	struct module *(*module_address)(unsigned long addr);
-	int (*stop_machine_cpuslocked)(cpu_stop_fn_t fn, void *data,
-				       const struct cpumask *cpus);
+	typeof(&__module_address) module_address;
+	typeof(&stop_machine_cpuslocked) stop_machine_cpuslocked;
 	struct task_struct * __percpu *idle_threads;
 	struct jump_entry *jump_table_start;
 	struct jump_entry *jump_table_stop;
 	struct static_call_site *static_call_start;
 	struct static_call_site *static_call_stop;
-	unsigned long (*ftrace_location_range)(unsigned long start,
-					       unsigned long end);
-	void (*put_task_stack)(struct task_struct *task);
+	typeof(&ftrace_location_range) ftrace_location_range;
+	typeof(&put_task_stack) put_task_stack;
 	unsigned long percpu_start;
 	unsigned long percpu_end;
-	struct module *(*find_module)(const char *name);
-	int (*kallsyms_on_each_symbol)(int (*fn)(void *, const char *,
-						 struct module *,
-						 unsigned long),
-				       void *data);
+	typeof(&find_module) find_module;
+	typeof(&kallsyms_on_each_symbol) kallsyms_on_each_symbol;
 	unsigned long noinstr_start;
 	unsigned long noinstr_end;
 	unsigned long entry_start;
 	unsigned long entry_end;
 	unsigned long kprobes_start;
 	unsigned long kprobes_end;
-	bool (*within_kprobe_blacklist)(unsigned long addr);
+	typeof(&within_kprobe_blacklist) within_kprobe_blacklist;
 	struct mutex *ftrace_lock;
 	typeof(&ftrace_rec_iter_start) ftrace_rec_iter_start;
 	typeof(&ftrace_rec_iter_next) ftrace_rec_iter_next;
@@ -466,6 +466,12 @@ unsigned int ksplice_shadow_free_owned(struct module *mod);
 
 /* splice.c */
 int ksplice_apply(struct ksplice_update *u);
+struct ksplice_update *ksplice_op_busy(void);
+void ksplice_op_wait(void);
+void ksplice_op_begin(struct ksplice_update *u);
+void ksplice_op_end(void);
+void ksplice_op_unlock(void);
+void ksplice_op_relock(void);
 int ksplice_reverse(struct ksplice_update *u);
 int ksplice_make_jump(u8 *jump, unsigned long site, unsigned long target);
 int ksplice_check_site(struct ksplice_update *u, struct module *mod,

@@ -7,6 +7,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/delay.h>
 #include <linux/kallsyms.h>
 #include <linux/kernel.h>
 #include <linux/sizes.h>
@@ -434,9 +435,87 @@ static bool ksplice_module_going(struct module *mod)
 	return new_code;
 }
 
+/*
+ * Does @mod concern @u, whose apply or reverse is running: its new code,
+ * one of its targets (loaded or pending), or new code of any update?
+ * Other modules load and unload while an update applies.
+ */
+static bool ksplice_concerns(struct ksplice_update *u, struct module *mod)
+{
+	struct ksplice_target *t;
+
+	list_for_each_entry(t, &u->targets, list)
+		if (t->new_mod == mod || !strcmp(t->name, mod->name))
+			return true;
+	return ksplice_find_desc(mod) != 0;
+}
+
+/*
+ * An applied update whose new code is @mod, or with a jump in @mod (not a
+ * pending part: those are dropped with their module and wait for it
+ * again), or NULL.
+ */
+static struct ksplice_update *ksplice_applied_with(struct module *mod)
+{
+	struct ksplice_func_site *f;
+	struct ksplice_update *u;
+	struct ksplice_target *t;
+
+	list_for_each_entry(u, &ksplice_updates, list) {
+		if (u->stage != KSPLICE_STAGE_APPLIED)
+			continue;
+		list_for_each_entry(t, &u->targets, list) {
+			if (t->new_mod == mod)
+				return u;
+			if (t->pending || strcmp(t->name, mod->name))
+				continue;
+			list_for_each_entry(f, &t->funcs, list)
+				if (f->patched)
+					return u;
+		}
+	}
+	return NULL;
+}
+
+/*
+ * @mod is going while an update that needs it is applied: only a forced
+ * unload (`rmmod -f`) gets here, the update holding references on both
+ * modules, and the kernel frees the module whatever we return.  Reverse
+ * every such update first (docs/design.md, "A forced unload reverses
+ * first"); while one cannot be reversed (code_busy, or another update
+ * applied over it) the unload waits, without our mutex, and tries again.
+ * Caller holds ksplice_mutex.
+ */
+static void ksplice_reverse_for_going(struct module *mod)
+{
+	struct ksplice_update *u;
+	int ret;
+
+	for (;;) {
+		ksplice_op_wait();
+		u = ksplice_applied_with(mod);
+		if (!u)
+			return;
+		pr_warn("module %s is forced out while update %s needs it: reversing the update first\n",
+			mod->name, u->id);
+		ksplice_op_begin(u);
+		ret = ksplice_reverse(u);
+		ksplice_op_end();
+		if (!ret)
+			continue;
+		pr_err("update %s: cannot reverse it (%s: %s); the forced unload of %s waits and tries again\n",
+		       u->id, ksplice_cause_name(u->cause), u->message,
+		       mod->name);
+		mutex_unlock(&ksplice_mutex);
+		ssleep(1);
+		mutex_lock(&ksplice_mutex);
+	}
+}
+
 static int ksplice_module_notify(struct notifier_block *nb,
 				 unsigned long action, void *data)
 {
+	struct ksplice_update *busy;
 	struct module *mod = data;
 	bool new_code = false;
 	int ret = 0;
@@ -444,10 +523,15 @@ static int ksplice_module_notify(struct notifier_block *nb,
 	if (action != MODULE_STATE_COMING && action != MODULE_STATE_GOING)
 		return NOTIFY_DONE;
 	mutex_lock(&ksplice_mutex);
-	if (action == MODULE_STATE_COMING)
+	/* Its update is ours alone until its apply or reverse ends. */
+	while ((busy = ksplice_op_busy()) && ksplice_concerns(busy, mod))
+		ksplice_op_wait();
+	if (action == MODULE_STATE_COMING) {
 		ret = ksplice_module_coming(mod);
-	else
+	} else {
+		ksplice_reverse_for_going(mod);
 		new_code = ksplice_module_going(mod);
+	}
 	mutex_unlock(&ksplice_mutex);
 	/*
 	 * The kernel frees a going module after synchronize_rcu(), which

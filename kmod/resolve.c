@@ -198,16 +198,18 @@ int ksplice_kallsyms_check(const char *target, unsigned long addr,
 			  addr, buf, mod ? mod : "vmlinux", target, name);
 		return -ENOENT;
 	}
-	if (strcmp(buf, name)) {
-		if (ksplice_lookup_in(target, name, &found) ||
-		    (found != addr && !ksplice_symbol_at(target, name, addr))) {
-			scnprintf(why, why_len,
-				  "0x%lx is %s+0x%lx in %s, not %s", addr,
-				  buf, off, target, name);
-			return -ENOENT;
-		}
-		return 0;
+	if (strcmp(buf, name) &&
+	    (ksplice_lookup_in(target, name, &found) ||
+	     (found != addr && !ksplice_symbol_at(target, name, addr)))) {
+		scnprintf(why, why_len, "0x%lx is %s+0x%lx in %s, not %s",
+			  addr, buf, off, target, name);
+		return -ENOENT;
 	}
+	/*
+	 * @name, or another name of the same code (an alias at @addr):
+	 * either way the symbol kallsyms names must start at @addr and be
+	 * as long as expected.
+	 */
 	if (off) {
 		scnprintf(why, why_len,
 			  "0x%lx is %s+0x%lx, not the start of %s in %s",

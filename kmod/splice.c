@@ -14,6 +14,7 @@
 #include <linux/delay.h>
 #include <linux/kernel.h>
 #include <linux/module.h>
+#include <linux/nmi.h>
 #include <linux/stop_machine.h>
 #include <linux/string.h>
 #include <linux/timekeeping.h>
@@ -146,8 +147,15 @@ static int ksplice_stop_fn(void *data)
 	} else {
 		/* Pairs with the release above: see the verified sites. */
 		while ((phase = smp_load_acquire(&ctx->phase)) ==
-		       KSPLICE_PHASE_VERIFYING)
+		       KSPLICE_PHASE_VERIFYING) {
+			/*
+			 * Interrupts are off while we wait: not a hard
+			 * lockup (multi_cpu_stop() touches it only between
+			 * its states, not inside our callback).
+			 */
+			touch_nmi_watchdog();
 			cpu_relax();
+		}
 	}
 	if (phase == KSPLICE_PHASE_CHECK_STACKS && slot < ctx->nr_workers) {
 		ksplice_check_stacks(&ctx->sc, slot, ctx->nr_workers);
@@ -162,8 +170,10 @@ static int ksplice_stop_fn(void *data)
 			ctx->cause = KSPLICE_ABORT_FTRACE_IPMODIFY;
 		} else {
 			while (atomic_read_acquire(&ctx->checked) <
-			       ctx->nr_workers)
+			       ctx->nr_workers) {
+				touch_nmi_watchdog();
 				cpu_relax();
+			}
 			if (ctx->sc.nr_conflicts) {
 				ctx->cause = KSPLICE_ABORT_CODE_BUSY;
 			} else if (ksplice_hooks_check_stopped(ctx->u,
@@ -184,6 +194,7 @@ static int ksplice_stop_fn(void *data)
 		/* Pairs with the release above; answer the leader's steps. */
 		while (!smp_load_acquire(&ctx->done)) {
 			ksplice_poke_follow(&ctx->sync, &seen);
+			touch_nmi_watchdog();
 			cpu_relax();
 		}
 	}
@@ -652,8 +663,14 @@ static int ksplice_splice(struct ksplice_update *u, bool reverse)
 		pr_info("update %s: %s try %u: %u tasks busy, retrying\n",
 			u->id, reverse ? "reverse" : "apply", try,
 			ctx.sc.nr_conflicts);
+		/*
+		 * Not with the mutex the module notifier takes for every
+		 * module load; the update itself stays ours (update.c).
+		 */
+		ksplice_op_unlock();
 		ksplice_debug_between_tries();
 		msleep(ksplice_retry_delay_ms);
+		ksplice_op_relock();
 	}
 	ksplice_prescan_free(&ctx.prescan);
 	ksplice_stack_ranges_free(&ctx.sc);

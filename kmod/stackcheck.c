@@ -76,7 +76,13 @@ static const char *ksplice_busy_func(const struct ksplice_stack_check *sc,
 
 	list_for_each_entry(t, &sc->u->targets, list) {
 		list_for_each_entry(f, &t->funcs, list) {
-			if (addr >= f->addr && addr < f->addr + f->size)
+			/*
+			 * A pending part's function has no address (0) until
+			 * its module comes: then it is nowhere, not at
+			 * [0, size), where small numbers on stacks would hit.
+			 */
+			if (f->addr && addr >= f->addr &&
+			    addr < f->addr + f->size)
 				return f->name;
 			/* the replacement of an update applied below us */
 			if (f->stacked_addr && addr >= f->stacked_addr &&

@@ -32,6 +32,8 @@ static ssize_t stage_store(struct kobject *kobj, struct kobj_attribute *attr,
 	int ret;
 
 	mutex_lock(&ksplice_mutex);
+	/* May let go of the mutex: dropped is checked after. */
+	ksplice_op_begin(u);
 	if (u->dropped)
 		ret = -ENOENT;
 	else if (sysfs_streq(buf, "apply"))
@@ -40,6 +42,7 @@ static ssize_t stage_store(struct kobject *kobj, struct kobj_attribute *attr,
 		ret = ksplice_reverse(u);
 	else
 		ret = -EINVAL;
+	ksplice_op_end();
 	mutex_unlock(&ksplice_mutex);
 	return ret ? ret : count;
 }
@@ -51,7 +54,12 @@ static ssize_t resolve_store(struct kobject *kobj, struct kobj_attribute *attr,
 	int ret;
 
 	mutex_lock(&ksplice_mutex);
-	ret = u->dropped ? -ENOENT : ksplice_resolve_write(u, buf, count);
+	if (u->dropped)
+		ret = -ENOENT;
+	else if (u == ksplice_op_busy())
+		ret = -EBUSY;	/* its apply or reverse is running */
+	else
+		ret = ksplice_resolve_write(u, buf, count);
 	mutex_unlock(&ksplice_mutex);
 	return ret ? ret : count;
 }

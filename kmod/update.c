@@ -11,10 +11,91 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/sysfs.h>
+#include <linux/wait.h>
 #include "ksplice_internal.h"
 
 DEFINE_MUTEX(ksplice_mutex);
 LIST_HEAD(ksplice_updates);
+
+/*
+ * The update an apply or reverse runs on, or NULL: set and cleared under
+ * ksplice_mutex.  The operation lets go of the mutex while it sleeps
+ * between tries and while the update's hooks run (ksplice_op_unlock()),
+ * so that the module notifier, which every module load goes through, does
+ * not wait for a whole apply.  Meanwhile nothing else may change that
+ * update: its resolve lines and drop are refused, another operation waits
+ * (ksplice_op_begin()), and so does a module that concerns it in the
+ * notifier (ksplice_op_wait()).
+ */
+static struct ksplice_update *ksplice_busy;
+static DECLARE_WAIT_QUEUE_HEAD(ksplice_idle_wq);
+
+/**
+ * ksplice_op_busy() - the update an apply or reverse is running on
+ *
+ * Caller holds ksplice_mutex.
+ *
+ * Return: that update, or NULL.
+ */
+struct ksplice_update *ksplice_op_busy(void)
+{
+	lockdep_assert_held(&ksplice_mutex);
+	return ksplice_busy;
+}
+
+/**
+ * ksplice_op_wait() - wait until no apply or reverse is running
+ *
+ * Caller holds ksplice_mutex, which is let go while waiting: whatever the
+ * caller looked at before may have changed.
+ */
+void ksplice_op_wait(void)
+{
+	lockdep_assert_held(&ksplice_mutex);
+	while (ksplice_busy) {
+		mutex_unlock(&ksplice_mutex);
+		wait_event(ksplice_idle_wq, !READ_ONCE(ksplice_busy));
+		mutex_lock(&ksplice_mutex);
+	}
+}
+
+/**
+ * ksplice_op_begin() - start an apply or reverse of an update
+ * @u: the update
+ *
+ * Caller holds ksplice_mutex; waits (letting it go) for the operation
+ * running, if any.  One operation at a time, as when the mutex was held
+ * throughout.
+ */
+void ksplice_op_begin(struct ksplice_update *u)
+{
+	ksplice_op_wait();
+	WRITE_ONCE(ksplice_busy, u);
+}
+
+/* The end of ksplice_op_begin()'s operation; caller holds ksplice_mutex. */
+void ksplice_op_end(void)
+{
+	lockdep_assert_held(&ksplice_mutex);
+	WRITE_ONCE(ksplice_busy, NULL);
+	wake_up_all(&ksplice_idle_wq);
+}
+
+/*
+ * Around the retry sleeps and the hooks of the running operation:
+ * ksplice_busy keeps its update as it is meanwhile.
+ */
+void ksplice_op_unlock(void)
+{
+	lockdep_assert_held(&ksplice_mutex);
+	WARN_ON_ONCE(!ksplice_busy);
+	mutex_unlock(&ksplice_mutex);
+}
+
+void ksplice_op_relock(void)
+{
+	mutex_lock(&ksplice_mutex);
+}
 
 static struct kobject *ksplice_root;
 
@@ -223,9 +304,9 @@ static int ksplice_drop(const char *id)
 		mutex_unlock(&ksplice_mutex);
 		return -ENOENT;
 	}
-	if (u->stage == KSPLICE_STAGE_APPLIED) {
+	if (u->stage == KSPLICE_STAGE_APPLIED || u == ksplice_busy) {
 		mutex_unlock(&ksplice_mutex);
-		pr_err("drop %s: the update is applied; reverse it first\n",
+		pr_err("drop %s: the update is applied or being applied; reverse it first\n",
 		       id);
 		return -EBUSY;
 	}

@@ -54,6 +54,17 @@ rmmod dummy || fail "rmmod 3"
 insmod $M || fail "insmod after remove"
 [ "$(mtu dummy0)" = 1500 ] || fail "dummy0 mtu after remove $(mtu dummy0)"
 rmmod dummy || fail "rmmod 4"
+echo "== reverse with the part waiting, every stack word looked at"
+# The waiting function has no address yet (0): a stack word below its
+# size (a 0, a small count) is not inside it (issue 15, defect 11).
+S=/sys/module/ksplice/parameters
+retries=$(cat $S/retries)
+ksplice-apply --partial /root/u.tar.gz > /dev/null || fail "apply 3"
+echo 0 > $S/stack_filter; echo 1 > $S/stack_scan_all; echo 0 > $S/retries
+ksplice-remove pend1 > /tmp/o 2>&1; rc=$?
+echo 1 > $S/stack_filter; echo 0 > $S/stack_scan_all; echo $retries > $S/retries
+echo "remove with dummy not loaded, stack_scan_all: exit $rc"
+[ $rc = 0 ] || { cat /tmp/o; fail "reverse with the part waiting refused: exit $rc"; }
 echo "== the module loaded between prepare and apply: refused"
 K=/sys/kernel/ksplice
 ksplice-apply --partial --debug=/tmp/dbg /root/u.tar.gz >/dev/null || fail "apply 2"

@@ -252,6 +252,13 @@ static struct ksplice_reloc ksplice_testupdate_relocs[] = {
 	  .type = R_X86_64_64, .addend = 0 },
 };
 
+#ifdef KTEST_BAD_HOOK
+/* A hook whose address is in this module's data, not its text. */
+static struct ksplice_hook ksplice_testupdate_hooks[] = {
+	{ .kind = KSPLICE_HOOK_POST_APPLY, .fn = KT_PTR(&target_ptr) },
+};
+#endif
+
 struct ksplice_update_desc __ksplice_update_desc __used = {
 	.abi_version = KSPLICE_ABI_VERSION,
 	.nr_funcs = ARRAY_SIZE(ksplice_testupdate_funcs),
@@ -263,6 +270,10 @@ struct ksplice_update_desc __ksplice_update_desc __used = {
 	.funcs = KT_PTR(ksplice_testupdate_funcs),
 	.relocs = KT_PTR(ksplice_testupdate_relocs),
 	.symbols = KT_PTR(ksplice_testupdate_symbols),
+#ifdef KTEST_BAD_HOOK
+	.nr_hooks = ARRAY_SIZE(ksplice_testupdate_hooks),
+	.hooks = KT_PTR(ksplice_testupdate_hooks),
+#endif
 };
 
 static int __init ksplice_testupdate_init(void)
