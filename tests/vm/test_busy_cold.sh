@@ -19,7 +19,11 @@ record_orig
 works "first run"
 echo 2 > /sys/module/ksplice/parameters/retries
 echo 100 > /sys/module/ksplice/parameters/retry_delay_ms
-pid=$(pgrep -x ksplice_sleeper) || fail "no sleeper kthread"
+pid=
+for c in /proc/[0-9]*/comm; do
+	[ "$(cat $c 2>/dev/null)" = ksplice_sleeper ] && pid=${c#/proc/} && pid=${pid%/comm}
+done
+[ -n "$pid" ] || fail "no sleeper kthread"
 for prescan in 0 1; do
 	echo "== asleep in the cold piece, stack_prescan=$prescan"
 	echo $prescan > /sys/module/ksplice/parameters/stack_prescan
