@@ -554,6 +554,7 @@ static int ksplice_prepare_site(struct ksplice_update *u,
 				struct ksplice_func_site *f, bool reverse)
 {
 	char why[160];
+	int ret;
 
 	if (!f->name) {
 		ksplice_set_abort(u, KSPLICE_ABORT_UNEXPECTED,
@@ -568,8 +569,9 @@ static int ksplice_prepare_site(struct ksplice_update *u,
 					  "%s", why);
 			return -ENOENT;
 		}
-		if (ksplice_check_cold(u, t, f))
-			return -ENOENT;
+		ret = ksplice_check_cold(u, t, f);
+		if (ret)
+			return ret;
 		if (ksplice_check_site(u, t->target_mod, f))
 			return -EBUSY;
 	}
