@@ -46,6 +46,12 @@
 #define KSPLICE_CONFLICTS_LEN	PAGE_SIZE
 /* Sanity limit on the tables of one descriptor. */
 #define KSPLICE_MAX_ENTRIES	65536
+/*
+ * Most `cold` pieces one function may have: GCC splits a function into
+ * at most one hot and one cold part (foo and foo.cold); a few more leave
+ * room without an allocation.
+ */
+#define KSPLICE_MAX_COLD	4
 
 /**
  * enum ksplice_stage - where an update is in its life
@@ -89,6 +95,11 @@ enum ksplice_stage {
  *	window (ipmodify.c); NULL: none, or not looked up
  * @ftrace_held: this update holds the site at @addr in the filter of
  *	ksplice's IPMODIFY ftrace_ops
+ * @cold_addr: starts of the function's cold pieces (`cold` resolve lines):
+ *	code GCC moved out of it (foo.cold), still part of it for the stack
+ *	check
+ * @cold_size: their sizes
+ * @nr_cold: how many of @cold_addr are valid
  */
 struct ksplice_func_site {
 	struct list_head list;
@@ -113,6 +124,9 @@ struct ksplice_func_site {
 	u8 poke;
 	struct dyn_ftrace *ftrace_rec;
 	bool ftrace_held;
+	unsigned long cold_addr[KSPLICE_MAX_COLD];
+	unsigned long cold_size[KSPLICE_MAX_COLD];
+	unsigned int nr_cold;
 };
 
 /**

@@ -304,6 +304,48 @@ static int ksplice_parse_func(struct ksplice_update *u, char **tok, int n)
 	return 0;
 }
 
+/*
+ * `cold TARGET IDX ADDR SIZE`: a cold piece of function IDX, whose `func`
+ * line came first.  Its name is checked with kallsyms once the function's
+ * name is known (ksplice_prepare_site()).
+ */
+static int ksplice_parse_cold(struct ksplice_update *u, char **tok, int n)
+{
+	struct ksplice_func_site *f;
+	struct ksplice_target *t;
+	unsigned long addr, size;
+	unsigned int i;
+	u32 idx;
+
+	if (n != 5 || kstrtou32(tok[2], 0, &idx) ||
+	    kstrtoul(tok[3], 0, &addr) || kstrtoul(tok[4], 0, &size) ||
+	    !addr || !size || addr + size < addr)
+		return -EINVAL;
+	t = ksplice_target_get(u, tok[1], false);
+	if (!t || t->pending)
+		return -EINVAL;
+	if (t->new_mod)
+		return -EBUSY;
+	list_for_each_entry(f, &t->funcs, list) {
+		if (f->idx != idx)
+			continue;
+		for (i = 0; i < f->nr_cold; i++)
+			if (f->cold_addr[i] == addr)
+				return -EEXIST;
+		if (f->nr_cold == KSPLICE_MAX_COLD) {
+			pr_err("resolve: more than %d cold pieces of function %u\n",
+			       KSPLICE_MAX_COLD, idx);
+			return -EINVAL;
+		}
+		f->cold_addr[f->nr_cold] = addr;
+		f->cold_size[f->nr_cold++] = size;
+		return 0;
+	}
+	pr_err("resolve: cold piece of function %u before its func line\n",
+	       idx);
+	return -EINVAL;
+}
+
 static int ksplice_parse_line(struct ksplice_update *u, char *line)
 {
 	char *tok[KSPLICE_MAX_TOKENS + 1], *p;
@@ -322,6 +364,8 @@ static int ksplice_parse_line(struct ksplice_update *u, char *line)
 		return ksplice_parse_sym(u, tok, n);
 	if (!strcmp(tok[0], "func"))
 		return ksplice_parse_func(u, tok, n);
+	if (!strcmp(tok[0], "cold"))
+		return ksplice_parse_cold(u, tok, n);
 	if (!strcmp(tok[0], "pending") || !strcmp(tok[0], "pfunc") ||
 	    !strcmp(tok[0], "pcode"))
 		return ksplice_pending_parse(u, tok, n);

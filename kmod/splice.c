@@ -12,9 +12,11 @@
 
 #include <linux/cpu.h>
 #include <linux/delay.h>
+#include <linux/kallsyms.h>
 #include <linux/kernel.h>
 #include <linux/module.h>
 #include <linux/nmi.h>
+#include <linux/slab.h>
 #include <linux/stop_machine.h>
 #include <linux/string.h>
 #include <linux/timekeeping.h>
@@ -504,12 +506,66 @@ int ksplice_check_site(struct ksplice_update *u, struct module *mod,
 	       ksplice_check_unsafe_site(u, mod, f);
 }
 
+/*
+ * Is each cold piece of @f what its `cold` line says: a symbol of @t
+ * named NAME.cold or NAME.cold.N (NAME being @f's), starting there, of
+ * that size?  The stack check trusts these ranges as it trusts the
+ * function's own, so a wrong address must not get that far.
+ * Return: 0, -ENOENT or -ENOMEM, with the abort set.
+ */
+static int ksplice_check_cold(struct ksplice_update *u,
+			      struct ksplice_target *t,
+			      struct ksplice_func_site *f)
+{
+	size_t len = strlen(f->name);
+	unsigned int i;
+	char *buf, *end, why[160];
+	int ret = 0;
+
+	if (!f->nr_cold)
+		return 0;
+	buf = ksplice_should_fail() ? NULL :
+		kmalloc(KSYM_SYMBOL_LEN, GFP_KERNEL);
+	if (!buf) {
+		ksplice_set_abort(u, KSPLICE_ABORT_OUT_OF_MEMORY,
+				  "no memory to check the cold pieces of %s",
+				  f->name);
+		return -ENOMEM;
+	}
+	for (i = 0; i < f->nr_cold && !ret; i++) {
+		sprint_symbol(buf, f->cold_addr[i]);
+		end = strchr(buf, '+');
+		if (end)
+			*end = '\0';
+		if (!end || strncmp(buf, f->name, len) ||
+		    strncmp(buf + len, ".cold", 5) ||
+		    (buf[len + 5] && buf[len + 5] != '.')) {
+			ksplice_set_abort(u, KSPLICE_ABORT_FAILED_TO_FIND,
+					  "0x%lx is %s in %s, not a cold piece of %s",
+					  f->cold_addr[i], end ? buf : "no symbol",
+					  t->name, f->name);
+			ret = -ENOENT;
+			break;
+		}
+		/* Known by name now: start, size and module as for @f. */
+		if (ksplice_kallsyms_check(t->name, f->cold_addr[i], buf,
+					   f->cold_size[i], why, sizeof(why))) {
+			ksplice_set_abort(u, KSPLICE_ABORT_FAILED_TO_FIND,
+					  "%s", why);
+			ret = -ENOENT;
+		}
+	}
+	kfree(buf);
+	return ret;
+}
+
 /* Check and encode one patch site. */
 static int ksplice_prepare_site(struct ksplice_update *u,
 				struct ksplice_target *t,
 				struct ksplice_func_site *f, bool reverse)
 {
 	char why[160];
+	int ret;
 
 	if (!f->name) {
 		ksplice_set_abort(u, KSPLICE_ABORT_UNEXPECTED,
@@ -524,6 +580,9 @@ static int ksplice_prepare_site(struct ksplice_update *u,
 					  "%s", why);
 			return -ENOENT;
 		}
+		ret = ksplice_check_cold(u, t, f);
+		if (ret)
+			return ret;
 		if (ksplice_check_site(u, t->target_mod, f))
 			return -EBUSY;
 	}

@@ -22,6 +22,10 @@
  * kept addresses as well as the stack, so a task asleep under a traced
  * caller is still seen (ksplice_hijacked_find()).
  *
+ * A function's cold piece (foo.cold, code GCC moved out of foo into
+ * .text.unlikely; `cold` resolve lines) is checked as part of it: a task
+ * asleep under it returns into it and from there jumps back into foo.
+ *
  * On reverse, a task's pending syscall restart counts as a frame too
  * (ksplice_restart_hit()): its restart_block.fn is called when the task
  * resumes, so one into the new code would jump into the new-code module
@@ -73,6 +77,7 @@ static const char *ksplice_busy_func(const struct ksplice_stack_check *sc,
 {
 	struct ksplice_func_site *f;
 	struct ksplice_target *t;
+	unsigned int i;
 
 	list_for_each_entry(t, &sc->u->targets, list) {
 		list_for_each_entry(f, &t->funcs, list) {
@@ -84,6 +89,11 @@ static const char *ksplice_busy_func(const struct ksplice_stack_check *sc,
 			if (f->addr && addr >= f->addr &&
 			    addr < f->addr + f->size)
 				return f->name;
+			/* foo.cold: a task there returns into foo's code */
+			for (i = 0; i < f->nr_cold; i++)
+				if (addr >= f->cold_addr[i] &&
+				    addr < f->cold_addr[i] + f->cold_size[i])
+					return f->name;
 			/* the replacement of an update applied below us */
 			if (f->stacked_addr && addr >= f->stacked_addr &&
 			    addr < f->stacked_addr + f->stacked_size)
@@ -247,7 +257,7 @@ int ksplice_stack_ranges_build(struct ksplice_stack_check *sc)
 
 	list_for_each_entry(t, &sc->u->targets, list) {
 		list_for_each_entry(f, &t->funcs, list)
-			n += 3;
+			n += 3 + f->nr_cold;
 		n++;
 	}
 	sc->nr_ranges = 0;
@@ -258,6 +268,9 @@ int ksplice_stack_ranges_build(struct ksplice_stack_check *sc)
 	list_for_each_entry(t, &sc->u->targets, list) {
 		list_for_each_entry(f, &t->funcs, list) {
 			ksplice_range_add(sc, f->addr, f->size);
+			for (i = 0; i < f->nr_cold; i++)
+				ksplice_range_add(sc, f->cold_addr[i],
+						  f->cold_size[i]);
 			ksplice_range_add(sc, f->stacked_addr, f->stacked_size);
 			if (sc->new_code)
 				ksplice_range_add(sc, f->new_addr, f->new_size);

@@ -5,9 +5,9 @@
  * random and mutated lines for SECONDS: libFuzzer cannot reach kernel
  * code, and a user-space copy of a kernel parser would test the copy.
  * Valid-looking lines (real addresses and bytes of ksplice_target's
- * functions, mutated; and the `pending`, `pfunc`, `pcode` lines of a part
- * for a module that is not loaded, for target ksplice_pending_absent) are
- * mixed with garbage.  No new-code module is
+ * functions, mutated; `cold` lines; and the `pending`, `pfunc`, `pcode`
+ * lines of a part for a module that is not loaded, for target
+ * ksplice_pending_absent) are mixed with garbage.  No new-code module is
  * ever loaded, so no apply can succeed and the kernel's code is never
  * changed; what is tested is that no input oopses or warns (vm-run fails
  * on either), every write returns, and every file stays readable.  At the
@@ -88,6 +88,7 @@ static void rand_token(char *out, size_t max)
 		"4294967296", "0x", "00", "e9", "0f1f440000",
 		"ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff",
 		"prepare", "drop", "apply", "reverse", "\t", "", "\xff\xfe",
+		"cold",
 	};
 	size_t n, i;
 
@@ -143,6 +144,11 @@ static size_t resolve_text(char *buf, size_t max)
 					"pcode ksplice_pending_absent %u %u %s%s\n",
 					rnd(3), rnd(4) ? 0 : rnd(300), hex + 10,
 					rnd(2) ? "xx" : "x");
+			break;
+		case 5: /* a cold piece: of a function with or without a line */
+			len += snprintf(buf + len, max - len,
+					"cold ksplice_target %u %s %s\n", rnd(3),
+					rnd(4) ? addr : "0", rnd(4) ? size : "0");
 			break;
 		default:
 			for (t = rnd(10); t > 0; t--) {

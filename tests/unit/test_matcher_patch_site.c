@@ -108,6 +108,57 @@ int main(void)
 	CHECK_MSG(choose(notrace, sizeof(notrace), &lock0, 1, &off, err, sizeof(err)) &&
 		  strstr(err, "f: the jump at offset 0 would overlap a lock prefix "
 			 "site at offset 0 (1 byte)"), "lock prefix at 0: %s", err);
+	/*
+	 * A sibling section (f.cold in .text.unlikely.f) that jumps back into
+	 * f: into the middle of the jump is refused, to its start or past
+	 * its end is not (issue 15).
+	 */
+	static const int64_t back[] = { 7, 5, 10 };
+
+	for (size_t k = 0; k < sizeof(back) / sizeof(back[0]); k++) {
+		/* f.cold: call g; jmp .text.f+TO */
+		static const uint8_t cold[] = {
+			0xe8, 0, 0, 0, 0, 0xe9, 0, 0, 0, 0,
+		};
+		struct ks_reloc relocs[2] = {
+			{ .off = 1, .type = R_X86_64_PLT32, .sym = 3, .addend = -4 },
+			{ .off = 6, .type = R_X86_64_PC32, .sym = 1,
+			  .addend = back[k] - 4 },
+		};
+		struct ks_pre_section secs[3] = {
+			{ .name = "" },
+			{ .name = ".text.f", .flags = SHF_ALLOC | SHF_EXECINSTR,
+			  .size = sizeof(plain), .data = plain, .sites = &fentry,
+			  .nr_sites = 1 },
+			{ .name = ".text.unlikely.f",
+			  .flags = SHF_ALLOC | SHF_EXECINSTR, .size = sizeof(cold),
+			  .data = cold, .relocs = relocs, .nr_relocs = 2 },
+		};
+		struct ks_pre_sym syms[4] = {
+			{ .name = "" },
+			{ .name = "", .shndx = 1, .type = STT_SECTION },
+			{ .name = "f.cold", .shndx = 2, .size = sizeof(cold),
+			  .type = STT_FUNC },
+			{ .name = "g", .shndx = SHN_UNDEF, .type = STT_NOTYPE },
+		};
+		struct ks_pre_code o = { .secs = secs, .nr_secs = 3, .syms = syms,
+					 .nr_syms = 4, .altrepl_shndx = -1 };
+		struct ks_code_fn fn = { .name = "f", .shndx = 1,
+					 .len = sizeof(plain) };
+		int rc;
+
+		off = 99;
+		err[0] = '\0';
+		rc = ks_patch_offset(&o, &fn, &off, err, sizeof(err));
+		if (back[k] == 7)
+			CHECK_MSG(rc && strstr(err, "f: .text.unlikely.f "
+					       "(f.cold) branches to offset 7"),
+				  "cold piece into the jump: %s", err);
+		else
+			CHECK_MSG(!rc && off == 5, "cold piece back to offset "
+				  "%lld: allowed, got: %s", (long long)back[k],
+				  err);
+	}
 	if (failures)
 		return 1;
 	printf("patch-site checks passed\n");

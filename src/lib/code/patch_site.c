@@ -65,6 +65,62 @@ static long long branch_into(const struct ks_pre_section *sec,
 	return (long long)(i + len + d);
 }
 
+/*
+ * Does code of another section branch into the middle of the jump at
+ * OFF of FN?  GCC moves a function's unlikely blocks into a sibling
+ * section (foo.cold in .text.unlikely.foo), and they jump back into the
+ * function; such a branch is a relocation against the function's
+ * section (or a symbol in it), since the assembler cannot resolve it.
+ * Any PC-relative reference from another section counts, not only a
+ * branch: an address taken of a place inside the jump is as bad.  The
+ * reference lands at S + A + 4 (the field is the last four bytes of the
+ * instruction, P cancels out).  0, or -1 with the reason in err.
+ */
+static int sibling_branch_into(const struct ks_pre_code *pre,
+			       const struct ks_code_fn *fn, unsigned int off,
+			       char *err, size_t errlen)
+{
+	uint64_t a = fn->off + off, b = a + KSPLICE_JUMP_LEN;
+
+	for (size_t si = 0; si < pre->nr_secs; si++) {
+		const struct ks_pre_section *sec = &pre->secs[si];
+
+		if (si == fn->shndx || !(sec->flags & SHF_EXECINSTR))
+			continue;
+		for (size_t i = 0; i < sec->nr_relocs; i++) {
+			const struct ks_reloc *r = &sec->relocs[i];
+			const struct ks_pre_sym *s;
+			long long to;
+			const char *by = NULL;
+
+			if ((r->type != R_X86_64_PC32 &&
+			     r->type != R_X86_64_PLT32) || r->sym >= pre->nr_syms)
+				continue;
+			s = &pre->syms[r->sym];
+			if (s->shndx != fn->shndx)
+				continue;
+			to = (long long)(s->value + r->addend + 4);
+			if (to <= (long long)a || to >= (long long)b)
+				continue;
+			/* Name the piece the reference is in, if it has one. */
+			for (size_t k = 0; k < pre->nr_syms && !by; k++)
+				if (pre->syms[k].shndx == si &&
+				    pre->syms[k].type == STT_FUNC &&
+				    r->off >= pre->syms[k].value &&
+				    r->off < pre->syms[k].value + pre->syms[k].size)
+					by = pre->syms[k].name;
+			ks_set_err(err, errlen, "%s: %s (%s) branches to offset "
+				   "%lld, inside the %d-byte jump that would go "
+				   "at offset %u; this function cannot be "
+				   "replaced safely", fn->name, sec->name,
+				   by ? by : "no function", to - (long long)fn->off,
+				   KSPLICE_JUMP_LEN, off);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 int ks_patch_offset(const struct ks_pre_code *pre,
 		    const struct ks_code_fn *fn, unsigned int *patchoff,
 		    char *err, size_t errlen)
@@ -122,6 +178,8 @@ int ks_patch_offset(const struct ks_pre_code *pre,
 		}
 		i += l;
 	}
+	if (sibling_branch_into(pre, fn, off, err, errlen))
+		return -1;
 	*patchoff = off;
 	return 0;
 }

@@ -130,6 +130,44 @@ static int check_objects(const struct ks_target *t, struct obj_match *om,
 	return 0;
 }
 
+/*
+ * `cold` lines for the cold pieces of FN (NAME.cold, NAME.cold.N: code GCC
+ * moved out of the function into .text.unlikely.NAME): the kernel checks
+ * them for sleeping tasks as part of the function (issue 15).  Each must
+ * have been found in the running kernel; a piece the stack check could
+ * not see would let a task asleep in it run old code after the apply.
+ */
+static int resolve_cold(const struct ks_target *t, struct obj_match *om,
+			const struct ks_func_entry *f,
+			const struct ks_fn_match *fn, struct ks_resolution *r)
+{
+	const struct ks_pre_code *pre = &om->pre;
+	size_t len = strlen(fn->name);
+
+	for (size_t i = 0; i < pre->nr_syms; i++) {
+		const struct ks_pre_sym *s = &pre->syms[i];
+		const struct ks_fn_match *c;
+
+		if (s->type != STT_FUNC || strncmp(s->name, fn->name, len) ||
+		    strncmp(s->name + len, ".cold", 5) ||
+		    (s->name[len + 5] && s->name[len + 5] != '.'))
+			continue;
+		c = ks_match_fn(&om->m, s->name);
+		if (!c || c->status != KS_FN_MATCHED)
+			return fail(r, c && c->status == KS_FN_NO_MATCH ?
+				    KSPLICE_ABORT_NO_MATCH :
+				    KSPLICE_ABORT_FAILED_TO_FIND,
+				    "%s: its cold piece %s was not found in the "
+				    "running kernel: %s", f->name, s->name,
+				    c && c->report ? c->report : "no match");
+		if (emit(r, "cold %s %d 0x%llx %llu\n", t->name, f->desc_index,
+			 (unsigned long long)c->run->addr,
+			 (unsigned long long)c->run->size))
+			return fail(r, KSPLICE_ABORT_OUT_OF_MEMORY, "out of memory");
+	}
+	return 0;
+}
+
 static int resolve_funcs(const struct ks_target *t, struct obj_match *om,
 			 const struct ks_kernel_text *text,
 			 struct ks_resolution *r)
@@ -188,6 +226,8 @@ static int resolve_funcs(const struct ks_target *t, struct obj_match *om,
 			 f->desc_index, (unsigned long long)fn->run->addr,
 			 (unsigned long long)fn->run->size, patchoff, hex))
 			return fail(r, KSPLICE_ABORT_OUT_OF_MEMORY, "out of memory");
+		if (resolve_cold(t, &om[o], f, fn, r))
+			return -1;
 		r->nr_funcs++;
 	}
 	return 0;

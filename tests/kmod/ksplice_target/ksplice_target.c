@@ -14,7 +14,11 @@
  *   sleep        write 1: the sleeper kthread enters ksplice_target_sleepy()
  *                and stays there, asleep; write 2: the same, but it stays
  *                runnable, calling schedule() in a loop (a preempted task,
- *                TASK_RUNNING while switched out); write 0: it leaves
+ *                TASK_RUNNING while switched out); write 3: the same as 1,
+ *                but it sleeps under the cold part of ksplice_target_sleepy()
+ *                (ksplice_target_sleepy.cold): the only frame of the
+ *                function on its stack is a return address in that piece;
+ *                write 0: it leaves
  *   in_sleepy    read: 1 while the kthread is inside ksplice_target_sleepy()
  *   hammer       write 1: one kthread per online CPU calls
  *                ksplice_target_value() in a loop; write 0: they stop
@@ -151,13 +155,29 @@ static DECLARE_WAIT_QUEUE_HEAD(ksplice_target_hold_wq);
 static bool ksplice_target_sleep_req;
 static bool ksplice_target_hold;
 static bool ksplice_target_spin;
+static bool ksplice_target_cold_req;
 static int ksplice_target_in_sleepy;
 static struct task_struct *ksplice_target_sleeper;
+
+/*
+ * A cold callee: GCC moves the block that calls it out of its caller
+ * into the caller's .cold piece (section .text.unlikely.CALLER), so a
+ * task asleep in here returns into ksplice_target_sleepy.cold, not into
+ * ksplice_target_sleepy (tests/vm/test_busy_cold.sh).
+ */
+static noinline __cold void ksplice_target_cold_wait(void)
+{
+	wait_event_idle(ksplice_target_hold_wq,
+			!READ_ONCE(ksplice_target_hold) ||
+			kthread_should_stop());
+}
 
 /* Where the sleeper kthread waits, so that its stack points in here. */
 noinline void ksplice_target_sleepy(void)
 {
 	WRITE_ONCE(ksplice_target_in_sleepy, 1);
+	if (READ_ONCE(ksplice_target_cold_req))
+		ksplice_target_cold_wait();
 	/* Runnable: switched out only inside the schedule() call here. */
 	while (READ_ONCE(ksplice_target_spin) &&
 	       READ_ONCE(ksplice_target_hold) && !kthread_should_stop())
@@ -319,10 +339,11 @@ static int sleep_set(const char *val, const struct kernel_param *kp)
 
 	if (ret)
 		return ret;
-	if (mode > 2)
+	if (mode > 3)
 		return -EINVAL;
 	if (mode) {
 		WRITE_ONCE(ksplice_target_spin, mode == 2);
+		WRITE_ONCE(ksplice_target_cold_req, mode == 3);
 		WRITE_ONCE(ksplice_target_hold, true);
 		WRITE_ONCE(ksplice_target_sleep_req, true);
 		wake_up(&ksplice_target_ctl_wq);
