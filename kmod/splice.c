@@ -508,8 +508,7 @@ int ksplice_check_site(struct ksplice_update *u, struct module *mod,
 
 /*
  * Is each cold piece of @f what its `cold` line says: a symbol of @t
- * named NAME.cold or NAME.cold.N (NAME being @f's), starting there, of
- * that size?  The stack check trusts these ranges as it trusts the
+ * named NAME.cold or NAME.cold.N (NAME being @f's), starting there?  The stack check trusts these ranges as it trusts the
  * function's own, so a wrong address must not get that far.
  * Return: 0, -ENOENT or -ENOMEM, with the abort set.
  */
@@ -547,9 +546,15 @@ static int ksplice_check_cold(struct ksplice_update *u,
 			ret = -ENOENT;
 			break;
 		}
-		/* Known by name now: start, size and module as for @f. */
-		if (ksplice_kallsyms_check(t->name, f->cold_addr[i], buf,
-					   f->cold_size[i], why, sizeof(why))) {
+		/*
+		 * Known by name now: its start and module as for @f, not its
+		 * size.  A module's last text symbol, as cold pieces often
+		 * are, gets a kallsyms size that runs to whatever comes next
+		 * (0x33e bytes for the 0x18 of usbtv_audio_init.cold); the
+		 * line gives the piece's own size, as matched by user space.
+		 */
+		if (ksplice_kallsyms_check(t->name, f->cold_addr[i], buf, 0,
+					   why, sizeof(why))) {
 			ksplice_set_abort(u, KSPLICE_ABORT_FAILED_TO_FIND,
 					  "%s", why);
 			ret = -ENOENT;

@@ -160,9 +160,16 @@ static int resolve_cold(const struct ks_target *t, struct obj_match *om,
 				    "%s: its cold piece %s was not found in the "
 				    "running kernel: %s", f->name, s->name,
 				    c && c->report ? c->report : "no match");
+		/*
+		 * The piece's own size, as matched, not the running symbol's:
+		 * a module's last text symbol (cold pieces often are) gets its
+		 * size from whatever kallsyms finds next, and the kernel and
+		 * /proc/kallsyms do not agree on that (usbtv_audio_init.cold,
+		 * 0x18 bytes: 0x362 here, 0x33e in the kernel).
+		 */
 		if (emit(r, "cold %s %d 0x%llx %llu\n", t->name, f->desc_index,
 			 (unsigned long long)c->run->addr,
-			 (unsigned long long)c->run->size))
+			 (unsigned long long)s->size))
 			return fail(r, KSPLICE_ABORT_OUT_OF_MEMORY, "out of memory");
 	}
 	return 0;
