@@ -56,6 +56,18 @@ MODULE_PARM_DESC(stack_prescan,
 
 #ifdef KSPLICE_DEBUG
 /*
+ * The holds of the debug build: wait while @hold is set, with @waiting
+ * reading Y meanwhile, so that a test can act at exactly that point.
+ */
+static void ksplice_debug_hold(const bool *hold, bool *waiting)
+{
+	WRITE_ONCE(*waiting, true);
+	while (READ_ONCE(*hold))
+		msleep(20);
+	WRITE_ONCE(*waiting, false);
+}
+
+/*
  * Forced allocation failures for the tests: the stock kernel has no
  * fault injection.  Counts down at every allocation point of the
  * prepare/resolve/apply paths; the one that brings it to zero fails.
@@ -96,10 +108,7 @@ MODULE_PARM_DESC(prescan_waiting,
 
 void ksplice_debug_after_prescan(void)
 {
-	WRITE_ONCE(ksplice_prescan_waiting, true);
-	while (READ_ONCE(ksplice_prescan_hold))
-		msleep(20);
-	WRITE_ONCE(ksplice_prescan_waiting, false);
+	ksplice_debug_hold(&ksplice_prescan_hold, &ksplice_prescan_waiting);
 }
 
 /*
@@ -125,10 +134,7 @@ MODULE_PARM_DESC(new_code_init_fail,
 
 int ksplice_debug_new_code_init(void)
 {
-	WRITE_ONCE(ksplice_new_code_init_waiting, true);
-	while (READ_ONCE(ksplice_new_code_init_hold))
-		msleep(20);
-	WRITE_ONCE(ksplice_new_code_init_waiting, false);
+	ksplice_debug_hold(&ksplice_new_code_init_hold, &ksplice_new_code_init_waiting);
 	if (!READ_ONCE(ksplice_new_code_init_fail))
 		return 0;
 	WRITE_ONCE(ksplice_new_code_init_fail, false);
@@ -284,10 +290,7 @@ MODULE_PARM_DESC(retry_waiting,
 
 void ksplice_debug_between_tries(void)
 {
-	WRITE_ONCE(ksplice_retry_waiting, true);
-	while (READ_ONCE(ksplice_retry_hold))
-		msleep(20);
-	WRITE_ONCE(ksplice_retry_waiting, false);
+	ksplice_debug_hold(&ksplice_retry_hold, &ksplice_retry_waiting);
 }
 #endif
 

@@ -34,12 +34,11 @@ for prescan in 0 1; do
 		fail "the sleeper's stack has no frame in ksplice_target_sleepy.cold"
 	grep -q 'ksplice_target_sleepy+' /proc/$pid/stack &&
 		fail "the sleeper's stack has a frame in ksplice_target_sleepy itself"
-	ksplice-apply --raw-errors /root/ktest.tar.gz > /tmp/o 2>&1; rc=$?
-	cat /tmp/o
-	[ $rc = 12 ] || fail "cold sleeper (prescan $prescan): exit $rc, expected 12"
-	[ "$(head -1 /tmp/o)" = code_busy ] || fail "cold sleeper: first line not code_busy"
+	ksplice-apply --raw-errors /root/ktest.tar.gz > /tmp/o 2>&1
+	expect_busy "cold sleeper (prescan $prescan)" /tmp/o $? \
+		"ksplice_sleeper ksplice_target_sleepy"
 	grep -Eq "^$pid ksplice_sleeper ksplice_target_sleepy" /tmp/o ||
-		fail "cold sleeper: task not named"
+		fail "cold sleeper: the task named is not the sleeper $pid"
 	unchanged "cold sleeper (prescan $prescan)"
 	echo 0 > $P/sleep
 	wait_for $P/in_sleepy 0

@@ -39,12 +39,6 @@ tracer() { # kretprobe|graph on|off
 	graph.off) echo nop > $T/current_tracer && echo > $T/set_ftrace_filter ;;
 	esac || fail "tracer $1 $2"
 }
-expect_busy() { # WHAT EXIT-OUTPUT-FILE RC TASK-HIT
-	cat "$2"
-	[ "$3" = 12 ] || fail "$1: exit $3, expected 12 (code_busy)"
-	[ "$(head -1 "$2")" = code_busy ] || fail "$1: first line not code_busy"
-	grep -Eq "^[0-9]+ ksplice_sleeper $4" "$2" || fail "$1: task not named"
-}
 for tr in kretprobe graph; do
 	for mode in 1 2; do
 		echo "== apply, $tr, sleeper mode $mode"
@@ -52,7 +46,7 @@ for tr in kretprobe graph; do
 		echo $mode > $P/sleep
 		wait_for $P/in_sleepy 1
 		ksplice-apply --raw-errors /root/ktest.tar.gz > /tmp/o 2>&1; rc=$?
-		expect_busy "apply ($tr, mode $mode)" /tmp/o $rc ksplice_target_sleepy
+		expect_busy "apply ($tr, mode $mode)" /tmp/o $rc "ksplice_sleeper ksplice_target_sleepy"
 		echo 0 > $P/sleep
 		wait_for $P/in_sleepy 0
 		# (function_graph's call at +0 is in the bytes until it is off)
@@ -68,7 +62,7 @@ for tr in kretprobe graph; do
 	echo 1 > $P/sleep
 	wait_for $U/waiting 1
 	ksplice-remove --raw-errors ktest > /tmp/o 2>&1; rc=$?
-	expect_busy "reverse ($tr)" /tmp/o $rc ksplice_testupdate
+	expect_busy "reverse ($tr)" /tmp/o $rc "ksplice_sleeper ksplice_testupdate"
 	[ "$(cat $P/value)" = 2 ] || fail "reverse ($tr): refused, yet value is $(cat $P/value)"
 	[ "$(cat $K/ktest/stage)" = applied ] || fail "reverse ($tr): stage $(cat $K/ktest/stage)"
 	echo 0 > $U/hold

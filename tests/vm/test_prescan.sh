@@ -28,12 +28,7 @@ works "second run"
 dmesg | grep "update ktest applied" | tail -1 | grep -q " [1-9][0-9]* clean since the prescan" ||
 	fail "the prescan did not run: $(dmesg | grep "update ktest applied" | tail -1)"
 echo 0 > $D/retries
-busy() { # WHAT RC
-	cat /tmp/o
-	[ "$2" = 12 ] || fail "$1: exit $2, expected 12 (code_busy)"
-	[ "$(head -1 /tmp/o)" = code_busy ] || fail "$1: first line not code_busy"
-	grep -Eq "^[0-9]+ ksplice_sleeper ksplice_target_sleepy" /tmp/o || fail "$1: task not named"
-}
+HIT="ksplice_sleeper ksplice_target_sleepy"
 
 echo "== a task enters the function after the prescan scanned it clean"
 echo 1 > $D/prescan_hold
@@ -42,7 +37,7 @@ wait_for $D/prescan_waiting Y
 echo 1 > $P/sleep
 wait_for $P/in_sleepy 1
 echo N > $D/prescan_hold
-wait $pid; busy "late sleeper" $?
+wait $pid; expect_busy "late sleeper" /tmp/o $? "$HIT"
 echo 0 > $P/sleep
 wait_for $P/in_sleepy 0
 unchanged "late sleeper"
@@ -53,7 +48,7 @@ echo 'r1024:kp_sched schedule' > $T/kprobe_events || fail "kprobe event"
 echo 1 > $T/events/kprobes/kp_sched/enable || fail "enable kprobe event"
 echo 1 > $P/sleep
 wait_for $P/in_sleepy 1
-ksplice-apply --raw-errors /root/ktest.tar.gz > /tmp/o 2>&1; busy "kretprobe" $?
+ksplice-apply --raw-errors /root/ktest.tar.gz > /tmp/o 2>&1; expect_busy "kretprobe" /tmp/o $? "$HIT"
 echo 0 > $P/sleep
 wait_for $P/in_sleepy 0
 echo 0 > $T/events/kprobes/kp_sched/enable && echo > $T/kprobe_events || fail "kprobe off"
